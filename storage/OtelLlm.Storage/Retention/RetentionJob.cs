@@ -1,0 +1,86 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OtelLlm.Storage.ClickHouse;
+
+namespace OtelLlm.Storage.Retention;
+
+/// <summary>
+/// Drops whole day partitions older than a number of days from every table in the database. This is the
+/// portable form of a TTL: it works on ClickHouse 18.16, which has no <c>TTL</c> clause, and on modern servers.
+/// </summary>
+/// <remarks>
+/// A day partition (<c>toYYYYMMDD</c>, for example <c>20261122</c>) is dropped once its whole day lies
+/// before the cut-off; a month partition (<c>toYYYYMM</c>, used by rollups) once its whole month does.
+/// Partitions with any other shape are left alone.
+/// </remarks>
+public sealed partial class RetentionJob
+{
+    private readonly ClickHouseClient _client;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the job for the client's database.</summary>
+    public RetentionJob(ClickHouseClient client, ILogger<RetentionJob>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    }
+
+    /// <summary>Drops what is older than <paramref name="retentionDays"/> days before <paramref name="now"/>.</summary>
+    /// <param name="retentionDays">Days to keep; 0 keeps everything.</param>
+    /// <param name="now">The current time (UTC).</param>
+    /// <param name="cancellationToken">Cancels the run between statements.</param>
+    /// <returns>The dropped partitions as <c>table/partition</c>.</returns>
+    public async Task<IReadOnlyList<string>> RunOnceAsync(int retentionDays, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(retentionDays);
+        var dropped = new List<string>();
+        if (retentionDays == 0)
+        {
+            return dropped;
+        }
+
+        // The first day that is kept: everything strictly before it goes.
+        var firstKept = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-retentionDays);
+        var rows = await _client.QueryAsync(
+            $"SELECT DISTINCT table, partition FROM system.parts WHERE database = {SqlLiteral.Quote(_client.Database)} AND active ORDER BY table, partition",
+            "list partitions for retention",
+            cancellationToken);
+        foreach (var row in rows)
+        {
+            var (table, partition) = (row[0], row[1]);
+            if (!IsExpired(partition, firstKept))
+            {
+                continue;
+            }
+
+            // IsExpired accepted only all-digit partition values, so the value is a number literal as it stands.
+            await _client.ExecuteAsync(
+                $"ALTER TABLE {SqlLiteral.Identifier(_client.Database)}.{SqlLiteral.Identifier(table)} DROP PARTITION {partition}",
+                $"drop expired partition {partition} of {table}",
+                cancellationToken: cancellationToken);
+            LogDropped(_logger, table, partition);
+            dropped.Add($"{table}/{partition}");
+        }
+
+        return dropped;
+    }
+
+    internal static bool IsExpired(string partition, DateOnly firstKept)
+    {
+        if (partition.Length == 8 && DateOnly.TryParseExact(partition, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        {
+            return day < firstKept;
+        }
+
+        if (partition.Length == 6 && DateOnly.TryParseExact(partition + "01", "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+        {
+            return month.AddMonths(1) <= firstKept;
+        }
+
+        return false;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention dropped partition {Partition} of {Table}")]
+    private static partial void LogDropped(ILogger logger, string table, string partition);
+}

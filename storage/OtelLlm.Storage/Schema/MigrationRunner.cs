@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OtelLlm.Storage.ClickHouse;
+
+namespace OtelLlm.Storage.Schema;
+
+/// <summary>
+/// Brings a database up to <see cref="Migrations.LatestVersion"/>, recording each applied version in
+/// <c>schema_migrations</c>. Safe to run from several processes at once: every statement is idempotent and
+/// a statement that loses a creation race to another runner (table or column already exists) counts as done.
+/// </summary>
+public sealed partial class MigrationRunner
+{
+    // Codes that mean "another runner already did it": TABLE_ALREADY_EXISTS, DATABASE_ALREADY_EXISTS,
+    // DUPLICATE_COLUMN, ILLEGAL_COLUMN (column exists).
+    private static readonly int[] s_alreadyDone = [57, 82, 15, 44];
+
+    private readonly ClickHouseClient _client;
+    private readonly SchemaContext _schema;
+    private readonly IReadOnlyList<Migration> _migrations;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a runner for the client's database and cluster.</summary>
+    public MigrationRunner(ClickHouseClient client, ILogger<MigrationRunner>? logger = null, IReadOnlyList<Migration>? migrations = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _schema = new SchemaContext(client.Options.Database, client.Options.Cluster);
+        _migrations = migrations ?? Migrations.All;
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+    }
+
+    /// <summary>Applies every migration not yet recorded, in order, and returns the versions it applied.</summary>
+    public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken = default)
+    {
+        await RunAsync($"CREATE DATABASE IF NOT EXISTS {_schema.Database}{_schema.OnCluster}", "create the database", false, cancellationToken);
+        await RunAsync(
+            $"""
+            CREATE TABLE IF NOT EXISTS {_schema.Table("schema_migrations")}{_schema.OnCluster}
+            (Version UInt32, Name String, AppliedAt DateTime('UTC'))
+            ENGINE = {_schema.Engine("ReplacingMergeTree", "schema_migrations")}
+            ORDER BY Version
+            """,
+            "create schema_migrations",
+            true,
+            cancellationToken);
+
+        var applied = await GetAppliedVersionsAsync(cancellationToken);
+        var done = new List<int>();
+        foreach (var migration in _migrations.OrderBy(m => m.Version))
+        {
+            if (applied.Contains(migration.Version))
+            {
+                continue;
+            }
+
+            LogApplying(_logger, migration.Version, migration.Name);
+            foreach (var statement in migration.Statements(_schema))
+            {
+                await RunAsync(statement, $"apply migration {migration.Version} ({migration.Name})", true, cancellationToken);
+            }
+
+            await _client.ExecuteAsync(
+                $"INSERT INTO {_schema.Table("schema_migrations")} (Version, Name, AppliedAt) VALUES ({migration.Version.ToString(CultureInfo.InvariantCulture)}, {SqlLiteral.Quote(migration.Name)}, now())",
+                $"record migration {migration.Version}",
+                cancellationToken: cancellationToken);
+            done.Add(migration.Version);
+        }
+
+        return done;
+    }
+
+    /// <summary>The versions recorded as applied.</summary>
+    public async Task<IReadOnlySet<int>> GetAppliedVersionsAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await _client.QueryAsync(
+            $"SELECT DISTINCT Version FROM {_schema.Table("schema_migrations")} ORDER BY Version",
+            "read applied migrations",
+            cancellationToken);
+        var versions = new HashSet<int>();
+        foreach (var row in rows)
+        {
+            versions.Add(int.Parse(row[0], CultureInfo.InvariantCulture));
+        }
+
+        return versions;
+    }
+
+    /// <summary>Whether every shipped migration is recorded as applied.</summary>
+    public async Task<bool> IsUpToDateAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var applied = await GetAppliedVersionsAsync(cancellationToken);
+            return _migrations.All(m => applied.Contains(m.Version));
+        }
+        catch (ClickHouseException)
+        {
+            return false;
+        }
+    }
+
+    private async Task RunAsync(string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.ExecuteAsync(sql, purpose, useDatabase, cancellationToken);
+        }
+        catch (ClickHouseException ex) when (Array.IndexOf(s_alreadyDone, ex.Code) >= 0)
+        {
+            LogAlreadyDone(_logger, purpose, ex.Code);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying schema migration {Version}: {Name}")]
+    private static partial void LogApplying(ILogger logger, int version, string name);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Step of '{Purpose}' was already done by another runner (ClickHouse code {Code})")]
+    private static partial void LogAlreadyDone(ILogger logger, string purpose, int code);
+}

@@ -1,0 +1,227 @@
+namespace OtelLlm.Storage.Schema;
+
+/// <summary>
+/// Every migration OtelLlm ships, in order. Statements use only what ClickHouse 18.16 and modern servers
+/// both accept: no <c>Map</c>, <c>DateTime64</c>, <c>TTL</c>, <c>CODEC</c>, <c>LowCardinality</c>.
+/// </summary>
+/// <remarks>
+/// Counting once: the raw tables are <c>ReplacingMergeTree</c> whose sort key ends in the record's identity
+/// (<c>TraceId, SpanId</c> for spans and calls), so a record delivered twice collapses to one row on merge.
+/// Queries that must be exact before merges have run read with <c>FINAL</c> (see README, "Counting once").
+/// </remarks>
+public static class Migrations
+{
+    /// <summary>All migrations, ascending by version.</summary>
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, "initial tables: otel_traces, otel_logs, otel_metrics, llm_calls, llm_feedback", Initial),
+    ];
+
+    /// <summary>The newest version; a database at this version has the full schema.</summary>
+    public static int LatestVersion => All[^1].Version;
+
+    private static string[] Initial(SchemaContext s) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("otel_traces")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            StartTimeUnixNano UInt64,
+            EndTimeUnixNano UInt64,
+            Duration UInt64,
+            TraceId String,
+            SpanId String,
+            ParentSpanId String,
+            TraceState String,
+            TraceFlags UInt32,
+            SpanName String,
+            SpanKind String,
+            ServiceName String,
+            ResourceSchemaUrl String,
+            ResourceAttributes Nested(Key String, Value String),
+            ScopeName String,
+            ScopeVersion String,
+            ScopeSchemaUrl String,
+            SpanAttributes Nested(Key String, Value String),
+            StatusCode String,
+            StatusMessage String,
+            Events Nested(TimeUnixNano UInt64, Name String, Attributes String),
+            Links Nested(TraceId String, SpanId String, TraceState String, Attributes String),
+            DroppedAttributesCount UInt32,
+            DroppedEventsCount UInt32,
+            DroppedLinksCount UInt32
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "otel_traces")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, ServiceName, SpanName, Timestamp, TraceId, SpanId)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("otel_traces_trace_id_ts")}{s.OnCluster}
+        (
+            TraceId String,
+            Start DateTime('UTC'),
+            End DateTime('UTC')
+        )
+        ENGINE = {s.Engine("MergeTree", "otel_traces_trace_id_ts")}
+        PARTITION BY toYYYYMMDD(Start)
+        ORDER BY (TraceId, Start)
+        """,
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("otel_traces_trace_id_ts_mv")}{s.OnCluster}
+        TO {s.Table("otel_traces_trace_id_ts")}
+        AS SELECT TraceId, min(Timestamp) AS Start, max(Timestamp) AS End
+        FROM {s.Table("otel_traces")}
+        WHERE TraceId != ''
+        GROUP BY TraceId
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("otel_logs")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            TimeUnixNano UInt64,
+            ObservedTimeUnixNano UInt64,
+            TraceId String,
+            SpanId String,
+            TraceFlags UInt32,
+            SeverityText String,
+            SeverityNumber Int32,
+            ServiceName String,
+            Body String,
+            EventName String,
+            ResourceSchemaUrl String,
+            ResourceAttributes Nested(Key String, Value String),
+            ScopeName String,
+            ScopeVersion String,
+            ScopeSchemaUrl String,
+            ScopeAttributes Nested(Key String, Value String),
+            LogAttributes Nested(Key String, Value String),
+            DroppedAttributesCount UInt32,
+            RecordHash UInt64
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "otel_logs")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, ServiceName, Timestamp, TraceId, SpanId, RecordHash)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("otel_metrics")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            TimeUnixNano UInt64,
+            StartTimeUnixNano UInt64,
+            ServiceName String,
+            MetricName String,
+            MetricDescription String,
+            MetricUnit String,
+            MetricType String,
+            AggregationTemporality String,
+            IsMonotonic UInt8,
+            ResourceSchemaUrl String,
+            ResourceAttributes Nested(Key String, Value String),
+            ScopeName String,
+            ScopeVersion String,
+            ScopeSchemaUrl String,
+            Attributes Nested(Key String, Value String),
+            Value Float64,
+            Count UInt64,
+            Sum Nullable(Float64),
+            Min Nullable(Float64),
+            Max Nullable(Float64),
+            BucketCounts Array(UInt64),
+            ExplicitBounds Array(Float64),
+            Scale Int32,
+            ZeroCount UInt64,
+            ZeroThreshold Float64,
+            PositiveOffset Int32,
+            PositiveBucketCounts Array(UInt64),
+            NegativeOffset Int32,
+            NegativeBucketCounts Array(UInt64),
+            Quantiles Nested(Quantile Float64, Value Float64),
+            Exemplars Nested(TimeUnixNano UInt64, Value Float64, TraceId String, SpanId String, FilteredAttributes String),
+            Flags UInt32,
+            SeriesHash UInt64
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "otel_metrics")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, ServiceName, MetricName, SeriesHash, Timestamp, TimeUnixNano)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_calls")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            StartTimeUnixNano UInt64,
+            Duration UInt64,
+            TraceId String,
+            SpanId String,
+            ParentSpanId String,
+            ServiceName String,
+            Environment String,
+            Operation String,
+            Provider String,
+            RequestModel String,
+            ResponseModel String,
+            InputTokens UInt64,
+            OutputTokens UInt64,
+            CacheReadTokens UInt64,
+            CacheWriteTokens UInt64,
+            ReasoningTokens UInt64,
+            TotalTokens UInt64,
+            CostUsd Nullable(Float64),
+            CostSource String,
+            Streaming UInt8,
+            TimeToFirstTokenMs Nullable(Float64),
+            Temperature Nullable(Float64),
+            TopP Nullable(Float64),
+            MaxTokens Nullable(UInt64),
+            FinishReasons Array(String),
+            ResponseId String,
+            ConversationId String,
+            UserId String,
+            Workload String,
+            AgentName String,
+            ServerAddress String,
+            StatusCode String,
+            ErrorType String,
+            StatusMessage String,
+            InputMessages String,
+            OutputMessages String,
+            SystemInstructions String,
+            ToolDefinitions String,
+            SourceFormat String,
+            Attributes Nested(Key String, Value String),
+            Revision UInt32
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "llm_calls", "Revision")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, Timestamp, TraceId, SpanId)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_feedback")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            FeedbackId String,
+            TraceId String,
+            SpanId String,
+            Name String,
+            Value Nullable(Float64),
+            StringValue String,
+            Comment String,
+            Source String,
+            UserId String,
+            Attributes Nested(Key String, Value String)
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "llm_feedback")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, TraceId, SpanId, Name, FeedbackId)
+        SETTINGS index_granularity = 8192
+        """,
+    ];
+}

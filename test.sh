@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test: starts local ClickHouse (installing it if needed), installs the npm packages the
+# interop tests use, builds the solution and runs every test project against the real server.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export OTELLLM_REPO_ROOT="$root"
+export CLICKHOUSE_URL="${CLICKHOUSE_URL:-http://127.0.0.1:8123}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+scripts/clickhouse.sh start
+
+if [ -f tests/js/package.json ]; then
+  echo "test: installing npm packages for the interop tests"
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+echo "test: building"
+dotnet build OtelLlm.slnx -c Release -nologo -clp:ErrorsOnly
+
+status=0
+results="$root/artifacts/test-results"
+rm -rf "$results"; mkdir -p "$results"
+dotnet test OtelLlm.slnx -c Release --no-build -nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=results" --results-directory "$results" \
+  -- RunConfiguration.TestSessionTimeout=3000000 || status=$?
+
+# One closing line for the whole run, counted from the result files.
+node -e '
+const fs = require("fs"), path = require("path"), dir = process.argv[1];
+let passed = 0, failed = 0, skipped = 0;
+for (const f of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
+  const m = fs.readFileSync(path.join(dir, f), "utf8").match(/<Counters[^>]*>/);
+  if (!m) continue;
+  const n = k => Number((m[0].match(new RegExp(" " + k + "=\"(\\d+)\"")) || [0, 0])[1]);
+  passed += n("passed"); failed += n("failed") + n("error") + n("timeout"); skipped += n("notExecuted");
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results" || true
+exit $status
