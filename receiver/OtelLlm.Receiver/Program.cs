@@ -1,0 +1,3 @@
+using OtelLlm.Receiver;
+
+return await ReceiverHost.RunAsync(args);

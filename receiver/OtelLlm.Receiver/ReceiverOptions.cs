@@ -1,0 +1,47 @@
+namespace OtelLlm.Receiver;
+
+/// <summary>
+/// Settings of the receiver, bound from the <c>OtelLlm:Receiver</c> configuration section
+/// (environment variables <c>OtelLlm__Receiver__&lt;Name&gt;</c>).
+/// </summary>
+public sealed class ReceiverOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "OtelLlm:Receiver";
+
+    /// <summary>Port of the OTLP/gRPC endpoint (HTTP/2 cleartext only). Default 4317; 0 picks a free port.</summary>
+    public int GrpcPort { get; set; } = 4317;
+
+    /// <summary>Port of the OTLP/HTTP endpoint and the receiver's own API (HTTP/1.1). Default 4318; 0 picks a free port.</summary>
+    public int HttpPort { get; set; } = 4318;
+
+    /// <summary>
+    /// Address both endpoints listen on. Default <c>127.0.0.1</c> (this machine only); <c>0.0.0.0</c> or <c>*</c>
+    /// listens on all interfaces.
+    /// </summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Project that data is filed under when the request does not name one. Default <c>default</c>.</summary>
+    public string DefaultProject { get; set; } = "default";
+
+    /// <summary>Largest request accepted, in bytes, counted after decompression. Default 64 MiB.</summary>
+    public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>A table's batch is written when it holds this many rows. Default 10,000.</summary>
+    public int BatchMaxRows { get; set; } = 10_000;
+
+    /// <summary>A table's batch is written at the latest this long after its first row arrived. Default 1,000 ms.</summary>
+    public int BatchMaxDelayMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// Encoded bytes that may wait in memory for ClickHouse across all tables; over it new requests are refused as
+    /// retryable (gRPC <c>UNAVAILABLE</c>, HTTP 503 with <c>Retry-After</c>). Default 256 MiB.
+    /// </summary>
+    public long QueueMaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Seconds a refused client is asked to wait before retrying (<c>Retry-After</c>). Default 5.</summary>
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Whether start-up applies the schema migrations (retrying while ClickHouse is not up). Default <see langword="true"/>.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+}
