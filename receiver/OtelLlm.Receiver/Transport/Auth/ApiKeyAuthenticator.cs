@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace OtelLlm.Receiver.Transport.Auth;
+
+/// <summary>
+/// Authenticates by API key, sent as <c>Authorization: Bearer &lt;key&gt;</c> or <c>x-api-key: &lt;key&gt;</c> (an HTTP
+/// header or gRPC metadata). The key, never the payload, names the project. Only SHA-256 hashes of the keys are
+/// kept, and a presented key is compared with every one of them in constant time.
+/// </summary>
+internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
+{
+    private const string BearerPrefix = "Bearer ";
+    private const string ApiKeyHeader = "x-api-key";
+
+    private readonly (byte[] Hash, string Project)[] _keys;
+
+    public ApiKeyAuthenticator(IEnumerable<ApiKeyEntry> keys)
+    {
+        _keys = [.. keys.Select(k => (Hash(k.Key), k.Project))];
+        if (_keys.Length == 0)
+        {
+            throw new ArgumentException("At least one API key is needed.", nameof(keys));
+        }
+    }
+
+    /// <summary>How many keys are configured.</summary>
+    public int KeyCount => _keys.Length;
+
+    public bool TryAuthenticate(HttpContext context, out string project, out string? error)
+    {
+        project = string.Empty;
+        var key = ReadKey(context.Request.Headers);
+        if (key is null)
+        {
+            error = "Missing API key: send 'Authorization: Bearer <key>' or 'x-api-key: <key>'.";
+            return false;
+        }
+
+        var presented = Hash(key);
+        string? match = null;
+        foreach (var (hash, keyProject) in _keys)
+        {
+            // Compare with every key so the time taken does not reveal which one (if any) was close.
+            if (CryptographicOperations.FixedTimeEquals(hash, presented))
+            {
+                match = keyProject;
+            }
+        }
+
+        if (match is null)
+        {
+            error = "Invalid API key.";
+            return false;
+        }
+
+        project = match;
+        error = null;
+        return true;
+    }
+
+    /// <summary>A short, non-secret fingerprint of a key for logs: the first 8 hex digits of its SHA-256.</summary>
+    public static string Fingerprint(string key) => Convert.ToHexStringLower(Hash(key))[..8];
+
+    private static string? ReadKey(IHeaderDictionary headers)
+    {
+        var authorization = headers.Authorization.ToString();
+        if (authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            var token = authorization[BearerPrefix.Length..].Trim();
+            return token.Length > 0 ? token : null;
+        }
+
+        var apiKey = headers[ApiKeyHeader].ToString().Trim();
+        return apiKey.Length > 0 ? apiKey : null;
+    }
+
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+}
