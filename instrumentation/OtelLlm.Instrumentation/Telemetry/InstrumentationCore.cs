@@ -1,0 +1,310 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using OtelLlm.Instrumentation.Content;
+using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Instrumentation.Semantics;
+
+namespace OtelLlm.Instrumentation.Telemetry;
+
+/// <summary>
+/// The recording logic shared by the chat and embedding decorators: span start with the sampling-relevant tags,
+/// context tags, and on completion response tags, usage, cost, error and metrics.
+/// </summary>
+internal sealed class InstrumentationCore
+{
+    private static readonly string[] s_stop = ["stop"];
+    private static readonly string[] s_length = ["length"];
+    private static readonly string[] s_toolCalls = ["tool_calls"];
+    private static readonly string[] s_contentFilter = ["content_filter"];
+    private static readonly object s_true = true;
+
+    private readonly ConcurrentDictionary<(string Operation, string Model), string> _spanNames = new();
+    private readonly ModelPriceTable? _prices;
+    private readonly object? _boxedPort;
+
+    public InstrumentationCore(OtelLlmInstrumentationOptions options, string? providerName, Uri? providerUri, string? defaultModel)
+    {
+        Options = options;
+        Telemetry = OtelLlmTelemetry.For(options.SourceName);
+        Formatter = new ContentFormatter(options);
+        Provider = ProviderNames.Normalize(providerName) ?? ProviderNames.Normalize(options.ProviderName);
+        DefaultModel = defaultModel;
+        if (providerUri is { IsAbsoluteUri: true })
+        {
+            ServerAddress = providerUri.Host;
+            ServerPort = providerUri.Port;
+            _boxedPort = providerUri.Port;
+        }
+
+        _prices = options.RecordCost ? options.PriceTable ?? ModelPriceTable.Default : null;
+    }
+
+    public OtelLlmInstrumentationOptions Options { get; }
+
+    public OtelLlmTelemetry Telemetry { get; }
+
+    public ContentFormatter Formatter { get; }
+
+    public string? Provider { get; }
+
+    public string? DefaultModel { get; }
+
+    public string? ServerAddress { get; }
+
+    public int? ServerPort { get; }
+
+    public bool CaptureContent => Options.CaptureMessageContent;
+
+    public Activity? Start(string operation, string? model, ActivityKind kind = ActivityKind.Client)
+    {
+        if (!Telemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Telemetry.Source.StartActivity(SpanName(operation, model), kind);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(GenAi.Operation.Name, operation);
+            if (Provider is not null)
+            {
+                activity.SetTag(GenAi.Provider.Name, Provider);
+            }
+
+            if (model is not null)
+            {
+                activity.SetTag(GenAi.Request.Model, model);
+            }
+
+            if (ServerAddress is not null)
+            {
+                activity.SetTag(Semconv.ServerAddress, ServerAddress);
+                activity.SetTag(Semconv.ServerPort, _boxedPort);
+            }
+        }
+
+        return activity;
+    }
+
+    public static void SetStreaming(Activity activity) => activity.SetTag(GenAi.Request.Stream, s_true);
+
+    /// <summary>Adds user, session, conversation, workload and tags from the call's properties, else from <see cref="OtelLlmContext"/>.</summary>
+    public static void SetContext(Activity activity, AdditionalPropertiesDictionary? properties, string? conversationId)
+    {
+        var frame = OtelLlmContext.Current;
+        if (frame is null && properties is null && conversationId is null)
+        {
+            return;
+        }
+
+        SetString(activity, Semconv.UserId, Property(properties, OtelLlmPropertyKeys.UserId) ?? frame?.UserId);
+        SetString(activity, Semconv.SessionId, Property(properties, OtelLlmPropertyKeys.SessionId) ?? frame?.SessionId);
+        SetString(activity, GenAi.ConversationId, conversationId ?? Property(properties, OtelLlmPropertyKeys.ConversationId) ?? frame?.ConversationId);
+        SetString(activity, OtelLlmNames.Workload, Property(properties, OtelLlmPropertyKeys.Workload) ?? frame?.Workload);
+        if (frame is not null)
+        {
+            foreach (var tag in frame.Tags)
+            {
+                activity.SetTag(OtelLlmNames.TagPrefix + tag.Key, tag.Value);
+            }
+        }
+
+        if (properties is not null && properties.TryGetValue(OtelLlmPropertyKeys.Tags, out var tags) && tags is IEnumerable<KeyValuePair<string, string>> pairs)
+        {
+            foreach (var tag in pairs)
+            {
+                activity.SetTag(OtelLlmNames.TagPrefix + tag.Key, tag.Value);
+            }
+        }
+    }
+
+    /// <summary>Records the end of a call on the span and the metrics.</summary>
+    public void Finish(Activity? activity, long startTimestamp, string operation, string? requestModel, ref CallOutcome outcome, Exception? error)
+    {
+        var errorType = error?.GetType().FullName;
+        var usage = new TokenUsage(
+            outcome.InputTokens ?? 0,
+            outcome.OutputTokens ?? 0,
+            outcome.CacheReadTokens ?? 0,
+            outcome.CacheWriteTokens ?? 0,
+            outcome.ReasoningTokens ?? 0);
+        double? cost = null;
+        var pricedModel = outcome.ResponseModel ?? requestModel;
+        if (_prices is not null && pricedModel is not null && error is null && (outcome.InputTokens is not null || outcome.OutputTokens is not null))
+        {
+            cost = _prices.GetCostUsd(Provider, pricedModel, usage);
+        }
+
+        if (activity is { IsAllDataRequested: true })
+        {
+            SetString(activity, GenAi.Response.Id, outcome.ResponseId);
+            SetString(activity, GenAi.Response.Model, outcome.ResponseModel);
+            if (outcome.FinishReason is { } reason)
+            {
+                activity.SetTag(GenAi.Response.FinishReasons, FinishReasons(reason));
+            }
+
+            SetLong(activity, GenAi.Usage.InputTokens, outcome.InputTokens);
+            SetLong(activity, GenAi.Usage.OutputTokens, outcome.OutputTokens);
+            SetLong(activity, GenAi.Usage.CacheReadInputTokens, outcome.CacheReadTokens);
+            SetLong(activity, GenAi.Usage.CacheCreationInputTokens, outcome.CacheWriteTokens);
+            SetLong(activity, GenAi.Usage.ReasoningOutputTokens, outcome.ReasoningTokens);
+            if (outcome.DimensionCount is { } dims)
+            {
+                activity.SetTag(GenAi.Embeddings.DimensionCount, dims);
+            }
+
+            if (outcome.TimeToFirstChunk is { } ttfc)
+            {
+                activity.SetTag(GenAi.Response.TimeToFirstChunk, ttfc);
+            }
+
+            if (cost is { } c)
+            {
+                activity.SetTag(GenAi.Usage.Cost, c);
+            }
+
+            if (error is not null)
+            {
+                activity.SetTag(Semconv.ErrorType, errorType);
+                activity.SetStatus(ActivityStatusCode.Error, error.Message);
+            }
+        }
+
+        activity?.Dispose();
+
+        if (!Telemetry.MetricsEnabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { GenAi.Operation.Name, operation },
+        };
+        if (Provider is not null)
+        {
+            tags.Add(GenAi.Provider.Name, Provider);
+        }
+
+        if (requestModel is not null)
+        {
+            tags.Add(GenAi.Request.Model, requestModel);
+        }
+
+        if (outcome.ResponseModel is not null)
+        {
+            tags.Add(GenAi.Response.Model, outcome.ResponseModel);
+        }
+
+        if (ServerAddress is not null)
+        {
+            tags.Add(Semconv.ServerAddress, ServerAddress);
+            tags.Add(Semconv.ServerPort, _boxedPort);
+        }
+
+        if (Telemetry.OperationDuration.Enabled && startTimestamp != 0)
+        {
+            var durationTags = tags;
+            if (errorType is not null)
+            {
+                durationTags.Add(Semconv.ErrorType, errorType);
+            }
+
+            Telemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, durationTags);
+        }
+
+        if (outcome.TimeToFirstChunk is { } firstChunk && Telemetry.TimeToFirstChunk.Enabled)
+        {
+            Telemetry.TimeToFirstChunk.Record(firstChunk, tags);
+        }
+
+        if (cost is { } usd && Telemetry.Cost.Enabled)
+        {
+            Telemetry.Cost.Add(usd, tags);
+        }
+
+        if (Telemetry.TokenUsage.Enabled)
+        {
+            if (outcome.InputTokens is { } input)
+            {
+                var inputTags = tags;
+                inputTags.Add(GenAi.Token.Type, GenAi.Token.Input);
+                Telemetry.TokenUsage.Record(input, inputTags);
+            }
+
+            if (outcome.OutputTokens is { } output)
+            {
+                var outputTags = tags;
+                outputTags.Add(GenAi.Token.Type, GenAi.Token.Output);
+                Telemetry.TokenUsage.Record(output, outputTags);
+            }
+        }
+    }
+
+    public long StartTimestamp() => Telemetry.OperationDuration.Enabled || Telemetry.Source.HasListeners() || Telemetry.TimeToFirstChunk.Enabled
+        ? Stopwatch.GetTimestamp()
+        : 0;
+
+    private string SpanName(string operation, string? model)
+    {
+        if (model is null)
+        {
+            return operation;
+        }
+
+        var key = (operation, model);
+        if (_spanNames.TryGetValue(key, out var name))
+        {
+            return name;
+        }
+
+        name = operation + " " + model;
+        if (_spanNames.Count < 256)
+        {
+            _spanNames.TryAdd(key, name);
+        }
+
+        return name;
+    }
+
+    private static string[] FinishReasons(ChatFinishReason reason)
+    {
+        if (reason == ChatFinishReason.Stop)
+        {
+            return s_stop;
+        }
+
+        if (reason == ChatFinishReason.Length)
+        {
+            return s_length;
+        }
+
+        if (reason == ChatFinishReason.ToolCalls)
+        {
+            return s_toolCalls;
+        }
+
+        return reason == ChatFinishReason.ContentFilter ? s_contentFilter : [reason.Value];
+    }
+
+    private static string? Property(AdditionalPropertiesDictionary? properties, string key) =>
+        properties is not null && properties.TryGetValue(key, out var value) ? value as string : null;
+
+    private static void SetString(Activity activity, string name, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            activity.SetTag(name, value);
+        }
+    }
+
+    private static void SetLong(Activity activity, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            activity.SetTag(name, v);
+        }
+    }
+}
