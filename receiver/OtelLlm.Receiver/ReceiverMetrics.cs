@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+
+namespace OtelLlm.Receiver;
+
+/// <summary>The receiver's own telemetry, on the .NET <see cref="Meter"/> named <c>OtelLlm.Receiver</c>.</summary>
+internal sealed class ReceiverMetrics : IDisposable
+{
+    public const string MeterName = "OtelLlm.Receiver";
+
+    private readonly Meter _meter;
+    private readonly Counter<long> _received;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _written;
+    private readonly Counter<long> _failedBatches;
+    private readonly Histogram<int> _batchRows;
+    private readonly Histogram<double> _insertMs;
+
+    public ReceiverMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _received = _meter.CreateCounter<long>("otelllm.receiver.received", "{item}", "Spans, log records and metric points received, by signal.");
+        _rejected = _meter.CreateCounter<long>("otelllm.receiver.rejected", "{request}", "Requests or items refused, by reason.");
+        _written = _meter.CreateCounter<long>("otelllm.receiver.written_rows", "{row}", "Rows written to ClickHouse, by table.");
+        _failedBatches = _meter.CreateCounter<long>("otelllm.receiver.failed_batches", "{batch}", "Batches whose write failed, by table.");
+        _batchRows = _meter.CreateHistogram<int>("otelllm.receiver.batch_size", "{row}", "Rows per insert.");
+        _insertMs = _meter.CreateHistogram<double>("otelllm.receiver.insert_duration", "ms", "Time one insert took.");
+    }
+
+    public void ObserveQueue(Func<long> pendingBytes)
+        => _meter.CreateObservableGauge("otelllm.receiver.queue_bytes", pendingBytes, "By", "Encoded bytes accepted and not yet written.");
+
+    public void Received(string signal, long items) => _received.Add(items, new KeyValuePair<string, object?>("signal", signal));
+
+    public void Rejected(string reason, long count = 1) => _rejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
+
+    public void BatchWritten(string table, int rows, double milliseconds)
+    {
+        var tag = new KeyValuePair<string, object?>("table", table);
+        _written.Add(rows, tag);
+        _batchRows.Record(rows, tag);
+        _insertMs.Record(milliseconds, tag);
+    }
+
+    public void BatchFailed(string table) => _failedBatches.Add(1, new KeyValuePair<string, object?>("table", table));
+
+    public void Dispose() => _meter.Dispose();
+}
