@@ -1,0 +1,203 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Logs.V1;
+using OpenTelemetry.Proto.Resource.V1;
+using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Receiver.Decoding;
+using OtelLlm.Storage.Rows;
+
+namespace OtelLlm.Receiver.Normalization;
+
+/// <summary>
+/// Turns spans of every GenAI dialect into one <c>llm_calls</c> row per model call, and joins content that
+/// arrives in log records. Steps: detect the dialect (<see cref="DialectDetector"/>), skip wrappers, fill the
+/// shared columns (<see cref="CommonColumns"/>), add the dialect's own content, derive totals, price the call
+/// (<see cref="CostCalculator"/>), keep the remaining attributes, cap content, and hand the row to the join.
+/// </summary>
+internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
+{
+    private readonly GenAiNormalizationOptions _options;
+    private readonly NormalizationMetrics _metrics;
+    private readonly CostCalculator _cost;
+    private readonly ILogger _logger;
+    private long _logSequence;
+
+    public GenAiNormalizer(IOptions<GenAiNormalizationOptions> options, IMeterFactory meterFactory, ILogger<GenAiNormalizer> logger)
+        : this(options.Value, meterFactory, logger, TimeProvider.System, LoadPrices(options.Value))
+    {
+    }
+
+    internal GenAiNormalizer(GenAiNormalizationOptions options, IMeterFactory meterFactory, ILogger logger, TimeProvider time, ModelPriceTable prices)
+    {
+        _options = options;
+        _logger = logger;
+        _metrics = new NormalizationMetrics(meterFactory);
+        _cost = new CostCalculator(prices, _metrics);
+        Join = new ContentJoin(TimeSpan.FromSeconds(Math.Max(0, options.ContentJoinWindowSeconds)), options.ContentJoinMaxEntries, options.MaxContentChars, time, _metrics);
+    }
+
+    internal ContentJoin Join { get; }
+
+    /// <summary>The built-in price table, with the entries of <see cref="GenAiNormalizationOptions.PriceTablePath"/> winning.</summary>
+    public static ModelPriceTable LoadPrices(GenAiNormalizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return string.IsNullOrWhiteSpace(options.PriceTablePath)
+            ? ModelPriceTable.Default
+            : ModelPriceTable.Default.WithOverrides(ModelPriceTable.Load(options.PriceTablePath));
+    }
+
+    public LlmCallRow? NormalizeSpan(string project, Resource resource, InstrumentationScope scope, Span span)
+    {
+        if (!DialectDetector.MayBeGenAi(span))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Normalize(project, resource ?? new Resource(), scope ?? new InstrumentationScope(), span);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Hostile or unforeseen input must not fail the request: the span is still stored in otel_traces.
+            LogNormalizeFailed(_logger, CommonColumns.Hex(span.TraceId), CommonColumns.Hex(span.SpanId), e.GetType().FullName ?? "?");
+            return null;
+        }
+    }
+
+    public void ObserveLog(string project, Resource resource, InstrumentationScope scope, LogRecord log, List<LlmCallRow> output)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(output);
+        if (log.TraceId.IsEmpty || log.SpanId.IsEmpty)
+        {
+            return;
+        }
+
+        var name = ContentEvents.EventNameOf(log.EventName, log.Attributes);
+        if (!ContentEvents.IsContentEvent(name))
+        {
+            return;
+        }
+
+        try
+        {
+            var items = new List<ContentItem>(2);
+            var time = log.TimeUnixNano != 0 ? log.TimeUnixNano : log.ObservedTimeUnixNano;
+            ContentEvents.Convert(name!, log.Body, new AttributeMap(log.Attributes), time, Interlocked.Increment(ref _logSequence), items);
+            if (items.Count == 0)
+            {
+                return;
+            }
+
+            var before = output.Count;
+            Join.LogArrived(project, CommonColumns.Hex(log.TraceId), CommonColumns.Hex(log.SpanId), items, output);
+            for (var i = before; i < output.Count; i++)
+            {
+                _metrics.LlmCalls.Add(1, new KeyValuePair<string, object?>("source_format", output[i].SourceFormat), new KeyValuePair<string, object?>("kind", "revision"));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogJoinFailed(_logger, CommonColumns.Hex(log.TraceId), CommonColumns.Hex(log.SpanId), e.GetType().FullName ?? "?");
+        }
+    }
+
+    private LlmCallRow? Normalize(string project, Resource resource, InstrumentationScope scope, Span span)
+    {
+        var input = new SpanInput(resource, scope, span);
+        input.Dialect = DialectDetector.Detect(input);
+        if (input.Dialect.Length == 0)
+        {
+            return null;
+        }
+
+        var operation = DialectDetector.ResolveOperation(input);
+        if (!DialectDetector.IsModelCall(input, operation))
+        {
+            return null;
+        }
+
+        var row = new LlmCallRow
+        {
+            Project = project,
+            Operation = operation,
+            SourceFormat = input.Dialect,
+            Attributes = new OtelLlm.Storage.Rows.KeyValueList(8),
+        };
+        CommonColumns.Fill(input, row);
+        OtelGenAiDialect.FillContent(input, row);
+        switch (input.Dialect)
+        {
+            case SourceFormats.OpenLlmetryLegacy:
+                OpenLlmetryDialect.FillLegacyContent(input, row);
+                break;
+            case SourceFormats.OpenInference:
+                OpenInferenceDialect.Fill(input, row);
+                break;
+        }
+
+        OtelGenAiDialect.ContentFromSpanEvents(input)?.ApplyTo(row, int.MaxValue);
+        DeriveTokens(row);
+        _cost.Apply(input.Attributes, row);
+        CopyRemainingAttributes(input.Attributes, row);
+        CapContent(row);
+
+        Join.SpanArrived(row, OtelJsOpenAiDialect.ExpectsLogContent(input.Dialect) && (row.InputMessages.Length == 0 || row.OutputMessages.Length == 0));
+        _metrics.LlmCalls.Add(1, new KeyValuePair<string, object?>("source_format", row.SourceFormat), new KeyValuePair<string, object?>("kind", "span"));
+        return row;
+    }
+
+    /// <summary>
+    /// Input tokens include cached tokens (semconv). Some instrumentations report Anthropic-style input that
+    /// excludes the cache; when input is smaller than the cache counts it cannot include them, so they are added.
+    /// A missing total is input + output.
+    /// </summary>
+    internal static void DeriveTokens(LlmCallRow row)
+    {
+        var cached = row.CacheReadTokens + row.CacheWriteTokens;
+        if (cached > 0 && row.InputTokens < cached)
+        {
+            row.InputTokens += cached;
+        }
+
+        if (row.TotalTokens == 0)
+        {
+            row.TotalTokens = row.InputTokens + row.OutputTokens;
+        }
+    }
+
+    private void CopyRemainingAttributes(AttributeMap attributes, LlmCallRow row)
+    {
+        foreach (var kv in attributes.Source)
+        {
+            if (MappedAttributes.IsMapped(kv.Key))
+            {
+                continue;
+            }
+
+            row.Attributes.Add(kv.Key, ContentLimits.Cap(AnyValueText.ToText(kv.Value), _options.MaxContentChars, row, kv.Key));
+        }
+    }
+
+    private void CapContent(LlmCallRow row)
+    {
+        var max = _options.MaxContentChars;
+        row.InputMessages = ContentLimits.Cap(row.InputMessages, max, row, nameof(LlmCallRow.InputMessages));
+        row.OutputMessages = ContentLimits.Cap(row.OutputMessages, max, row, nameof(LlmCallRow.OutputMessages));
+        row.SystemInstructions = ContentLimits.Cap(row.SystemInstructions, max, row, nameof(LlmCallRow.SystemInstructions));
+        row.ToolDefinitions = ContentLimits.Cap(row.ToolDefinitions, max, row, nameof(LlmCallRow.ToolDefinitions));
+        row.StatusMessage = ContentLimits.Cap(row.StatusMessage, max, row, nameof(LlmCallRow.StatusMessage));
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "GenAI normalization skipped span {TraceId}/{SpanId}: {ErrorType}")]
+    private static partial void LogNormalizeFailed(ILogger logger, string traceId, string spanId, string errorType);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "GenAI content join skipped a log record of {TraceId}/{SpanId}: {ErrorType}")]
+    private static partial void LogJoinFailed(ILogger logger, string traceId, string spanId, string errorType);
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using OpenTelemetry.Proto.Common.V1;
+
+namespace OtelLlm.Receiver.Normalization;
+
+/// <summary>
+/// Re-assembles flattened indexed attributes (<c>gen_ai.prompt.{i}.role</c>, <c>llm.input_messages.{i}.message.tool_calls.{k}...</c>)
+/// into groups ordered by index. Indices need not be contiguous; malformed indices are ignored.
+/// </summary>
+internal static class IndexedAttributes
+{
+    /// <summary>Groups <c>{prefix}{i}.{rest}</c> attributes by <c>i</c>, keyed within a group by <c>rest</c>.</summary>
+    public static SortedDictionary<int, Dictionary<string, AnyValue>> Group(AttributeMap map, string prefix)
+    {
+        var groups = new SortedDictionary<int, Dictionary<string, AnyValue>>();
+        foreach (var kv in map.Source)
+        {
+            if (kv.Value is not null && kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                Add(groups, kv.Key.AsSpan(prefix.Length), kv.Value);
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>Groups the <c>{prefix}{i}.{rest}</c> entries of an already-grouped dictionary.</summary>
+    public static SortedDictionary<int, Dictionary<string, AnyValue>> Group(Dictionary<string, AnyValue> fields, string prefix)
+    {
+        var groups = new SortedDictionary<int, Dictionary<string, AnyValue>>();
+        foreach (var (key, value) in fields)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                Add(groups, key.AsSpan(prefix.Length), value);
+            }
+        }
+
+        return groups;
+    }
+
+    public static string? GetString(Dictionary<string, AnyValue> fields, string key)
+    {
+        if (!fields.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        var text = Decoding.AnyValueText.ToText(value);
+        return text.Length == 0 ? null : text;
+    }
+
+    private static void Add(SortedDictionary<int, Dictionary<string, AnyValue>> groups, ReadOnlySpan<char> rest, AnyValue value)
+    {
+        var dot = rest.IndexOf('.');
+        var indexText = dot < 0 ? rest : rest[..dot];
+        if (!int.TryParse(indexText, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            return;
+        }
+
+        if (!groups.TryGetValue(index, out var group))
+        {
+            group = new Dictionary<string, AnyValue>(StringComparer.Ordinal);
+            groups.Add(index, group);
+        }
+
+        group.TryAdd(dot < 0 ? string.Empty : rest[(dot + 1)..].ToString(), value);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Text.Json.Nodes;
+using OpenTelemetry.Proto.Common.V1;
+using OtelLlm.Storage.Rows;
+
+namespace OtelLlm.Receiver.Normalization;
+
+/// <summary>
+/// OpenInference (Arize): its own vocabulary — <c>openinference.span.kind</c>, <c>llm.*</c>, indexed
+/// <c>llm.input_messages.{i}.message.*</c> with tool calls, <c>llm.invocation_parameters</c> JSON, raw
+/// <c>input.value</c>/<c>output.value</c>. Only <c>LLM</c> and <c>EMBEDDING</c> spans are model calls; CHAIN, AGENT,
+/// TOOL, RETRIEVER... are wrappers. Token counts and providers are read by <see cref="CommonColumns"/>.
+/// </summary>
+internal static class OpenInferenceDialect
+{
+    public static void Fill(SpanInput input, LlmCallRow row)
+    {
+        var a = input.Attributes;
+        var parameters = MessageJson.FromAnyValue(a.Get(OpenInference.InvocationParameters)) as JsonObject;
+
+        if (row.RequestModel.Length == 0)
+        {
+            row.RequestModel = MessageJson.StringOf(parameters?["model"])
+                ?? a.FirstString(OpenInference.ModelName, OpenInference.EmbeddingModelName)
+                ?? string.Empty;
+        }
+
+        if (row.ResponseModel.Length == 0)
+        {
+            row.ResponseModel = a.GetString(OpenInference.ModelName) ?? string.Empty;
+        }
+
+        if (parameters is not null)
+        {
+            row.Temperature ??= DoubleOf(parameters["temperature"]);
+            row.TopP ??= DoubleOf(parameters["top_p"]);
+            if (row.MaxTokens is null)
+            {
+                var max = MessageJson.Int64Of(parameters["max_completion_tokens"]) ?? MessageJson.Int64Of(parameters["max_tokens"])
+                    ?? MessageJson.Int64Of(parameters["max_output_tokens"]);
+                row.MaxTokens = max is > 0 ? (ulong)max.Value : null;
+            }
+
+            if (!row.Streaming && parameters["stream"] is JsonValue stream && stream.TryGetValue<bool>(out var streaming))
+            {
+                row.Streaming = streaming;
+            }
+        }
+
+        var outputValue = a.GetString(OpenInference.OutputValue);
+        var outputJson = a.GetString(OpenInference.OutputMimeType) == "application/json" ? MessageJson.TryParse(outputValue) as JsonObject : null;
+        if (row.ResponseId.Length == 0 && MessageJson.StringOf(outputJson?["id"]) is { } id)
+        {
+            row.ResponseId = id;
+        }
+
+        FillContent(a, row, outputValue, outputJson);
+    }
+
+    private static void FillContent(AttributeMap a, LlmCallRow row, string? outputValue, JsonObject? outputJson)
+    {
+        var inputs = BuildMessages(IndexedAttributes.Group(a, OpenInference.InputMessagesPrefix), output: false, finishReason: null)
+            ?? Texts(a, OpenInference.PromptsPrefix, "prompt.text", "user");
+        if (inputs is null)
+        {
+            var inputValue = a.GetString(OpenInference.InputValue);
+            var inputJson = a.GetString(OpenInference.InputMimeType) == "application/json" ? MessageJson.TryParse(inputValue) as JsonObject : null;
+            inputs = inputJson is not null
+                ? MessageJson.NormalizeMessages(inputJson["messages"], output: false)
+                : inputValue is null ? null : [new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(MessageJson.TextPart(inputValue)) }];
+        }
+
+        var finish = row.FinishReasons.Count > 0 ? row.FinishReasons[0] : null;
+        var outputs = BuildMessages(IndexedAttributes.Group(a, OpenInference.OutputMessagesPrefix), output: true, finish)
+            ?? Texts(a, OpenInference.ChoicesPrefix, "completion.text", "assistant");
+        if (outputs is null)
+        {
+            if (outputJson?["choices"] is JsonArray choices)
+            {
+                outputs = [];
+                foreach (var choice in choices)
+                {
+                    if (choice?["message"] is JsonObject message)
+                    {
+                        var copy = (JsonObject)message.DeepClone();
+                        copy["finish_reason"] = choice["finish_reason"]?.DeepClone();
+                        outputs.Add(copy);
+                    }
+                }
+
+                outputs = MessageJson.NormalizeMessages(outputs, output: true);
+            }
+            else if (outputJson is null && outputValue is not null)
+            {
+                var message = new JsonObject { ["role"] = "assistant", ["parts"] = new JsonArray(MessageJson.TextPart(outputValue)) };
+                if (finish is not null)
+                {
+                    message["finish_reason"] = finish;
+                }
+
+                outputs = [message];
+            }
+        }
+
+        if (inputs is not null && row.InputMessages.Length == 0)
+        {
+            row.InputMessages = MessageJson.Serialize(inputs);
+        }
+
+        if (outputs is not null && row.OutputMessages.Length == 0)
+        {
+            row.OutputMessages = MessageJson.Serialize(outputs);
+        }
+
+        if (row.ToolDefinitions.Length == 0)
+        {
+            var tools = new JsonArray();
+            foreach (var (_, fields) in IndexedAttributes.Group(a, OpenInference.ToolsPrefix))
+            {
+                if (fields.TryGetValue("tool.json_schema", out var schema) && MessageJson.FromAnyValue(schema) is JsonObject tool)
+                {
+                    tools.Add(tool);
+                }
+            }
+
+            if (MessageJson.NormalizeToolDefinitions(tools) is { } normalized)
+            {
+                row.ToolDefinitions = MessageJson.Serialize(normalized);
+            }
+        }
+    }
+
+    private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output, string? finishReason)
+    {
+        if (groups.Count == 0)
+        {
+            return null;
+        }
+
+        var messages = new JsonArray();
+        foreach (var (_, fields) in groups)
+        {
+            var role = MessageJson.Role(IndexedAttributes.GetString(fields, "message.role") ?? (output ? "assistant" : "user"));
+            var parts = new JsonArray();
+            var toolCallId = IndexedAttributes.GetString(fields, "message.tool_call_id");
+            if (role == "tool")
+            {
+                fields.TryGetValue("message.content", out var result);
+                parts.Add(MessageJson.ToolResponsePart(toolCallId, result is null ? null : JsonValue.Create(Decoding.AnyValueText.ToText(result))));
+            }
+            else if (IndexedAttributes.GetString(fields, "message.content") is { } text)
+            {
+                parts.Add(MessageJson.TextPart(text));
+            }
+            else
+            {
+                foreach (var (_, content) in IndexedAttributes.Group(fields, "message.contents."))
+                {
+                    var type = IndexedAttributes.GetString(content, "message_content.type");
+                    if (IndexedAttributes.GetString(content, "message_content.text") is { } partText)
+                    {
+                        parts.Add(type == "reasoning" ? new JsonObject { ["type"] = "reasoning", ["content"] = partText } : MessageJson.TextPart(partText));
+                    }
+                    else if (IndexedAttributes.GetString(content, "message_content.image.image.url") is { } url)
+                    {
+                        parts.Add(new JsonObject { ["type"] = "uri", ["modality"] = "image", ["uri"] = url });
+                    }
+                }
+            }
+
+            foreach (var (_, call) in IndexedAttributes.Group(fields, "message.tool_calls."))
+            {
+                call.TryGetValue("tool_call.function.arguments", out var args);
+                parts.Add(MessageJson.ToolCallPart(
+                    IndexedAttributes.GetString(call, "tool_call.id"),
+                    IndexedAttributes.GetString(call, "tool_call.function.name") ?? string.Empty,
+                    args is null ? null : JsonValue.Create(Decoding.AnyValueText.ToText(args))));
+            }
+
+            var message = new JsonObject { ["role"] = role, ["parts"] = parts };
+            if (IndexedAttributes.GetString(fields, "message.name") is { } name)
+            {
+                message["name"] = name;
+            }
+
+            // OpenInference reports one finish reason, the first choice's.
+            if (output && finishReason is not null && messages.Count == 0)
+            {
+                message["finish_reason"] = finishReason;
+            }
+
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
+    private static JsonArray? Texts(AttributeMap a, string prefix, string field, string role)
+    {
+        var messages = new JsonArray();
+        foreach (var (_, fields) in IndexedAttributes.Group(a, prefix))
+        {
+            if (IndexedAttributes.GetString(fields, field) is { } text)
+            {
+                messages.Add(new JsonObject { ["role"] = role, ["parts"] = new JsonArray(MessageJson.TextPart(text)) });
+            }
+        }
+
+        // Python's OpenInference stores completion prompts as one string-array attribute.
+        if (messages.Count == 0 && a.GetStringList(prefix.TrimEnd('.')) is { Count: > 0 } list && a.Get(prefix.TrimEnd('.'))?.ValueCase == AnyValue.ValueOneofCase.ArrayValue)
+        {
+            foreach (var text in list)
+            {
+                messages.Add(new JsonObject { ["role"] = role, ["parts"] = new JsonArray(MessageJson.TextPart(text)) });
+            }
+        }
+
+        return messages.Count == 0 ? null : messages;
+    }
+
+    private static double? DoubleOf(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.TryGetValue<double>(out var d) ? d : null;
+}

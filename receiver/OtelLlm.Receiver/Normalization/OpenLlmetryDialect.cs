@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using OpenTelemetry.Proto.Common.V1;
+using OtelLlm.Storage.Rows;
+
+namespace OtelLlm.Receiver.Normalization;
+
+/// <summary>
+/// OpenLLMetry (Traceloop). Current versions speak semconv 1.40 (read by <see cref="CommonColumns"/> and
+/// <see cref="OtelGenAiDialect"/>; tool definitions in OpenAI's nested format are flattened by
+/// <see cref="MessageJson.NormalizeToolDefinitions"/>; <c>traceloop.span.kind</c> workflow/task/agent spans are
+/// wrappers). The legacy format, still emitted by older packages and several current ones, carries content as
+/// indexed attributes — <c>gen_ai.prompt.{i}.*</c>, <c>gen_ai.completion.{i}.*</c>, <c>llm.request.functions.{i}.*</c> —
+/// which this class re-assembles.
+/// </summary>
+internal static class OpenLlmetryDialect
+{
+    public static void FillLegacyContent(SpanInput input, LlmCallRow row)
+    {
+        var a = input.Attributes;
+        if (row.InputMessages.Length == 0 && BuildMessages(IndexedAttributes.Group(a, GenAi.PromptPrefix), output: false) is { } prompts)
+        {
+            row.InputMessages = MessageJson.Serialize(prompts);
+        }
+
+        var completions = IndexedAttributes.Group(a, GenAi.CompletionPrefix);
+        if (row.OutputMessages.Length == 0 && BuildMessages(completions, output: true) is { } outputs)
+        {
+            row.OutputMessages = MessageJson.Serialize(outputs);
+        }
+
+        if (row.FinishReasons.Count == 0)
+        {
+            var raw = new List<string>();
+            foreach (var (_, fields) in completions)
+            {
+                if (IndexedAttributes.GetString(fields, "finish_reason") is { } reason)
+                {
+                    raw.Add(reason);
+                }
+            }
+
+            if (raw.Count > 0)
+            {
+                CommonColumns.SetFinishReasons(row, raw);
+            }
+        }
+
+        if (row.ToolDefinitions.Length == 0)
+        {
+            var tools = new JsonArray();
+            foreach (var (_, fields) in IndexedAttributes.Group(a, Traceloop.RequestFunctionsPrefix))
+            {
+                if (IndexedAttributes.GetString(fields, "name") is not { } name)
+                {
+                    continue;
+                }
+
+                var tool = new JsonObject { ["type"] = "function", ["name"] = name };
+                if (IndexedAttributes.GetString(fields, "description") is { } description)
+                {
+                    tool["description"] = description;
+                }
+
+                if (fields.TryGetValue("arguments", out var parameters))
+                {
+                    tool["parameters"] = MessageJson.FromAnyValue(parameters);
+                }
+
+                tools.Add(tool);
+            }
+
+            if (tools.Count > 0)
+            {
+                row.ToolDefinitions = MessageJson.Serialize(tools);
+            }
+        }
+    }
+
+    private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output)
+    {
+        if (groups.Count == 0)
+        {
+            return null;
+        }
+
+        var messages = new JsonArray();
+        foreach (var (_, fields) in groups)
+        {
+            var role = MessageJson.Role(IndexedAttributes.GetString(fields, "role") ?? (output ? "assistant" : "user"));
+            var parts = new JsonArray();
+            fields.TryGetValue("content", out var content);
+            var contentNode = content is null ? null : MessageJson.FromAnyValue(content);
+            MessageJson.AddContentParts(parts, contentNode, IndexedAttributes.GetString(fields, "tool_call_id"), isToolResult: role == "tool");
+
+            if (IndexedAttributes.GetString(fields, "function_call.name") is { } functionName)
+            {
+                fields.TryGetValue("function_call.arguments", out var fnArgs);
+                parts.Add(MessageJson.ToolCallPart(null, functionName, fnArgs is null ? null : MessageJson.FromAnyValue(fnArgs)));
+            }
+
+            foreach (var (_, call) in IndexedAttributes.Group(fields, "tool_calls."))
+            {
+                var name = IndexedAttributes.GetString(call, "name") ?? IndexedAttributes.GetString(call, "function.name") ?? string.Empty;
+                call.TryGetValue("arguments", out var args);
+                if (args is null)
+                {
+                    call.TryGetValue("function.arguments", out args);
+                }
+
+                parts.Add(MessageJson.ToolCallPart(IndexedAttributes.GetString(call, "id"), name, args is null ? null : MessageJson.FromAnyValue(args)));
+            }
+
+            var message = new JsonObject { ["role"] = role, ["parts"] = parts };
+            if (output && IndexedAttributes.GetString(fields, "finish_reason") is { } finish)
+            {
+                message["finish_reason"] = FinishReasons.Normalize(finish);
+            }
+
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+}

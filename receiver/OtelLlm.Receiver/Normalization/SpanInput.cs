@@ -1,0 +1,33 @@
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Resource.V1;
+using OpenTelemetry.Proto.Trace.V1;
+
+namespace OtelLlm.Receiver.Normalization;
+
+/// <summary>A span with its context, read once and shared by every dialect step.</summary>
+internal sealed class SpanInput
+{
+    public SpanInput(Resource resource, InstrumentationScope scope, Span span)
+    {
+        Resource = resource;
+        Scope = scope;
+        Span = span;
+        Attributes = new AttributeMap(span.Attributes);
+        ResourceAttributes = new AttributeMap(resource.Attributes);
+    }
+
+    public Resource Resource { get; }
+
+    public InstrumentationScope Scope { get; }
+
+    public Span Span { get; }
+
+    public AttributeMap Attributes { get; }
+
+    public AttributeMap ResourceAttributes { get; }
+
+    public string ScopeName => Scope.Name ?? string.Empty;
+
+    /// <summary>The dialect, one of <see cref="SourceFormats"/>.</summary>
+    public string Dialect { get; set; } = string.Empty;
+}
