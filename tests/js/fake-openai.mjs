@@ -207,7 +207,7 @@ export async function startFakeOpenAI({ port = 0 } = {}) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--port');
   const fake = await startFakeOpenAI({ port: i >= 0 ? Number(process.argv[i + 1]) : 0 });
   process.stdout.write(`${JSON.stringify({ port: fake.port, baseURL: fake.baseURL })}\n`);

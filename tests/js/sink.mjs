@@ -90,7 +90,7 @@ export async function startGrpcSink({ port = 0 } = {}) {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
   const get = (name) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : 0; };
   const httpSink = await startHttpSink({ port: get('--port') });
