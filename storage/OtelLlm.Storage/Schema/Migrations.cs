@@ -15,6 +15,7 @@ public static class Migrations
     public static IReadOnlyList<Migration> All { get; } =
     [
         new(1, "initial tables: otel_traces, otel_logs, otel_metrics, llm_calls, llm_feedback", Initial),
+        new(2, "rollups: llm_calls_1m, llm_latency_1m", Rollups),
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -222,6 +223,114 @@ public static class Migrations
         PARTITION BY toYYYYMMDD(Timestamp)
         ORDER BY (Project, TraceId, SpanId, Name, FeedbackId)
         SETTINGS index_granularity = 8192
+        """,
+    ];
+
+    // The rollups read only Revision 0, the first write of a call: later revisions carry late-arriving
+    // content for the same call and would otherwise count it again. Minute buckets keep the column name
+    // Timestamp so every panel filters with the same $__timeFilter(Timestamp); day partitions let
+    // RetentionJob drop them with the raw tables.
+    private static string[] Rollups(SchemaContext s) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_calls_1m")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            ServiceName String,
+            Environment String,
+            Provider String,
+            RequestModel String,
+            Operation String,
+            StatusCode String,
+            ErrorType String,
+            Calls UInt64,
+            Errors UInt64,
+            StreamingCalls UInt64,
+            InputTokensSum UInt64,
+            OutputTokensSum UInt64,
+            CacheReadTokensSum UInt64,
+            CacheWriteTokensSum UInt64,
+            ReasoningTokensSum UInt64,
+            TotalTokensSum UInt64,
+            CostUsdSum Float64,
+            CostedCalls UInt64,
+            DurationSum UInt64,
+            TimeToFirstTokenMsSum Float64,
+            TimeToFirstTokenCount UInt64
+        )
+        ENGINE = {s.Engine("SummingMergeTree", "llm_calls_1m")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, StatusCode, ErrorType)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("llm_calls_1m_mv")}{s.OnCluster}
+        TO {s.Table("llm_calls_1m")}
+        AS SELECT
+            Project,
+            toStartOfMinute(Timestamp) AS Timestamp,
+            ServiceName,
+            Environment,
+            Provider,
+            RequestModel,
+            Operation,
+            StatusCode,
+            ErrorType,
+            count() AS Calls,
+            countIf(StatusCode = 'Error') AS Errors,
+            countIf(Streaming = 1) AS StreamingCalls,
+            sum(InputTokens) AS InputTokensSum,
+            sum(OutputTokens) AS OutputTokensSum,
+            sum(CacheReadTokens) AS CacheReadTokensSum,
+            sum(CacheWriteTokens) AS CacheWriteTokensSum,
+            sum(ReasoningTokens) AS ReasoningTokensSum,
+            sum(TotalTokens) AS TotalTokensSum,
+            sum(ifNull(CostUsd, 0)) AS CostUsdSum,
+            countIf(isNotNull(CostUsd)) AS CostedCalls,
+            sum(Duration) AS DurationSum,
+            sum(ifNull(TimeToFirstTokenMs, 0)) AS TimeToFirstTokenMsSum,
+            countIf(isNotNull(TimeToFirstTokenMs)) AS TimeToFirstTokenCount
+        FROM {s.Table("llm_calls")}
+        WHERE Revision = 0
+        GROUP BY Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, StatusCode, ErrorType
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_latency_1m")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            ServiceName String,
+            Environment String,
+            Provider String,
+            RequestModel String,
+            Operation String,
+            Streaming UInt8,
+            DurationQuantiles AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64),
+            TimeToFirstTokenMsQuantiles AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64)
+        )
+        ENGINE = {s.Engine("AggregatingMergeTree", "llm_latency_1m")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, Streaming)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("llm_latency_1m_mv")}{s.OnCluster}
+        TO {s.Table("llm_latency_1m")}
+        AS SELECT
+            Project,
+            toStartOfMinute(Timestamp) AS Timestamp,
+            ServiceName,
+            Environment,
+            Provider,
+            RequestModel,
+            Operation,
+            Streaming,
+            quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS DurationQuantiles,
+            quantilesTDigestStateIf(0.5, 0.95, 0.99)(ifNull(TimeToFirstTokenMs, 0), isNotNull(TimeToFirstTokenMs)) AS TimeToFirstTokenMsQuantiles
+        FROM {s.Table("llm_calls")}
+        WHERE Revision = 0
+        GROUP BY Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, Streaming
         """,
     ];
 }
