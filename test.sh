@@ -25,10 +25,20 @@ dotnet test OtelLlm.slnx -c Release --no-build -nologo \
   --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=results" --results-directory "$results" \
   -- RunConfiguration.TestSessionTimeout=3000000 || status=$?
 
-# One closing line for the whole run, counted from the result files.
+js_passed=0; js_failed=0
+if [ -f tests/js/package.json ]; then
+  echo "test: JavaScript interop self-tests (tests/js)"
+  js_log="$results/js-tests.log"
+  (cd tests/js && npm test 2>&1) | tee "$js_log" || status=1
+  js_passed=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$js_log" | tail -n 1); js_passed=${js_passed:-0}
+  js_failed=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$js_log" | tail -n 1); js_failed=${js_failed:-0}
+  [ "$js_failed" = 0 ] || status=1
+fi
+
+# One closing line for the whole run, counted from the .NET result files plus the JavaScript self-tests.
 node -e '
 const fs = require("fs"), path = require("path"), dir = process.argv[1];
-let passed = 0, failed = 0, skipped = 0;
+let passed = Number(process.argv[2]), failed = Number(process.argv[3]), skipped = 0;
 for (const f of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
   const m = fs.readFileSync(path.join(dir, f), "utf8").match(/<Counters[^>]*>/);
   if (!m) continue;
@@ -36,5 +46,5 @@ for (const f of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
   passed += n("passed"); failed += n("failed") + n("error") + n("timeout"); skipped += n("notExecuted");
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results" || true
+' "$results" "$js_passed" "$js_failed" || true
 exit $status
