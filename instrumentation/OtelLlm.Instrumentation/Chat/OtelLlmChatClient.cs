@@ -145,7 +145,8 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
                 Observe(update, ref outcome, start);
                 captured?.Add(update);
 
-                // The consumer's code between updates runs inside our span (dotnet/runtime#47802).
+                // Async iterators do not keep Activity.Current across MoveNextAsync calls (dotnet/runtime#47802);
+                // restore it so the inner client's next read runs inside our span.
                 Activity.Current = activity;
                 yield return update;
             }

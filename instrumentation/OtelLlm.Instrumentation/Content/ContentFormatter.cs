@@ -175,7 +175,14 @@ internal sealed class ContentFormatter
 
         try
         {
-            return JsonSerializer.Serialize(value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
+            // AIJsonUtilities' options know the MEAI content types but indent; the writer keeps attributes compact.
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            {
+                JsonSerializer.Serialize(writer, value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
+            }
+
+            return Encoding.UTF8.GetString(buffer.WrittenSpan);
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
         {
