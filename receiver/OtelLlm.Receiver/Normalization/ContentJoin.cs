@@ -115,9 +115,24 @@ internal sealed class ContentJoin
                 return;
             }
 
+            entry.LastContentKey = contentKey;
+
+            // Several content logs of one call usually come in one request: they make one revision, not one each.
+            if (entry.LastEmitted is { } previous && entry.LastOutput is not null && entry.LastOutput.TryGetTarget(out var lastOutput) && lastOutput == output
+                && entry.LastIndex < output.Count
+                && ReferenceEquals(output[entry.LastIndex], previous))
+            {
+                revision.Revision = previous.Revision;
+                output[entry.LastIndex] = revision;
+                entry.LastEmitted = revision;
+                return;
+            }
+
             entry.Revision++;
             revision.Revision = entry.Revision;
-            entry.LastContentKey = contentKey;
+            entry.LastEmitted = revision;
+            entry.LastOutput = new WeakReference<List<LlmCallRow>>(output);
+            entry.LastIndex = output.Count;
             output.Add(revision);
         }
     }
@@ -166,5 +181,12 @@ internal sealed class ContentJoin
         public uint Revision { get; set; }
 
         public string LastContentKey { get; set; } = string.Empty;
+
+        public LlmCallRow? LastEmitted { get; set; }
+
+        /// <summary>The batch the last revision went into, weakly: a join entry must not keep a written batch alive.</summary>
+        public WeakReference<List<LlmCallRow>>? LastOutput { get; set; }
+
+        public int LastIndex { get; set; }
     }
 }
