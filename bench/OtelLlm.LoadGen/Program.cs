@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using OtelLlm.LoadGen;
+using OtelLlm.LoadGen.Dashboards;
+using OtelLlm.LoadGen.Ingest;
+using OtelLlm.LoadGen.Measurement;
+using OtelLlm.LoadGen.Payloads;
+using OtelLlm.Storage.ClickHouse;
+
+LoadGenOptions options;
+try
+{
+    options = LoadGenOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(LoadGenOptions.Usage);
+    return 2;
+}
+
+if (options.Mode is "help" or "--help")
+{
+    Console.WriteLine(LoadGenOptions.Usage);
+    return 0;
+}
+
+var machine = MachineInfo.Read();
+using var admin = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = "default", Timeout = TimeSpan.FromMinutes(5) });
+var version = await admin.GetServerVersionAsync();
+var clickHousePids = ProcessStats.FindClickHouseServer();
+var report = new StringBuilder();
+report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGiB} GiB, {machine.Runtime}, ClickHouse {version}; load average at start {machine.LoadAverage}.");
+report.AppendLine();
+object result;
+
+if (options.Mode == "dashboards")
+{
+    using var bench = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = options.DashboardDatabase, Timeout = TimeSpan.FromMinutes(10) });
+    var folder = FindDashboards();
+    var dashboards = await new DashboardBench(bench, folder, options.DashboardRows, options.DashboardRuns, options.Regenerate).RunAsync();
+    report.AppendLine(CultureInfo.InvariantCulture, $"{dashboards.Rows:N0} llm_calls rows in `{options.DashboardDatabase}` ({(dashboards.Reused ? "reused" : $"inserted in {dashboards.InsertSeconds} s")}); median of {options.DashboardRuns} runs after one warm-up run; every variable All.");
+    report.AppendLine();
+    report.AppendLine("| dashboard | panel | range | median ms (client) | ms (server) | rows returned | rows read |");
+    report.AppendLine("|---|---|---|---:|---:|---:|---:|");
+    foreach (var t in dashboards.Timings)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {t.Dashboard} | {t.Panel} | {t.Range} | {(t.Error is null ? t.MedianMs.ToString(CultureInfo.InvariantCulture) : "ERROR: " + t.Error.Replace('|', '/').Replace('\n', ' '))} | {t.ServerMs} | {t.RowsReturned:N0} | {t.RowsRead:N0} |");
+    }
+
+    var slowest = dashboards.Timings.Where(t => t.Error is null).OrderByDescending(t => t.MedianMs).FirstOrDefault();
+    report.AppendLine();
+    report.AppendLine(CultureInfo.InvariantCulture, $"Queries: {dashboards.Timings.Count}; over 1 s: {dashboards.Timings.Count(t => t.MedianMs >= 1000)}; errors: {dashboards.Timings.Count(t => t.Error is not null)}; slowest: {slowest?.Dashboard} / {slowest?.Panel} ({slowest?.Range}) {slowest?.MedianMs} ms.");
+    result = new { machine, clickHouse = version, dashboards };
+}
+else if (options.Mode == "ingest")
+{
+    var ingests = new List<IngestResult>();
+    var ceilings = new List<CeilingResult>();
+    var runId = DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+    foreach (var profile in options.Profiles)
+    {
+        var profileName = profile == PayloadProfile.ContentOn ? "on" : "off";
+        var database = $"otel_llm_loadgen_{runId}_{profileName}";
+        using var client = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = database, Timeout = TimeSpan.FromMinutes(2) });
+        IngestResult? last = null;
+        foreach (var protocol in options.Protocols)
+        {
+            Console.Error.WriteLine($"ingest: {protocol}, content {profileName}, {options.SpansPerRequest} spans/request, {options.Concurrency} in flight");
+            await using var receiver = await ReceiverProcess.StartAsync(options.ReceiverDll!, options.ClickHouse, database, options.ApiKey, options.ReceiverArgs);
+            var settings = new IngestSettings(protocol, profile, options.SpansPerRequest, options.Concurrency, options.Connections,
+                TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.MaxSpans, options.Rate,
+                TimeSpan.FromMilliseconds(options.ProbeIntervalMs), options.ApiKey);
+            last = await new IngestPhase(settings, receiver, client, clickHousePids).RunAsync();
+            ingests.Add(last);
+            Console.Error.WriteLine($"  {last.SpansPerSecond:N0} spans/s, {last.SpansPerReceiverCpuSecond:N0} spans per receiver CPU-second, p50 {last.LatencyP50Ms} ms, p99 {last.LatencyP99Ms} ms, peak {last.ReceiverPeakMiB} MiB");
+        }
+
+        if (options.Ceiling && last is not null && last.StoredSpans > 0)
+        {
+            Console.Error.WriteLine($"ceiling: direct RowBinary inserts, content {profileName}");
+            ceilings.Add(await new CeilingPhase(client, clickHousePids, last.Profile, options.CeilingBatch, options.CeilingConcurrency, TimeSpan.FromSeconds(options.DurationSeconds)).RunAsync(last.StoredSpans, last.StoredLlmCalls));
+        }
+
+        if (!options.KeepDatabases)
+        {
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {SqlLiteral.Identifier(database)}", "drop the phase database", useDatabase: false);
+        }
+    }
+
+    report.AppendLine(CultureInfo.InvariantCulture, $"{options.SpansPerRequest} spans per request (traces of 1 invoke_agent + 4 chat spans), {options.Concurrency} requests in flight, {options.Connections} HTTP/2 connections for gRPC, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per phase, {(options.Rate > 0 ? $"target {options.Rate:N0} spans/s" : "flat out")}.");
+    report.AppendLine();
+    report.AppendLine("| protocol | content | bytes/request | spans/s acked | receiver CPU-s | spans per receiver CPU-s | ClickHouse CPU-s | spans per ClickHouse CPU-s | latency p50 / p99 ms (n) | receiver peak RSS MiB | refused / failed | vs ceiling |");
+    report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var r in ingests)
+    {
+        var ceiling = ceilings.FirstOrDefault(c => c.Profile == r.Profile);
+        var ratio = ceiling is { SpansPerSecond: > 0 } ? (r.SpansPerSecond / ceiling.SpansPerSecond).ToString("P0", CultureInfo.InvariantCulture) : "n/a";
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Protocol} | {r.Profile} | {r.RequestBytes:N0} | {r.SpansPerSecond:N0} | {r.ReceiverCpuSeconds} | {r.SpansPerReceiverCpuSecond:N0} | {r.ClickHouseCpuSeconds} | {r.SpansPerClickHouseCpuSecond:N0} | {r.LatencyP50Ms} / {r.LatencyP99Ms} ({r.LatencySamples}) | {r.ReceiverPeakMiB} | {r.Refused} / {r.Failed} | {ratio} |");
+    }
+
+    if (ceilings.Count > 0)
+    {
+        report.AppendLine();
+        report.AppendLine("Ceiling: the receiver's own rows read back as RowBinary and inserted straight into ClickHouse (no receiver).");
+        report.AppendLine();
+        report.AppendLine("| content | spans + llm_calls per insert | bytes per insert | concurrent inserts | spans/s | ClickHouse CPU-s | spans per ClickHouse CPU-s |");
+        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in ceilings)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {c.Profile} | {c.BatchSpans:N0} + {c.BatchLlmCalls:N0} | {c.BatchBytes:N0} | {c.Concurrency} | {c.SpansPerSecond:N0} | {c.ClickHouseCpuSeconds} | {c.SpansPerClickHouseCpuSecond:N0} |");
+        }
+    }
+
+    report.AppendLine();
+    report.AppendLine(CultureInfo.InvariantCulture, $"Stored check: {string.Join("; ", ingests.Select(r => $"{r.Protocol}/{r.Profile}: {r.AckedTotal:N0} spans acknowledged, {r.StoredSpans:N0} rows in otel_traces so far, {r.StoredLlmCalls:N0} in llm_calls"))}. Load average at end {MachineInfo.LoadAverageNow()}.");
+    result = new { machine, clickHouse = version, ingests, ceilings };
+}
+else
+{
+    Console.Error.WriteLine($"unknown mode {options.Mode}");
+    Console.Error.WriteLine(LoadGenOptions.Usage);
+    return 2;
+}
+
+var markdown = report.ToString();
+Console.WriteLine(markdown);
+await File.WriteAllTextAsync(options.OutputPrefix + ".md", markdown);
+await File.WriteAllTextAsync(options.OutputPrefix + ".json", JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+return 0;
+
+static string FindDashboards()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        var candidate = Path.Combine(dir.FullName, "dashboards", "json");
+        if (Directory.Exists(candidate))
+        {
+            return candidate;
+        }
+    }
+
+    var fromCwd = Path.Combine(Directory.GetCurrentDirectory(), "dashboards", "json");
+    return Directory.Exists(fromCwd) ? fromCwd : throw new DirectoryNotFoundException("dashboards/json not found; run from the repository root.");
+}
