@@ -111,6 +111,21 @@ public sealed class AnthropicInteropTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnthropicSdk_CachedSystemPrompt_InputTokensIncludeCacheReads()
+    {
+        using var capture = new TelemetryCapture();
+
+        await Client(capture).GetResponseAsync("Hi", new ChatOptions { Instructions = new string('s', 400) });
+
+        var span = capture.Spans.Single(s => s.Source.Name == capture.SourceName);
+        var cacheRead = (long)span.GetTagItem("gen_ai.usage.cache_read.input_tokens")!;
+        var input = (long)span.GetTagItem("gen_ai.usage.input_tokens")!;
+        Assert.Equal(100L, cacheRead);
+        Assert.True(input > cacheRead, $"input {input} must include the {cacheRead} cached tokens plus the uncached ones");
+        Assert.Equal(_server.Requests.Last().Length / 4, input);
+    }
+
+    [Fact]
     public async Task AnthropicSdk_ApiError_RecordsErrorSpan()
     {
         using var capture = new TelemetryCapture();
