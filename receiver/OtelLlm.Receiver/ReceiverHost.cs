@@ -5,6 +5,7 @@ using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Receiver.Pipeline.Reliability;
 using OtelLlm.Receiver.Transport;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Schema;
@@ -56,8 +57,16 @@ public static partial class ReceiverHost
                 : receiver.ListenAddress is "localhost" ? IPAddress.Loopback
                 : IPAddress.Parse(receiver.ListenAddress);
             // Cleartext HTTP/2 (gRPC) needs an endpoint that speaks only HTTP/2, hence two ports.
-            kestrel.Listen(address, receiver.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(address, receiver.HttpPort, o => o.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(address, receiver.GrpcPort, o =>
+            {
+                o.Protocols = HttpProtocols.Http2;
+                o.UseConfiguredTls(builder.Configuration, builder.Environment.ContentRootPath);
+            });
+            kestrel.Listen(address, receiver.HttpPort, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                o.UseConfiguredTls(builder.Configuration, builder.Environment.ContentRootPath);
+            });
             kestrel.AddServerHeader = false;
         });
 
@@ -74,6 +83,7 @@ public static partial class ReceiverHost
         services.AddSingleton<OtlpIngestor>();
         services.AddSingleton<GrpcTransport>();
         services.AddSingleton<HttpTransport>();
+        services.AddReliability(builder.Configuration, builder.Environment.ContentRootPath);
         configureServices?.Invoke(services);
 
         var app = builder.Build();

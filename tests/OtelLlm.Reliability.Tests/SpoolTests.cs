@@ -152,9 +152,34 @@ public sealed class SpoolTests : IDisposable
         using var spool = Open(o => o.Fsync = policy);
         spool.Append("t", "A", Payload(7), 1);
 
-        // Without disposing the writer: a killed process leaves exactly this on disk.
-        using var view = DurableSpool.Open(_dir, new SpoolOptions(), NullLogger.Instance);
-        Assert.Equal(ReadAll(view), [Payload(7)]);
+        // Copied while the writer is still open: a killed process leaves exactly this on disk.
+        var copy = _dir + "-copy";
+        Directory.CreateDirectory(copy);
+        try
+        {
+            foreach (var file in Directory.GetFiles(_dir, "*.spool"))
+            {
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            }
+
+            using var view = DurableSpool.Open(copy, new SpoolOptions(), NullLogger.Instance);
+            Assert.Equal(ReadAll(view), [Payload(7)]);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Open_FolderLockedByAnotherSpool_UsesPrivateFolder()
+    {
+        using var first = Open();
+        using var second = Open();
+        Assert.NotEqual(first.DirectoryPath, second.DirectoryPath);
+        second.Append("t", "A", Payload(1), 1);
+        Assert.Equal(0, first.PendingCount);
+        Directory.Delete(second.DirectoryPath, recursive: true);
     }
 
     private DurableSpool Open(Action<SpoolOptions>? configure = null)

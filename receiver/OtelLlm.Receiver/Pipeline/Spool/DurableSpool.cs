@@ -16,6 +16,7 @@ internal sealed partial class DurableSpool : IDisposable
 {
     private const string SegmentExtension = ".spool";
     private const string CheckpointFile = "checkpoint";
+    private const string LockFile = "lock";
 
     private readonly Lock _lock = new();
     private readonly Queue<SpoolEntry> _pending = new();
@@ -26,6 +27,7 @@ internal sealed partial class DurableSpool : IDisposable
     private readonly SpoolFsyncPolicy _fsync;
     private readonly long _fsyncIntervalTicks;
     private readonly ILogger _logger;
+    private FileStream? _lockHandle;
     private FileStream? _active;
     private long _activeSegment;
     private long _nextSegment;
@@ -64,13 +66,42 @@ internal sealed partial class DurableSpool : IDisposable
     /// <summary>Bytes of torn or corrupt records cut off on open.</summary>
     public long TruncatedBytes { get; private set; }
 
-    /// <summary>Opens (creating if needed) the spool in <paramref name="directory"/> and recovers what it holds.</summary>
+    /// <summary>Folder the spool lives in.</summary>
+    public string DirectoryPath => _directory;
+
+    /// <summary>
+    /// Opens (creating if needed) the spool in <paramref name="directory"/> and recovers what it holds. The folder is
+    /// locked for this process; when another live process holds it, a private sibling folder
+    /// (<c>&lt;directory&gt;.&lt;pid&gt;</c>) is used instead and a warning logged, so two receivers never share segments.
+    /// </summary>
     public static DurableSpool Open(string directory, SpoolOptions options, ILogger logger)
     {
-        Directory.CreateDirectory(directory);
-        var spool = new DurableSpool(directory, options, logger);
+        var path = directory;
+        var spool = new DurableSpool(path, options, logger);
+        if (!spool.TryLock())
+        {
+            path = directory + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "." + Guid.NewGuid().ToString("N")[..6];
+            LogLocked(logger, directory, path);
+            spool = new DurableSpool(path, options, logger);
+            spool.TryLock();
+        }
+
         spool.Recover();
         return spool;
+    }
+
+    private bool TryLock()
+    {
+        Directory.CreateDirectory(_directory);
+        try
+        {
+            _lockHandle = new FileStream(Path.Combine(_directory, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Appends a batch and makes it as durable as the fsync policy says before returning.</summary>
@@ -189,6 +220,9 @@ internal sealed partial class DurableSpool : IDisposable
                 _active.Dispose();
                 _active = null;
             }
+
+            _lockHandle?.Dispose();
+            _lockHandle = null;
         }
     }
 
@@ -349,6 +383,9 @@ internal sealed partial class DurableSpool : IDisposable
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Spool recovered {Records} pending batches from {Directory} ({TruncatedBytes} bytes of torn or corrupt records cut off)")]
     private static partial void LogRecovered(ILogger logger, int records, long truncatedBytes, string directory);
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Spool folder {Directory} is in use by another process; this one spools to {Private}")]
+    private static partial void LogLocked(ILogger logger, string directory, string @private);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Spool segment {Segment} has a torn or corrupt record at offset {Offset}; cut off {Bytes} bytes")]
     private static partial void LogTruncated(ILogger logger, long segment, long offset, long bytes);

@@ -1,0 +1,113 @@
+using System.Net;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Resource.V1;
+using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Receiver;
+using OtelLlm.TestSupport;
+
+namespace OtelLlm.Reliability.Tests;
+
+/// <summary>The real receiver, in process, on free loopback ports, with its spool in a private temporary folder.</summary>
+internal sealed class ReceiverUnderTest : IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    private ReceiverUnderTest(string spoolDirectory) => SpoolDirectory = spoolDirectory;
+
+    public int GrpcPort { get; private set; }
+
+    public int HttpPort { get; private set; }
+
+    public string SpoolDirectory { get; }
+
+    public IServiceProvider Services => _app!.Services;
+
+    public static async Task<ReceiverUnderTest> StartAsync(Uri clickHouse, string database, IEnumerable<string> extraArgs)
+    {
+        var receiver = new ReceiverUnderTest(Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N")));
+        for (var attempt = 0; ; attempt++)
+        {
+            receiver.GrpcPort = FreePort.Next();
+            receiver.HttpPort = FreePort.Next();
+            string[] args =
+            [
+                $"--OtelLlm:Receiver:GrpcPort={receiver.GrpcPort}",
+                $"--OtelLlm:Receiver:HttpPort={receiver.HttpPort}",
+                "--OtelLlm:Receiver:BatchMaxDelayMilliseconds=100",
+                $"--OtelLlm:ClickHouse:Url={clickHouse}",
+                $"--OtelLlm:ClickHouse:Database={database}",
+                "--OtelLlm:ClickHouse:Timeout=00:00:10",
+                $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(receiver.SpoolDirectory, "spool")}",
+                $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(receiver.SpoolDirectory, "dead")}",
+                "--Logging:LogLevel:Default=Warning",
+                .. extraArgs,
+            ];
+            var app = ReceiverHost.Build(args);
+            try
+            {
+                await app.StartAsync();
+                receiver._app = app;
+                return receiver;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                await app.DisposeAsync();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        if (Directory.Exists(SpoolDirectory))
+        {
+            Directory.Delete(SpoolDirectory, recursive: true);
+        }
+    }
+
+    public static HttpClient CreateGrpcClient() => new(new SocketsHttpHandler())
+    {
+        DefaultRequestVersion = HttpVersion.Version20,
+        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+
+    /// <summary>A request with <paramref name="count"/> spans whose ids are derived from <paramref name="first"/>.</summary>
+    public static ExportTraceServiceRequest Spans(int first, int count, string runId)
+    {
+        var scope = new ScopeSpans { Scope = new InstrumentationScope { Name = "reliability-test" } };
+        for (var i = first; i < first + count; i++)
+        {
+            var traceId = new byte[16];
+            var spanId = new byte[8];
+            BitConverter.TryWriteBytes(traceId, (long)i);
+            BitConverter.TryWriteBytes(traceId.AsSpan(8), runId.GetHashCode(StringComparison.Ordinal));
+            BitConverter.TryWriteBytes(spanId, (long)i + 1);
+            var now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+            scope.Spans.Add(new Span
+            {
+                TraceId = ByteString.CopyFrom(traceId),
+                SpanId = ByteString.CopyFrom(spanId),
+                Name = "chat test-model",
+                Kind = Span.Types.SpanKind.Client,
+                StartTimeUnixNano = now,
+                EndTimeUnixNano = now + 1_000_000,
+                Attributes = { new KeyValue { Key = "run.id", Value = new AnyValue { StringValue = runId } } },
+            });
+        }
+
+        var resource = new ResourceSpans { Resource = new Resource { Attributes = { new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = "rel-test" } } } } };
+        resource.ScopeSpans.Add(scope);
+        var request = new ExportTraceServiceRequest();
+        request.ResourceSpans.Add(resource);
+        return request;
+    }
+}
