@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Receiver.Normalization;
