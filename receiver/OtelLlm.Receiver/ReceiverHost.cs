@@ -74,7 +74,7 @@ public static partial class ReceiverHost
         services.AddSingleton(sp => new ClickHouseClient(sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value));
         services.AddSingleton<ReceiverMetrics>();
         services.AddSingleton<ReadinessState>();
-        services.AddSingleton<IGenAiNormalizer, NullGenAiNormalizer>();
+        services.AddGenAiNormalization(builder.Configuration);
         services.AddSingleton<IBatchWriter, ClickHouseBatchWriter>();
         services.AddSingleton<IRequestAuthenticator, AllowAllAuthenticator>();
         services.AddSingleton<TelemetryPipeline>();
