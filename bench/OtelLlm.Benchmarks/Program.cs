@@ -1,0 +1,5 @@
+using BenchmarkDotNet.Running;
+using OtelLlm.Benchmarks;
+
+// Examples: `--filter *` (everything), `--filter *ChatClient*`, `--list flat`.
+BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(args, new BenchConfig());

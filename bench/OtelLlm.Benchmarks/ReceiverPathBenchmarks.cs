@@ -1,0 +1,98 @@
+using BenchmarkDotNet.Attributes;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.LoadGen.Payloads;
+using OtelLlm.Receiver;
+using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.Normalization;
+using OtelLlm.Receiver.Pipeline;
+
+namespace OtelLlm.Benchmarks;
+
+/// <summary>
+/// The receiver's CPU budget per span, in process with no network: protobuf decode, decode plus RowBinary encoding
+/// of <c>otel_traces</c> rows, the same with GenAI normalization into <c>llm_calls</c>, and normalization alone.
+/// Numbers are per span (each invocation handles one 100-span request).
+/// </summary>
+[Config(typeof(BenchConfig))]
+public class ReceiverPathBenchmarks
+{
+    private const int Spans = 100;
+    private byte[] _bytes = null!;
+    private ExportTraceServiceRequest _parsed = null!;
+    private OtlpIngestor _plain = null!;
+    private OtlpIngestor _normalizing = null!;
+    private GenAiNormalizer _normalizer = null!;
+    private ServiceProvider _services = null!;
+
+    [Params(PayloadProfile.ContentOff, PayloadProfile.ContentOn)]
+    public PayloadProfile Profile { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000UL;
+        _parsed = new GenAiSpanFactory(Profile).Build(Spans, now);
+        _bytes = _parsed.ToByteArray();
+        _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var metrics = new ReceiverMetrics(meters);
+        var pipeline = new TelemetryPipeline(new DiscardingWriter(), Options.Create(new ReceiverOptions()), metrics, NullLogger<TelemetryPipeline>.Instance);
+        var options = new GenAiNormalizationOptions();
+        _normalizer = new GenAiNormalizer(options, meters, NullLogger.Instance, TimeProvider.System, ModelPriceTable.Default);
+        _plain = new OtlpIngestor(pipeline, new NullGenAiNormalizer(), metrics);
+        _normalizing = new OtlpIngestor(pipeline, _normalizer, metrics);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _normalizer.Dispose();
+        _services.Dispose();
+    }
+
+    [Benchmark(OperationsPerInvoke = Spans)]
+    public int Decode() => ExportTraceServiceRequest.Parser.ParseFrom(_bytes).ResourceSpans.Count;
+
+    [Benchmark(OperationsPerInvoke = Spans)]
+    public long DecodeAndEncodeRows()
+    {
+        using var rows = new EncodedRequest();
+        _plain.EncodeTraces("default", ExportTraceServiceRequest.Parser.ParseFrom(_bytes), rows);
+        return rows.TotalBytes;
+    }
+
+    [Benchmark(OperationsPerInvoke = Spans)]
+    public long DecodeNormalizeAndEncodeRows()
+    {
+        using var rows = new EncodedRequest();
+        _normalizing.EncodeTraces("default", ExportTraceServiceRequest.Parser.ParseFrom(_bytes), rows);
+        return rows.TotalBytes;
+    }
+
+    [Benchmark(OperationsPerInvoke = Spans)]
+    public int NormalizeOnly()
+    {
+        var calls = 0;
+        var rs = _parsed.ResourceSpans[0];
+        var ss = rs.ScopeSpans[0];
+        foreach (var span in ss.Spans)
+        {
+            if (_normalizer.NormalizeSpan("default", rs.Resource, ss.Scope, span) is not null)
+            {
+                calls++;
+            }
+        }
+
+        return calls;
+    }
+
+    private sealed class DiscardingWriter : IBatchWriter
+    {
+        public Task WriteAsync(string table, string columns, ReadOnlyMemory<byte> rowBinary, int rowCount, CancellationToken ct) => Task.CompletedTask;
+    }
+}
