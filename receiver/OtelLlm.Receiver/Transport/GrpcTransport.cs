@@ -27,7 +27,8 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
 
     /// <summary>Whether a request is meant for this transport: a gRPC content type or an OTLP service path.</summary>
     public static bool Handles(HttpRequest request)
-        => IsGrpcContentType(request.ContentType) || request.Path.StartsWithSegments("/opentelemetry.proto.collector", StringComparison.Ordinal);
+        => IsGrpcContentType(request.ContentType)
+            || (request.Path.Value?.StartsWith("/opentelemetry.proto.collector.", StringComparison.Ordinal) ?? false);
 
     public async Task HandleAsync(HttpContext context)
     {
