@@ -90,7 +90,22 @@ public static class OtelLlmContext
         return [.. list];
     }
 
-    internal sealed record Frame(string? UserId, string? SessionId, string? ConversationId, string? Workload, KeyValuePair<string, string>[] Tags);
+    internal sealed record Frame(string? UserId, string? SessionId, string? ConversationId, string? Workload, KeyValuePair<string, string>[] Tags)
+    {
+        /// <summary>Gets the span attribute names of <see cref="Tags"/>, built once per scope rather than per call.</summary>
+        public string[] TagAttributeNames { get; } = BuildNames(Tags);
+
+        private static string[] BuildNames(KeyValuePair<string, string>[] tags)
+        {
+            var names = new string[tags.Length];
+            for (var i = 0; i < tags.Length; i++)
+            {
+                names[i] = Semantics.OtelLlmNames.TagPrefix + tags[i].Key;
+            }
+
+            return names;
+        }
+    }
 
     private sealed class Scope(Frame? parent, Frame frame) : IDisposable
     {

@@ -104,9 +104,10 @@ internal sealed class InstrumentationCore
         SetString(activity, OtelLlmNames.Workload, Property(properties, OtelLlmPropertyKeys.Workload) ?? frame?.Workload);
         if (frame is not null)
         {
-            foreach (var tag in frame.Tags)
+            var names = frame.TagAttributeNames;
+            for (var i = 0; i < names.Length; i++)
             {
-                activity.SetTag(OtelLlmNames.TagPrefix + tag.Key, tag.Value);
+                activity.SetTag(names[i], frame.Tags[i].Value);
             }
         }
 
