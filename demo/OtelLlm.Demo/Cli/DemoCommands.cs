@@ -217,16 +217,13 @@ internal static class DemoCommands
 
         var seconds = (result.FinishedUtc - result.StartedUtc).TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sent {result.Calls} calls ({result.Errors} simulated provider errors) in {seconds:0.0}s."));
-        if (!result.Flushed)
+        if (!result.Exported)
         {
-            error.WriteLine("Export did not finish within 60 s; some telemetry may not have reached " + options.Endpoint + ".");
-        }
-
-        if (result.ExportFailures > 0)
-        {
+            // ForceFlush reports false when an export failed or did not finish; the exporter's own events say why.
+            var reason = result.FirstExportError ?? (result.Flushed ? "the exporter reported errors" : "the exporter reported a failure or did not finish within 60 s");
             error.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Export to {options.Endpoint} failed {result.ExportFailures} time(s): {result.FirstExportError}. Is the receiver running, and does it need --api-key?"));
+                $"Export to {options.Endpoint} failed ({result.ExportFailures} exporter error(s)): {reason}. Is the receiver running at that address and protocol, and does it need --api-key?"));
         }
 
         return result;

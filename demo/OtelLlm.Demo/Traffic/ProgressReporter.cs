@@ -13,6 +13,7 @@ internal sealed class ProgressReporter(TextWriter output, bool interactive, int 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _lastDraw = -1000;
     private int _lastTenth;
+    private int _lastPrinted = -1;
 
     public void Report(int calls, int errors)
     {
@@ -35,6 +36,7 @@ internal sealed class ProgressReporter(TextWriter output, bool interactive, int 
             if (tenth > _lastTenth)
             {
                 _lastTenth = tenth;
+                _lastPrinted = calls;
                 output.WriteLine(Line(calls, errors));
             }
         }
@@ -48,7 +50,7 @@ internal sealed class ProgressReporter(TextWriter output, bool interactive, int 
             {
                 output.WriteLine("\r" + Line(calls, errors));
             }
-            else if (_lastTenth < 10)
+            else if (calls != _lastPrinted)
             {
                 output.WriteLine(Line(calls, errors));
             }
