@@ -1,5 +1,4 @@
 using System.Globalization;
-using Google.Protobuf;
 using Google.Protobuf.Collections;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
@@ -209,8 +208,6 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         return (total, rejected, error ?? string.Empty);
     }
 
-    internal static string Hex(ByteString bytes) => bytes.Length == 0 ? string.Empty : Convert.ToHexStringLower(bytes.Span);
-
     internal static string SpanKindText(Span.Types.SpanKind kind) => kind switch
     {
         Span.Types.SpanKind.Internal => "Internal",
@@ -244,9 +241,9 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
 
     private static void FillSpan(TraceRow row, Span span)
     {
-        row.TraceId = Hex(span.TraceId);
-        row.SpanId = Hex(span.SpanId);
-        row.ParentSpanId = Hex(span.ParentSpanId);
+        row.TraceId = OtlpIds.Hex(span.TraceId);
+        row.SpanId = OtlpIds.Hex(span.SpanId);
+        row.ParentSpanId = OtlpIds.Hex(span.ParentSpanId);
         row.TraceState = span.TraceState;
         row.TraceFlags = span.Flags;
         row.SpanName = span.Name;
@@ -272,8 +269,8 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         row.LinkAttributes.Clear();
         foreach (var l in span.Links)
         {
-            row.LinkTraceIds.Add(Hex(l.TraceId));
-            row.LinkSpanIds.Add(Hex(l.SpanId));
+            row.LinkTraceIds.Add(OtlpIds.Hex(l.TraceId));
+            row.LinkSpanIds.Add(OtlpIds.Hex(l.SpanId));
             row.LinkTraceStates.Add(l.TraceState);
             row.LinkAttributes.Add(AnyValueText.ToJsonObject(l.Attributes));
         }
@@ -287,8 +284,8 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
     {
         row.TimeUnixNano = log.TimeUnixNano;
         row.ObservedTimeUnixNano = log.ObservedTimeUnixNano;
-        row.TraceId = Hex(log.TraceId);
-        row.SpanId = Hex(log.SpanId);
+        row.TraceId = OtlpIds.Hex(log.TraceId);
+        row.SpanId = OtlpIds.Hex(log.SpanId);
         row.TraceFlags = log.Flags;
         row.SeverityText = log.SeverityText;
         row.SeverityNumber = (int)log.SeverityNumber;
@@ -364,8 +361,8 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         {
             row.ExemplarTimes.Add(e.TimeUnixNano);
             row.ExemplarValues.Add(e.ValueCase == Exemplar.ValueOneofCase.AsInt ? e.AsInt : e.AsDouble);
-            row.ExemplarTraceIds.Add(Hex(e.TraceId));
-            row.ExemplarSpanIds.Add(Hex(e.SpanId));
+            row.ExemplarTraceIds.Add(OtlpIds.Hex(e.TraceId));
+            row.ExemplarSpanIds.Add(OtlpIds.Hex(e.SpanId));
             row.ExemplarFilteredAttributes.Add(AnyValueText.ToJsonObject(e.FilteredAttributes));
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Receiver.Decoding;
 using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.Normalization;
@@ -19,9 +20,9 @@ internal static class CommonColumns
 
         row.StartTimeUnixNano = span.StartTimeUnixNano;
         row.Duration = span.EndTimeUnixNano > span.StartTimeUnixNano ? span.EndTimeUnixNano - span.StartTimeUnixNano : 0;
-        row.TraceId = Hex(span.TraceId);
-        row.SpanId = Hex(span.SpanId);
-        row.ParentSpanId = Hex(span.ParentSpanId);
+        row.TraceId = OtlpIds.Hex(span.TraceId);
+        row.SpanId = OtlpIds.Hex(span.SpanId);
+        row.ParentSpanId = OtlpIds.Hex(span.ParentSpanId);
 
         row.ServiceName = r.GetString(Otel.ServiceName) ?? a.FirstString(Otel.ServiceName, OpenLit.ApplicationName) ?? string.Empty;
         row.Environment = r.FirstString(Otel.DeploymentEnvironmentName, Otel.DeploymentEnvironment)
@@ -153,6 +154,4 @@ internal static class CommonColumns
         var f = (float)d;
         return (double)f == d ? double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : d;
     }
-
-    public static string Hex(Google.Protobuf.ByteString bytes) => bytes.IsEmpty ? string.Empty : Convert.ToHexStringLower(bytes.Span);
 }

@@ -63,7 +63,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Hostile or unforeseen input must not fail the request: the span is still stored in otel_traces.
-            LogNormalizeFailed(_logger, CommonColumns.Hex(span.TraceId), CommonColumns.Hex(span.SpanId), e.GetType().FullName ?? "?");
+            LogNormalizeFailed(_logger, OtlpIds.Hex(span.TraceId), OtlpIds.Hex(span.SpanId), e.GetType().FullName ?? "?");
             return null;
         }
     }
@@ -94,7 +94,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
             }
 
             var before = output.Count;
-            Join.LogArrived(project, CommonColumns.Hex(log.TraceId), CommonColumns.Hex(log.SpanId), items, output);
+            Join.LogArrived(project, OtlpIds.Hex(log.TraceId), OtlpIds.Hex(log.SpanId), items, output);
             for (var i = before; i < output.Count; i++)
             {
                 _metrics.LlmCalls.Add(1, new KeyValuePair<string, object?>("source_format", output[i].SourceFormat), new KeyValuePair<string, object?>("kind", "revision"));
@@ -102,7 +102,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogJoinFailed(_logger, CommonColumns.Hex(log.TraceId), CommonColumns.Hex(log.SpanId), e.GetType().FullName ?? "?");
+            LogJoinFailed(_logger, OtlpIds.Hex(log.TraceId), OtlpIds.Hex(log.SpanId), e.GetType().FullName ?? "?");
         }
     }
 
