@@ -27,6 +27,13 @@ public sealed class ReceiverOptions
     /// <summary>Largest request accepted, in bytes, counted after decompression. Default 64 MiB.</summary>
     public int MaxRequestBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest stored attribute value, in UTF-8 bytes (span, resource, scope, log and metric attributes, event and link
+    /// attributes). A longer value is cut to this size and ends with a visible <c>…[truncated N bytes]</c> marker; the
+    /// rest of the record is kept. Default 1 MiB; 0 or less means no limit. One value per process.
+    /// </summary>
+    public int MaxAttributeValueBytes { get; set; } = 1024 * 1024;
+
     /// <summary>A table's batch is written when it holds this many rows. Default 10,000.</summary>
     public int BatchMaxRows { get; set; } = 10_000;
 

@@ -14,6 +14,7 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accept;
     private volatile bool _down;
+    private volatile bool _stalled;
 
     public FaultProxy(Uri target)
     {
@@ -31,6 +32,13 @@ internal sealed class FaultProxy : IAsyncDisposable
     {
         get => _down;
         set => _down = value;
+    }
+
+    /// <summary>While set, new connections are held open without being forwarded: ClickHouse looks hung.</summary>
+    public bool Stalled
+    {
+        get => _stalled;
+        set => _stalled = value;
     }
 
     public async ValueTask DisposeAsync()
@@ -80,6 +88,11 @@ internal sealed class FaultProxy : IAsyncDisposable
             using var upstream = new TcpClient();
             try
             {
+                for (var waited = 0; _stalled && waited < 600 && !_stop.IsCancellationRequested; waited++)
+                {
+                    await Task.Delay(100, _stop.Token);
+                }
+
                 await upstream.ConnectAsync(_target.Host, _target.Port, _stop.Token);
                 var a = client.GetStream();
                 var b = upstream.GetStream();

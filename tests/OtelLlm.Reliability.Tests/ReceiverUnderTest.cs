@@ -15,7 +15,13 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    private ReceiverUnderTest(string spoolDirectory) => SpoolDirectory = spoolDirectory;
+    private readonly bool _keepSpool;
+
+    private ReceiverUnderTest(string spoolDirectory, bool keepSpool)
+    {
+        SpoolDirectory = spoolDirectory;
+        _keepSpool = keepSpool;
+    }
 
     public int GrpcPort { get; private set; }
 
@@ -25,9 +31,13 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<ReceiverUnderTest> StartAsync(Uri clickHouse, string database, IEnumerable<string> extraArgs)
+    /// <param name="clickHouse">ClickHouse URL (or a fault proxy in front of it).</param>
+    /// <param name="database">The test's database.</param>
+    /// <param name="extraArgs">More configuration, winning over the defaults here.</param>
+    /// <param name="spoolDirectory">A folder an earlier receiver used, to restart on its spool; it is then kept on dispose.</param>
+    public static async Task<ReceiverUnderTest> StartAsync(Uri clickHouse, string database, IEnumerable<string> extraArgs, string? spoolDirectory = null)
     {
-        var receiver = new ReceiverUnderTest(Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N")));
+        var receiver = new ReceiverUnderTest(spoolDirectory ?? Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N")), spoolDirectory is not null);
         for (var attempt = 0; ; attempt++)
         {
             receiver.GrpcPort = FreePort.Next();
@@ -67,7 +77,7 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
             await _app.DisposeAsync();
         }
 
-        if (Directory.Exists(SpoolDirectory))
+        if (!_keepSpool && Directory.Exists(SpoolDirectory))
         {
             Directory.Delete(SpoolDirectory, recursive: true);
         }

@@ -28,6 +28,58 @@ internal static class AnyValueText
         SkipValidation = true,
     };
 
+    private const int DefaultMaxValueBytes = 1024 * 1024;
+    private static int s_maxValueBytes = DefaultMaxValueBytes;
+
+    /// <summary>
+    /// Largest attribute value <see cref="Flatten"/> and <see cref="ToJsonObject"/> keep, in UTF-8 bytes; 0 or less
+    /// means no limit. Process-wide, set once at start-up from <c>ReceiverOptions.MaxAttributeValueBytes</c>.
+    /// </summary>
+    public static int MaxValueBytes
+    {
+        get => Volatile.Read(ref s_maxValueBytes);
+        set => Volatile.Write(ref s_maxValueBytes, value);
+    }
+
+    /// <summary>
+    /// Cuts <paramref name="text"/> to <paramref name="maxBytes"/> UTF-8 bytes (on a character boundary) and appends
+    /// a marker saying how many bytes were dropped, so a truncated value is never mistaken for the whole one.
+    /// </summary>
+    public static string Truncate(string text, int maxBytes)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // A UTF-16 char is at most 3 UTF-8 bytes: short values skip the byte count entirely.
+        if (maxBytes <= 0 || text.Length <= maxBytes / 3)
+        {
+            return text;
+        }
+
+        var total = Encoding.UTF8.GetByteCount(text);
+        if (total <= maxBytes)
+        {
+            return text;
+        }
+
+        var bytes = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            Encoding.UTF8.GetBytes(text, bytes);
+            var cut = maxBytes;
+            while (cut > 0 && (bytes[cut] & 0xC0) == 0x80)
+            {
+                cut--;
+            }
+
+            return string.Concat(
+                Encoding.UTF8.GetString(bytes, 0, cut),
+                string.Create(CultureInfo.InvariantCulture, $"…[truncated {total - cut} bytes]"));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
     /// <summary>The text of one value; empty for an unset value.</summary>
     public static string ToText(AnyValue? value)
     {
@@ -69,7 +121,7 @@ internal static class AnyValueText
         for (var i = 0; i < attributes.Count; i++)
         {
             var kv = attributes[i];
-            list.Add(kv.Key, ToText(kv.Value));
+            list.Add(kv.Key, Truncate(ToText(kv.Value), MaxValueBytes));
         }
 
         return list;
@@ -79,7 +131,7 @@ internal static class AnyValueText
     public static string ToJsonObject(RepeatedField<KeyValue> attributes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
-        return attributes.Count == 0 ? "{}" : ToJson(w => WriteJsonObject(w, attributes));
+        return attributes.Count == 0 ? "{}" : Truncate(ToJson(w => WriteJsonObject(w, attributes)), MaxValueBytes);
     }
 
     /// <summary>Writes a value as JSON: its natural JSON type, bytes as base64, non-finite doubles as strings.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Pipeline.Spool;
 using OtelLlm.Receiver.Transport;
 using OtelLlm.Receiver.Transport.Auth;
@@ -21,6 +22,8 @@ internal static class ReliabilityServiceCollectionExtensions
     {
         var spoolOptions = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
         var authOptions = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        var receiverOptions = configuration.GetSection(ReceiverOptions.SectionName).Get<ReceiverOptions>() ?? new ReceiverOptions();
+        AnyValueText.MaxValueBytes = receiverOptions.MaxAttributeValueBytes;
         services.AddSingleton(spoolOptions);
         services.AddSingleton(authOptions);
         services.AddSingleton<ReliabilityMetrics>();
