@@ -15,7 +15,7 @@ public sealed class ProvisioningTests
         var root = LoadYaml("docker-compose.yml");
         var services = (YamlMappingNode)root["services"];
 
-        foreach (var name in new[] { "clickhouse", "receiver", "grafana", "schema-overlay" })
+        foreach (var name in new[] { "clickhouse", "receiver", "grafana", "schema-overlay", "demo" })
         {
             Assert.True(services.Children.ContainsKey(name), $"service {name} is missing");
         }
@@ -37,6 +37,14 @@ public sealed class ProvisioningTests
         Assert.Equal("service_healthy", Scalar(services, "schema-overlay", "depends_on", "receiver", "condition"));
         Assert.Equal("http://clickhouse:8123", Scalar(services, "receiver", "environment", "OtelLlm__ClickHouse__Url"));
         Assert.Equal("0.0.0.0", Scalar(services, "receiver", "environment", "OtelLlm__Receiver__ListenAddress"));
+
+        // A receiver on all interfaces refuses to start without API keys; the demo must send one of them.
+        var keys = Scalar(services, "receiver", "environment", "OtelLlm__Receiver__Auth__Keys");
+        var demoKey = Scalar(services, "demo", "environment", "OTELLLM_API_KEY");
+        Assert.Matches(@"^\$\{OTELLLM_API_KEY:-[^}]+\}=\w+$", keys);
+        Assert.Equal(keys[..keys.LastIndexOf('=')], demoKey);
+        Assert.Equal("service_healthy", Scalar(services, "demo", "depends_on", "receiver", "condition"));
+        Assert.Equal("http://receiver:4317", Scalar(services, "demo", "environment", "OTEL_EXPORTER_OTLP_ENDPOINT"));
 
         var volumes = (YamlMappingNode)root["volumes"];
         foreach (var (serviceName, service) in services.Children)
