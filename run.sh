@@ -83,10 +83,8 @@ step "5/5 Demo traffic through the OtelLlm instrumentation ($calls calls), then 
 dotnet "$demo_dll" run --endpoint "http://127.0.0.1:$grpc_port" --clickhouse "$clickhouse_url" --database "$database" --calls "$calls"
 
 cat <<MSG
-
-Dashboards: with Docker, 'docker compose up' starts ClickHouse, the receiver, Grafana (http://localhost:3000)
-with the OtelLlm dashboards, and this demo. Against this local ClickHouse, add Grafana's ClickHouse data source
-(grafana-clickhouse-datasource) pointed at $clickhouse_url and import dashboards/json/*.json.
+  or, with Grafana of your own: add the ClickHouse data source (grafana-clickhouse-datasource) for
+  $clickhouse_url and import dashboards/json/*.json
 Summary again later: ./run.sh report --since 1h
 MSG
 if $keep_running && [ -n "$receiver_pid" ]; then

@@ -59,10 +59,11 @@ internal sealed class ProgressReporter(TextWriter output, bool interactive, int 
 
     private string Line(int calls, int errors)
     {
-        var done = Math.Min(calls, target);
-        var filled = done * 24 / Math.Max(1, target);
+        // Tool round trips and calls already in flight at the target can take the count a little past it.
+        var goal = Math.Max(calls, target);
+        var filled = calls * 24 / Math.Max(1, goal);
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"  [{new string('#', filled)}{new string('.', 24 - filled)}] {calls,5}/{target} calls  {errors,3} errors  {_clock.Elapsed.TotalSeconds,5:0.0}s");
+            $"  [{new string('#', filled)}{new string('.', 24 - filled)}] {calls,5}/{goal} calls  {errors,3} errors  {_clock.Elapsed.TotalSeconds,5:0.0}s");
     }
 }
