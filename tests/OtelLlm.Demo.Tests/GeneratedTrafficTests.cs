@@ -127,7 +127,7 @@ public sealed class GeneratedTrafficTests(GeneratedTraffic traffic) : IClassFixt
     {
         var lines = traffic.Output.Split('\n');
         Assert.DoesNotContain('\r', traffic.Output);
-        Assert.Contains(lines, l => l.Contains($"{traffic.Result.Calls,5}/80 calls", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains($"{traffic.Result.Calls,5}/{Math.Max(traffic.Result.Calls, 80)} calls", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("  0/80 calls", StringComparison.Ordinal));
         Assert.True(lines.Count(l => l.Contains("/80 calls", StringComparison.Ordinal)) >= 2);
     }
