@@ -26,77 +26,44 @@ internal static class OtlpJson
 {
     private static readonly JsonReaderOptions s_options = new() { MaxDepth = 128 };
 
+    private delegate T ReadItem<T>(ref Utf8JsonReader r);
+
     public static ExportTraceServiceRequest ParseTraces(ReadOnlySpan<byte> json)
     {
-        var r = Start(json);
         var request = new ExportTraceServiceRequest();
-        try
-        {
-            while (NextProperty(ref r, out var name))
-            {
-                if (name == "resourcespans")
-                {
-                    while (NextElement(ref r))
-                    {
-                        request.ResourceSpans.Add(ReadResourceSpans(ref r));
-                    }
-                }
-                else
-                {
-                    r.Skip();
-                }
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
-        {
-            throw Fail(ref r, ex);
-        }
-
+        ParseEnvelope(json, "resourcespans", request.ResourceSpans, ReadResourceSpans);
         return request;
     }
 
     public static ExportLogsServiceRequest ParseLogs(ReadOnlySpan<byte> json)
     {
-        var r = Start(json);
         var request = new ExportLogsServiceRequest();
-        try
-        {
-            while (NextProperty(ref r, out var name))
-            {
-                if (name == "resourcelogs")
-                {
-                    while (NextElement(ref r))
-                    {
-                        request.ResourceLogs.Add(ReadResourceLogs(ref r));
-                    }
-                }
-                else
-                {
-                    r.Skip();
-                }
-            }
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or OverflowException or InvalidOperationException)
-        {
-            throw Fail(ref r, ex);
-        }
-
+        ParseEnvelope(json, "resourcelogs", request.ResourceLogs, ReadResourceLogs);
         return request;
     }
 
     public static ExportMetricsServiceRequest ParseMetrics(ReadOnlySpan<byte> json)
     {
-        var r = Start(json);
         var request = new ExportMetricsServiceRequest();
+        ParseEnvelope(json, "resourcemetrics", request.ResourceMetrics, ReadResourceMetrics);
+        return request;
+    }
+
+    // The readers passed here and to ReadArray are static method groups, whose delegates the compiler
+    // caches, so decoding does not allocate a delegate per call.
+    private static void ParseEnvelope<T>(ReadOnlySpan<byte> json, string listName, RepeatedField<T> into, ReadItem<T> read)
+    {
+        var r = Start(json);
         try
         {
             while (NextProperty(ref r, out var name))
             {
-                if (name == "resourcemetrics")
+                if (name == listName)
                 {
+                    // The top-level list is read without ExpectArray so its errors stay those of its elements.
                     while (NextElement(ref r))
                     {
-                        request.ResourceMetrics.Add(ReadResourceMetrics(ref r));
+                        into.Add(read(ref r));
                     }
                 }
                 else
@@ -109,8 +76,6 @@ internal static class OtlpJson
         {
             throw Fail(ref r, ex);
         }
-
-        return request;
     }
 
     private static Utf8JsonReader Start(ReadOnlySpan<byte> json)
@@ -381,14 +346,18 @@ internal static class OtlpJson
         return scope;
     }
 
-    private static void ReadAttributes(ref Utf8JsonReader r, RepeatedField<KeyValue> into)
+    /// <summary>Reads a JSON array (or null) into <paramref name="into"/>, one element at a time.</summary>
+    private static void ReadArray<T>(ref Utf8JsonReader r, string what, RepeatedField<T> into, ReadItem<T> read)
     {
-        ExpectArray(ref r, "attributes");
+        ExpectArray(ref r, what);
         while (NextElement(ref r))
         {
-            into.Add(ReadKeyValue(ref r));
+            into.Add(read(ref r));
         }
     }
+
+    private static void ReadAttributes(ref Utf8JsonReader r, RepeatedField<KeyValue> into)
+        => ReadArray(ref r, "attributes", into, ReadKeyValue);
 
     private static KeyValue ReadKeyValue(ref Utf8JsonReader r)
     {
@@ -434,11 +403,7 @@ internal static class OtlpJson
                         {
                             if (inner == "values")
                             {
-                                ExpectArray(ref r, "arrayValue.values");
-                                while (NextElement(ref r))
-                                {
-                                    array.Values.Add(ReadAnyValue(ref r));
-                                }
+                                ReadArray(ref r, "arrayValue.values", array.Values, ReadAnyValue);
                             }
                             else
                             {
@@ -486,14 +451,7 @@ internal static class OtlpJson
             {
                 case "resource": rs.Resource = ReadResource(ref r); break;
                 case "schemaurl": rs.SchemaUrl = String(ref r); break;
-                case "scopespans":
-                    ExpectArray(ref r, "scopeSpans");
-                    while (NextElement(ref r))
-                    {
-                        rs.ScopeSpans.Add(ReadScopeSpans(ref r));
-                    }
-
-                    break;
+                case "scopespans": ReadArray(ref r, "scopeSpans", rs.ScopeSpans, ReadScopeSpans); break;
                 default: r.Skip(); break;
             }
         }
@@ -511,14 +469,7 @@ internal static class OtlpJson
             {
                 case "scope": ss.Scope = ReadScope(ref r); break;
                 case "schemaurl": ss.SchemaUrl = String(ref r); break;
-                case "spans":
-                    ExpectArray(ref r, "spans");
-                    while (NextElement(ref r))
-                    {
-                        ss.Spans.Add(ReadSpan(ref r));
-                    }
-
-                    break;
+                case "spans": ReadArray(ref r, "spans", ss.Spans, ReadSpan); break;
                 default: r.Skip(); break;
             }
         }
@@ -547,22 +498,8 @@ internal static class OtlpJson
                 case "droppedattributescount": span.DroppedAttributesCount = UInt32(ref r); break;
                 case "droppedeventscount": span.DroppedEventsCount = UInt32(ref r); break;
                 case "droppedlinkscount": span.DroppedLinksCount = UInt32(ref r); break;
-                case "events":
-                    ExpectArray(ref r, "events");
-                    while (NextElement(ref r))
-                    {
-                        span.Events.Add(ReadEvent(ref r));
-                    }
-
-                    break;
-                case "links":
-                    ExpectArray(ref r, "links");
-                    while (NextElement(ref r))
-                    {
-                        span.Links.Add(ReadLink(ref r));
-                    }
-
-                    break;
+                case "events": ReadArray(ref r, "events", span.Events, ReadEvent); break;
+                case "links": ReadArray(ref r, "links", span.Links, ReadLink); break;
                 case "status": span.Status = ReadStatus(ref r); break;
                 default: r.Skip(); break;
             }
@@ -643,14 +580,7 @@ internal static class OtlpJson
             {
                 case "resource": rl.Resource = ReadResource(ref r); break;
                 case "schemaurl": rl.SchemaUrl = String(ref r); break;
-                case "scopelogs":
-                    ExpectArray(ref r, "scopeLogs");
-                    while (NextElement(ref r))
-                    {
-                        rl.ScopeLogs.Add(ReadScopeLogs(ref r));
-                    }
-
-                    break;
+                case "scopelogs": ReadArray(ref r, "scopeLogs", rl.ScopeLogs, ReadScopeLogs); break;
                 default: r.Skip(); break;
             }
         }
@@ -668,14 +598,7 @@ internal static class OtlpJson
             {
                 case "scope": sl.Scope = ReadScope(ref r); break;
                 case "schemaurl": sl.SchemaUrl = String(ref r); break;
-                case "logrecords":
-                    ExpectArray(ref r, "logRecords");
-                    while (NextElement(ref r))
-                    {
-                        sl.LogRecords.Add(ReadLogRecord(ref r));
-                    }
-
-                    break;
+                case "logrecords": ReadArray(ref r, "logRecords", sl.LogRecords, ReadLogRecord); break;
                 default: r.Skip(); break;
             }
         }
@@ -719,14 +642,7 @@ internal static class OtlpJson
             {
                 case "resource": rm.Resource = ReadResource(ref r); break;
                 case "schemaurl": rm.SchemaUrl = String(ref r); break;
-                case "scopemetrics":
-                    ExpectArray(ref r, "scopeMetrics");
-                    while (NextElement(ref r))
-                    {
-                        rm.ScopeMetrics.Add(ReadScopeMetrics(ref r));
-                    }
-
-                    break;
+                case "scopemetrics": ReadArray(ref r, "scopeMetrics", rm.ScopeMetrics, ReadScopeMetrics); break;
                 default: r.Skip(); break;
             }
         }
@@ -744,14 +660,7 @@ internal static class OtlpJson
             {
                 case "scope": sm.Scope = ReadScope(ref r); break;
                 case "schemaurl": sm.SchemaUrl = String(ref r); break;
-                case "metrics":
-                    ExpectArray(ref r, "metrics");
-                    while (NextElement(ref r))
-                    {
-                        sm.Metrics.Add(ReadMetric(ref r));
-                    }
-
-                    break;
+                case "metrics": ReadArray(ref r, "metrics", sm.Metrics, ReadMetric); break;
                 default: r.Skip(); break;
             }
         }
@@ -810,14 +719,7 @@ internal static class OtlpJson
             {
                 case "aggregationtemporality": temporality = Enum<AggregationTemporality>(ref r, "aggregationTemporality"); break;
                 case "ismonotonic": monotonic = Bool(ref r); break;
-                case "datapoints":
-                    ExpectArray(ref r, "dataPoints");
-                    while (NextElement(ref r))
-                    {
-                        into.Add(ReadNumberPoint(ref r));
-                    }
-
-                    break;
+                case "datapoints": ReadArray(ref r, "dataPoints", into, ReadNumberPoint); break;
                 default: r.Skip(); break;
             }
         }
@@ -854,14 +756,7 @@ internal static class OtlpJson
             switch (name)
             {
                 case "aggregationtemporality": h.AggregationTemporality = Enum<AggregationTemporality>(ref r, "aggregationTemporality"); break;
-                case "datapoints":
-                    ExpectArray(ref r, "dataPoints");
-                    while (NextElement(ref r))
-                    {
-                        h.DataPoints.Add(ReadHistogramPoint(ref r));
-                    }
-
-                    break;
+                case "datapoints": ReadArray(ref r, "dataPoints", h.DataPoints, ReadHistogramPoint); break;
                 default: r.Skip(); break;
             }
         }
@@ -885,22 +780,8 @@ internal static class OtlpJson
                 case "min": p.Min = Double(ref r); break;
                 case "max": p.Max = Double(ref r); break;
                 case "flags": p.Flags = UInt32(ref r); break;
-                case "bucketcounts":
-                    ExpectArray(ref r, "bucketCounts");
-                    while (NextElement(ref r))
-                    {
-                        p.BucketCounts.Add(UInt64(ref r));
-                    }
-
-                    break;
-                case "explicitbounds":
-                    ExpectArray(ref r, "explicitBounds");
-                    while (NextElement(ref r))
-                    {
-                        p.ExplicitBounds.Add(Double(ref r));
-                    }
-
-                    break;
+                case "bucketcounts": ReadArray(ref r, "bucketCounts", p.BucketCounts, UInt64); break;
+                case "explicitbounds": ReadArray(ref r, "explicitBounds", p.ExplicitBounds, Double); break;
                 case "exemplars": ReadExemplars(ref r, p.Exemplars); break;
                 default: r.Skip(); break;
             }
@@ -918,14 +799,7 @@ internal static class OtlpJson
             switch (name)
             {
                 case "aggregationtemporality": h.AggregationTemporality = Enum<AggregationTemporality>(ref r, "aggregationTemporality"); break;
-                case "datapoints":
-                    ExpectArray(ref r, "dataPoints");
-                    while (NextElement(ref r))
-                    {
-                        h.DataPoints.Add(ReadExponentialPoint(ref r));
-                    }
-
-                    break;
+                case "datapoints": ReadArray(ref r, "dataPoints", h.DataPoints, ReadExponentialPoint); break;
                 default: r.Skip(); break;
             }
         }
@@ -976,14 +850,7 @@ internal static class OtlpJson
             switch (name)
             {
                 case "offset": b.Offset = Int32(ref r); break;
-                case "bucketcounts":
-                    ExpectArray(ref r, "bucketCounts");
-                    while (NextElement(ref r))
-                    {
-                        b.BucketCounts.Add(UInt64(ref r));
-                    }
-
-                    break;
+                case "bucketcounts": ReadArray(ref r, "bucketCounts", b.BucketCounts, UInt64); break;
                 default: r.Skip(); break;
             }
         }
@@ -997,80 +864,76 @@ internal static class OtlpJson
         var s = new Summary();
         while (NextProperty(ref r, out var name))
         {
-            if (name != "datapoints")
+            switch (name)
             {
-                r.Skip();
-                continue;
-            }
-
-            ExpectArray(ref r, "dataPoints");
-            while (NextElement(ref r))
-            {
-                ExpectObject(ref r, "dataPoints[]");
-                var p = new SummaryDataPoint();
-                while (NextProperty(ref r, out var field))
-                {
-                    switch (field)
-                    {
-                        case "attributes": ReadAttributes(ref r, p.Attributes); break;
-                        case "starttimeunixnano": p.StartTimeUnixNano = UInt64(ref r); break;
-                        case "timeunixnano": p.TimeUnixNano = UInt64(ref r); break;
-                        case "count": p.Count = UInt64(ref r); break;
-                        case "sum": p.Sum = Double(ref r); break;
-                        case "flags": p.Flags = UInt32(ref r); break;
-                        case "quantilevalues":
-                            ExpectArray(ref r, "quantileValues");
-                            while (NextElement(ref r))
-                            {
-                                ExpectObject(ref r, "quantileValues[]");
-                                var q = new SummaryDataPoint.Types.ValueAtQuantile();
-                                while (NextProperty(ref r, out var qf))
-                                {
-                                    switch (qf)
-                                    {
-                                        case "quantile": q.Quantile = Double(ref r); break;
-                                        case "value": q.Value = Double(ref r); break;
-                                        default: r.Skip(); break;
-                                    }
-                                }
-
-                                p.QuantileValues.Add(q);
-                            }
-
-                            break;
-                        default: r.Skip(); break;
-                    }
-                }
-
-                s.DataPoints.Add(p);
+                case "datapoints": ReadArray(ref r, "dataPoints", s.DataPoints, ReadSummaryPoint); break;
+                default: r.Skip(); break;
             }
         }
 
         return s;
     }
 
-    private static void ReadExemplars(ref Utf8JsonReader r, RepeatedField<Exemplar> into)
+    private static SummaryDataPoint ReadSummaryPoint(ref Utf8JsonReader r)
     {
-        ExpectArray(ref r, "exemplars");
-        while (NextElement(ref r))
+        ExpectObject(ref r, "dataPoints[]");
+        var p = new SummaryDataPoint();
+        while (NextProperty(ref r, out var name))
         {
-            ExpectObject(ref r, "exemplars[]");
-            var e = new Exemplar();
-            while (NextProperty(ref r, out var name))
+            switch (name)
             {
-                switch (name)
-                {
-                    case "filteredattributes": ReadAttributes(ref r, e.FilteredAttributes); break;
-                    case "timeunixnano": e.TimeUnixNano = UInt64(ref r); break;
-                    case "asdouble": e.AsDouble = Double(ref r); break;
-                    case "asint": e.AsInt = Int64(ref r); break;
-                    case "spanid": e.SpanId = HexId(ref r, "exemplars[].spanId"); break;
-                    case "traceid": e.TraceId = HexId(ref r, "exemplars[].traceId"); break;
-                    default: r.Skip(); break;
-                }
+                case "attributes": ReadAttributes(ref r, p.Attributes); break;
+                case "starttimeunixnano": p.StartTimeUnixNano = UInt64(ref r); break;
+                case "timeunixnano": p.TimeUnixNano = UInt64(ref r); break;
+                case "count": p.Count = UInt64(ref r); break;
+                case "sum": p.Sum = Double(ref r); break;
+                case "flags": p.Flags = UInt32(ref r); break;
+                case "quantilevalues": ReadArray(ref r, "quantileValues", p.QuantileValues, ReadQuantile); break;
+                default: r.Skip(); break;
             }
-
-            into.Add(e);
         }
+
+        return p;
+    }
+
+    private static SummaryDataPoint.Types.ValueAtQuantile ReadQuantile(ref Utf8JsonReader r)
+    {
+        ExpectObject(ref r, "quantileValues[]");
+        var q = new SummaryDataPoint.Types.ValueAtQuantile();
+        while (NextProperty(ref r, out var name))
+        {
+            switch (name)
+            {
+                case "quantile": q.Quantile = Double(ref r); break;
+                case "value": q.Value = Double(ref r); break;
+                default: r.Skip(); break;
+            }
+        }
+
+        return q;
+    }
+
+    private static void ReadExemplars(ref Utf8JsonReader r, RepeatedField<Exemplar> into)
+        => ReadArray(ref r, "exemplars", into, ReadExemplar);
+
+    private static Exemplar ReadExemplar(ref Utf8JsonReader r)
+    {
+        ExpectObject(ref r, "exemplars[]");
+        var e = new Exemplar();
+        while (NextProperty(ref r, out var name))
+        {
+            switch (name)
+            {
+                case "filteredattributes": ReadAttributes(ref r, e.FilteredAttributes); break;
+                case "timeunixnano": e.TimeUnixNano = UInt64(ref r); break;
+                case "asdouble": e.AsDouble = Double(ref r); break;
+                case "asint": e.AsInt = Int64(ref r); break;
+                case "spanid": e.SpanId = HexId(ref r, "exemplars[].spanId"); break;
+                case "traceid": e.TraceId = HexId(ref r, "exemplars[].traceId"); break;
+                default: r.Skip(); break;
+            }
+        }
+
+        return e;
     }
 }
