@@ -9,7 +9,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OtelLlm.Instrumentation;
 using OtelLlm.Instrumentation.Pricing;
-using OtelLlm.Receiver.Tests;
+using OtelLlm.Receiver.TestHost;
 using OtelLlm.Samples.FakeAnthropic;
 
 namespace OtelLlm.EndToEnd.Tests;

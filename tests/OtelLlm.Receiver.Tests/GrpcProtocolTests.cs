@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtelLlm.Receiver.TestHost;
 
 namespace OtelLlm.Receiver.Tests;
 

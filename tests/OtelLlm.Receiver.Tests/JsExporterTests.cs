@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OtelLlm.Receiver.TestHost;
 using OtelLlm.TestSupport;
 
 namespace OtelLlm.Receiver.Tests;

@@ -1,12 +1,10 @@
-using System.Net;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
-using OtelLlm.Receiver;
-using OtelLlm.TestSupport;
+using OtelLlm.Receiver.TestHost;
 
 namespace OtelLlm.Reliability.Tests;
 
@@ -38,35 +36,20 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
     public static async Task<ReceiverUnderTest> StartAsync(Uri clickHouse, string database, IEnumerable<string> extraArgs, string? spoolDirectory = null)
     {
         var receiver = new ReceiverUnderTest(spoolDirectory ?? Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N")), spoolDirectory is not null);
-        for (var attempt = 0; ; attempt++)
-        {
-            receiver.GrpcPort = FreePort.Next();
-            receiver.HttpPort = FreePort.Next();
-            string[] args =
-            [
-                $"--OtelLlm:Receiver:GrpcPort={receiver.GrpcPort}",
-                $"--OtelLlm:Receiver:HttpPort={receiver.HttpPort}",
-                "--OtelLlm:Receiver:BatchMaxDelayMilliseconds=100",
-                $"--OtelLlm:ClickHouse:Url={clickHouse}",
-                $"--OtelLlm:ClickHouse:Database={database}",
-                "--OtelLlm:ClickHouse:Timeout=00:00:10",
-                $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(receiver.SpoolDirectory, "spool")}",
-                $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(receiver.SpoolDirectory, "dead")}",
-                "--Logging:LogLevel:Default=Warning",
-                .. extraArgs,
-            ];
-            var app = ReceiverHost.Build(args);
-            try
-            {
-                await app.StartAsync();
-                receiver._app = app;
-                return receiver;
-            }
-            catch (IOException) when (attempt < 5)
-            {
-                await app.DisposeAsync();
-            }
-        }
+        (receiver._app, receiver.GrpcPort, receiver.HttpPort) = await InProcessReceiver.StartAsync((grpcPort, httpPort) =>
+        [
+            $"--OtelLlm:Receiver:GrpcPort={grpcPort}",
+            $"--OtelLlm:Receiver:HttpPort={httpPort}",
+            "--OtelLlm:Receiver:BatchMaxDelayMilliseconds=100",
+            $"--OtelLlm:ClickHouse:Url={clickHouse}",
+            $"--OtelLlm:ClickHouse:Database={database}",
+            "--OtelLlm:ClickHouse:Timeout=00:00:10",
+            $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(receiver.SpoolDirectory, "spool")}",
+            $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(receiver.SpoolDirectory, "dead")}",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArgs,
+        ]);
+        return receiver;
     }
 
     public async ValueTask DisposeAsync()
@@ -83,12 +66,7 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
         }
     }
 
-    public static HttpClient CreateGrpcClient() => new(new SocketsHttpHandler())
-    {
-        DefaultRequestVersion = HttpVersion.Version20,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-        Timeout = TimeSpan.FromSeconds(60),
-    };
+    public static HttpClient CreateGrpcClient() => InProcessReceiver.CreateGrpcClient();
 
     /// <summary>A request with <paramref name="count"/> spans whose ids are derived from <paramref name="first"/>.</summary>
     public static ExportTraceServiceRequest Spans(int first, int count, string runId)
