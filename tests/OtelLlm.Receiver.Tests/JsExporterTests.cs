@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -216,25 +215,6 @@ public sealed class JsExporterTests(ReceiverFixture receiver) : IClassFixture<Re
         }
     }
 
-    private static async Task<JsonObject> SendAsync(Uri endpoint, string protocol, string runId)
-    {
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Path.Combine(RepoPaths.Root, "tests", "js"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "send-otlp.mjs", "--endpoint", endpoint.ToString().TrimEnd('/'), "--protocol", protocol, "--run-id", runId })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(cts.Token);
-        Assert.True(process.ExitCode == 0, $"node send-otlp.mjs --protocol {protocol} exited {process.ExitCode}: {await stderr}");
-        return JsonNode.Parse(await stdout)!.AsObject();
-    }
+    private static Task<JsonObject> SendAsync(Uri endpoint, string protocol, string runId)
+        => NodeScript.RunAsync("send-otlp.mjs", "--endpoint", endpoint.ToString().TrimEnd('/'), "--protocol", protocol, "--run-id", runId);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OtelLlm.Receiver.TestHost;
@@ -12,28 +11,8 @@ namespace OtelLlm.Receiver.Tests.Normalization;
 /// </summary>
 public sealed class JsDialectsEndToEndTests(ReceiverFixture receiver) : IClassFixture<ReceiverFixture>
 {
-    private static async Task<JsonObject> RunAsync(string instrumentation, Uri endpoint)
-    {
-        var jsDir = Path.Combine(RepoPaths.Root, "tests", "js");
-        var psi = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = jsDir,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "openai-dialects.mjs", "--instrumentation", instrumentation, "--endpoint", endpoint.ToString().TrimEnd('/'), "--run-id", Guid.NewGuid().ToString("N") })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(cts.Token);
-        Assert.True(process.ExitCode == 0, $"node exited {process.ExitCode}: {await stderr}");
-        return JsonNode.Parse(await stdout)!.AsObject();
-    }
+    private static Task<JsonObject> RunAsync(string instrumentation, Uri endpoint)
+        => NodeScript.RunAsync("openai-dialects.mjs", "--instrumentation", instrumentation, "--endpoint", endpoint.ToString().TrimEnd('/'), "--run-id", Guid.NewGuid().ToString("N"));
 
     private async Task<Dictionary<string, JsonElement>> RowsAsync(IEnumerable<string> spanIds, int expected)
     {
