@@ -91,12 +91,7 @@ internal static class MessageJson
     /// </summary>
     public static JsonArray? NormalizeMessages(JsonNode? node, bool output)
     {
-        if (node is JsonObject single)
-        {
-            node = new JsonArray(single.DeepClone());
-        }
-
-        if (node is not JsonArray array)
+        if (ObjectOrArray(node) is not JsonArray array)
         {
             return null;
         }
@@ -330,12 +325,7 @@ internal static class MessageJson
     /// </summary>
     public static JsonArray? NormalizeToolDefinitions(JsonNode? node)
     {
-        if (node is JsonObject single)
-        {
-            node = new JsonArray(single.DeepClone());
-        }
-
-        if (node is not JsonArray array)
+        if (ObjectOrArray(node) is not JsonArray array)
         {
             return null;
         }
@@ -484,4 +474,8 @@ internal static class MessageJson
 
         return false;
     }
+
+    // Producers send a lone object where the schema has an array of one; both read as an array.
+    private static JsonArray? ObjectOrArray(JsonNode? node)
+        => node is JsonObject single ? new JsonArray(single.DeepClone()) : node as JsonArray;
 }
