@@ -18,7 +18,6 @@ public sealed class BenchConfig : ManualConfig
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumnProvider(DefaultColumnProviders.Instance);
         AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default);
-        AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
         WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile);
     }
 }

@@ -112,7 +112,7 @@ public class ChatClientBenchmarks
 
     private static string Words(int chars)
     {
-        var text = string.Concat(Enumerable.Repeat("please check the status of my order and refund ", (chars / 48) + 1));
+        var text = string.Concat(Enumerable.Repeat("please check the status of my order and refund ", (chars / 40) + 1));
         return text[..chars];
     }
 }

@@ -32,6 +32,13 @@ public class ReceiverPathBenchmarks
     [Params(PayloadProfile.ContentOff, PayloadProfile.ContentOn)]
     public PayloadProfile Profile { get; set; }
 
+    /// <summary>
+    /// The log-content join window (default 30 s). 0 drops each remembered row at the next call, which isolates what
+    /// holding rows for the window costs (clones that survive into older GC generations).
+    /// </summary>
+    [Params(30, 0)]
+    public int JoinWindowSeconds { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -42,7 +49,7 @@ public class ReceiverPathBenchmarks
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var metrics = new ReceiverMetrics(meters);
         var pipeline = new TelemetryPipeline(new DiscardingWriter(), Options.Create(new ReceiverOptions()), metrics, NullLogger<TelemetryPipeline>.Instance);
-        var options = new GenAiNormalizationOptions();
+        var options = new GenAiNormalizationOptions { ContentJoinWindowSeconds = JoinWindowSeconds };
         _normalizer = new GenAiNormalizer(options, meters, NullLogger.Instance, TimeProvider.System, ModelPriceTable.Default);
         _plain = new OtlpIngestor(pipeline, new NullGenAiNormalizer(), metrics);
         _normalizing = new OtlpIngestor(pipeline, _normalizer, metrics);

@@ -10,8 +10,8 @@ internal sealed class LoadGenOptions
     public string Mode { get; private set; } = "ingest";
     public List<OtlpProtocol> Protocols { get; } = [];
     public List<PayloadProfile> Profiles { get; } = [];
-    public int SpansPerRequest { get; private set; } = 100;
-    public int Concurrency { get; private set; } = 16;
+    public int SpansPerRequest { get; private set; } = 500;
+    public int Concurrency { get; private set; } = 32;
     public int Connections { get; private set; } = 4;
     public double DurationSeconds { get; private set; } = 20;
     public double WarmupSeconds { get; private set; } = 5;
@@ -21,6 +21,7 @@ internal sealed class LoadGenOptions
     public string? ApiKey { get; private set; }
     public string? ReceiverDll { get; private set; }
     public List<string> ReceiverArgs { get; } = [];
+    public Dictionary<string, string> ReceiverEnvironment { get; } = [];
     public Uri ClickHouse { get; private set; } = new("http://127.0.0.1:8123");
     public bool Ceiling { get; private set; } = true;
     public int CeilingConcurrency { get; private set; } = 2;
@@ -40,8 +41,8 @@ internal sealed class LoadGenOptions
         ingest (default): starts the receiver as a child process per phase and sends pre-encoded OTLP GenAI spans.
           --protocol grpc|http|both        transports to measure (default both)
           --profile off|on|both            content capture off / on with ~2 KB prompts, ~1 KB completions (default both)
-          --spans-per-request N            spans in one export request (default 100)
-          --concurrency N                  requests in flight (default 16)
+          --spans-per-request N            spans in one export request (default 500, near the SDK batch size of 512)
+          --concurrency N                  requests in flight (default 32; the receiver acks when its batch is written, so keep spans in flight above its 10,000-row batch size)
           --connections N                  HTTP/2 connections for gRPC (default 4)
           --duration S                     measured seconds per phase (default 20)
           --warmup S                       unmeasured seconds first (default 5)
@@ -51,6 +52,7 @@ internal sealed class LoadGenOptions
           --api-key KEY                    start the receiver with this key and send it (default: auth off on loopback)
           --receiver PATH                  OtelLlm.Receiver.dll (default: the Release build next to this tool)
           --receiver-arg --Key=Value       extra receiver configuration (repeatable)
+          --receiver-env NAME=VALUE        environment variable for the receiver, e.g. DOTNET_gcServer=0 (repeatable)
           --no-ceiling                     skip the direct-ClickHouse ceiling
           --ceiling-concurrency N          concurrent inserts in the ceiling (default 2)
           --keep                           keep the phase databases
@@ -109,6 +111,11 @@ internal sealed class LoadGenOptions
                 case "--api-key": o.ApiKey = Next(); break;
                 case "--receiver": o.ReceiverDll = Path.GetFullPath(Next()); break;
                 case "--receiver-arg": o.ReceiverArgs.Add(Next()); break;
+                case "--receiver-env":
+                    var pair = Next();
+                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
+                    o.ReceiverEnvironment[eq > 0 ? pair[..eq] : throw new ArgumentException("--receiver-env needs NAME=VALUE")] = pair[(eq + 1)..];
+                    break;
                 case "--clickhouse": o.ClickHouse = new Uri(Next()); break;
                 case "--no-ceiling": o.Ceiling = false; break;
                 case "--ceiling-concurrency": o.CeilingConcurrency = Int(Next()); break;

@@ -68,7 +68,7 @@ else if (options.Mode == "ingest")
         foreach (var protocol in options.Protocols)
         {
             Console.Error.WriteLine($"ingest: {protocol}, content {profileName}, {options.SpansPerRequest} spans/request, {options.Concurrency} in flight");
-            await using var receiver = await ReceiverProcess.StartAsync(options.ReceiverDll!, options.ClickHouse, database, options.ApiKey, options.ReceiverArgs);
+            await using var receiver = await ReceiverProcess.StartAsync(options.ReceiverDll!, options.ClickHouse, database, options.ApiKey, options.ReceiverArgs, options.ReceiverEnvironment);
             var settings = new IngestSettings(protocol, profile, options.SpansPerRequest, options.Concurrency, options.Connections,
                 TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.MaxSpans, options.Rate,
                 TimeSpan.FromMilliseconds(options.ProbeIntervalMs), options.ApiKey);
@@ -89,7 +89,7 @@ else if (options.Mode == "ingest")
         }
     }
 
-    report.AppendLine(CultureInfo.InvariantCulture, $"{options.SpansPerRequest} spans per request (traces of 1 invoke_agent + 4 chat spans), {options.Concurrency} requests in flight, {options.Connections} HTTP/2 connections for gRPC, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per phase, {(options.Rate > 0 ? $"target {options.Rate:N0} spans/s" : "flat out")}.");
+    report.AppendLine(CultureInfo.InvariantCulture, $"{options.SpansPerRequest} spans per request (traces of 1 invoke_agent + 4 chat spans), {options.Concurrency} requests in flight, {options.Connections} HTTP/2 connections for gRPC, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per phase, {(options.Rate > 0 ? $"target {options.Rate:N0} spans/s" : "flat out")}{(options.ReceiverEnvironment.Count > 0 ? "; receiver environment " + string.Join(' ', options.ReceiverEnvironment.Select(e => $"{e.Key}={e.Value}")) : string.Empty)}.");
     report.AppendLine();
     report.AppendLine("| protocol | content | bytes/request | spans/s acked | receiver CPU-s | spans per receiver CPU-s | ClickHouse CPU-s | spans per ClickHouse CPU-s | latency p50 / p99 ms (n) | receiver peak RSS MiB | refused / failed | vs ceiling |");
     report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

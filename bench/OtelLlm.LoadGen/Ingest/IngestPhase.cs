@@ -207,7 +207,8 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
     /// </summary>
     private async Task ProbeAsync(GenAiSpanFactory factory, int port, ConcurrentBag<double> latencies, CancellationToken ct)
     {
-        using var sender = new OtlpSender(settings.Protocol, port, 1, 1, settings.ApiKey);
+        // Probes are fire-and-forget; HTTP/1.1 needs enough connections that one never queues behind another.
+        using var sender = new OtlpSender(settings.Protocol, port, 1, 64, settings.ApiKey);
         var pending = new ConcurrentDictionary<string, long>();
         var poller = Task.Run(async () =>
         {

@@ -36,7 +36,7 @@ internal sealed class ReceiverProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts the receiver and waits until <c>/readyz</c> answers 200 (schema applied, ClickHouse reachable).</summary>
-    public static async Task<ReceiverProcess> StartAsync(string receiverDll, Uri clickHouse, string database, string? apiKey, IReadOnlyList<string> extraArgs)
+    public static async Task<ReceiverProcess> StartAsync(string receiverDll, Uri clickHouse, string database, string? apiKey, IReadOnlyList<string> extraArgs, IReadOnlyDictionary<string, string> environment)
     {
         if (!File.Exists(receiverDll))
         {
@@ -74,6 +74,10 @@ internal sealed class ReceiverProcess : IAsyncDisposable
         }
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
         var receiver = new ReceiverProcess(process, grpcPort, httpPort, spoolRoot);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
