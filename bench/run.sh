@@ -4,7 +4,7 @@
 # dashboard-query benchmark over 10 million llm_calls rows. Results land in bench/results/raw/ (ignored by git).
 #
 #   bench/run.sh            full run (about 15-25 minutes on 2 cores, most of it the first 10M-row insert)
-#   bench/run.sh --quick    smoke run: short phases, 1M dashboard rows, one micro-benchmark class each
+#   bench/run.sh --quick    smoke run: 8 s phases, 1M dashboard rows, two micro-benchmarks (about 6 minutes)
 #
 # Needs ClickHouse on http://127.0.0.1:8123 (override with CLICKHOUSE_URL). Build output goes to
 # $OTELLLM_ARTIFACTS (default: artifacts/ in the repository).
@@ -31,7 +31,7 @@ loadgen="$artifacts/bin/OtelLlm.LoadGen/release/OtelLlm.LoadGen.dll"
 benchmarks="$artifacts/bin/OtelLlm.Benchmarks/release/OtelLlm.Benchmarks.dll"
 
 if $quick; then
-  dotnet "$loadgen" ingest --clickhouse "$clickhouse" --duration 5 --warmup 2 --out "$out/ingest-quick"
+  dotnet "$loadgen" ingest --clickhouse "$clickhouse" --duration 8 --warmup 6 --out "$out/ingest-quick"
   dotnet "$loadgen" dashboards --clickhouse "$clickhouse" --rows 1000000 --database otel_llm_bench_quick --runs 1 --out "$out/dashboards-quick"
   (cd "$out" && dotnet "$benchmarks" --filter '*ReceiverPathBenchmarks.DecodeAndEncodeRows*' '*ChatClientBenchmarks.Instrumented*')
 else

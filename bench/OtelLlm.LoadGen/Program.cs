@@ -100,6 +100,12 @@ else if (options.Mode == "ingest")
         report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Protocol} | {r.Profile} | {r.RequestBytes:N0} | {r.SpansPerSecond:N0} | {r.ReceiverCpuSeconds} | {r.SpansPerReceiverCpuSecond:N0} | {r.ClickHouseCpuSeconds} | {r.SpansPerClickHouseCpuSecond:N0} | {r.LatencyP50Ms} / {r.LatencyP99Ms} ({r.LatencySamples}) | {r.ReceiverPeakMiB} | {r.Refused} / {r.Failed} | {ratio} |");
     }
 
+    if (ingests.Any(r => r.SpansAcked == 0))
+    {
+        report.AppendLine();
+        report.AppendLine("A phase had no acknowledgement inside its window: the first batches were still being written. Lengthen --warmup and --duration.");
+    }
+
     if (ceilings.Count > 0)
     {
         report.AppendLine();
