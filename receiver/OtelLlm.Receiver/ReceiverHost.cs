@@ -68,6 +68,8 @@ public static partial class ReceiverHost
                 o.UseConfiguredTls(builder.Configuration, builder.Environment.ContentRootPath);
             });
             kestrel.AddServerHeader = false;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(1, receiver.Http2MaxStreamsPerConnection);
+            kestrel.Limits.MaxConcurrentConnections = receiver.MaxConcurrentConnections > 0 ? receiver.MaxConcurrentConnections : null;
         });
 
         var services = builder.Services;
@@ -81,6 +83,7 @@ public static partial class ReceiverHost
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryPipeline>());
         services.AddHostedService<SchemaStartupService>();
         services.AddSingleton<OtlpIngestor>();
+        services.AddSingleton<RequestAdmission>();
         services.AddSingleton<GrpcTransport>();
         services.AddSingleton<HttpTransport>();
         services.AddReliability(builder.Configuration, builder.Environment.ContentRootPath);

@@ -46,6 +46,19 @@ public sealed class ReceiverOptions
     /// </summary>
     public long QueueMaxBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of request bodies (as received and decompressed) that may be held at once while being read, decoded and
+    /// queued; a request that would pass it is refused as retryable. 0 (the default) means a quarter of
+    /// <see cref="QueueMaxBytes"/>. One request alone is always let through, up to <see cref="MaxRequestBytes"/>.
+    /// </summary>
+    public long InFlightMaxBytes { get; set; }
+
+    /// <summary>Most concurrent HTTP/2 streams (gRPC calls) per connection. Default 100.</summary>
+    public int Http2MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>Most open client connections across both endpoints; 0 means no limit. Default 1,000.</summary>
+    public long MaxConcurrentConnections { get; set; } = 1000;
+
     /// <summary>Seconds a refused client is asked to wait before retrying (<c>Retry-After</c>). Default 5.</summary>
     public int RetryAfterSeconds { get; set; } = 5;
 

@@ -201,6 +201,8 @@ internal static class OpenLit
 /// <summary>Names written by OtelLlm's own instrumentation, and the ones the normalizer adds to <c>Attributes</c>.</summary>
 internal static class OtelLlmNames
 {
+    /// <summary>The instrumentation scope of OtelLlm's own chat client; it puts content on the span, never in logs.</summary>
+    public const string InstrumentationScope = "OtelLlm.Instrumentation";
     public const string Workload = "otel_llm.workload";
     public const string RawProvider = "otel_llm.raw.provider";
     public const string RawFinishReasons = "otel_llm.raw.finish_reasons";

@@ -146,7 +146,11 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         CopyRemainingAttributes(input.Attributes, row);
         CapContent(row);
 
-        Join.SpanArrived(row, OtelJsOpenAiDialect.ExpectsLogContent(input.Dialect) && (row.InputMessages.Length == 0 || row.OutputMessages.Length == 0));
+        if (OtelJsOpenAiDialect.ExpectsLogContent(input.Dialect, input.ScopeName))
+        {
+            Join.SpanArrived(row, row.InputMessages.Length == 0 || row.OutputMessages.Length == 0);
+        }
+
         _metrics.LlmCalls.Add(1, new KeyValuePair<string, object?>("source_format", row.SourceFormat), new KeyValuePair<string, object?>("kind", "span"));
         return row;
     }

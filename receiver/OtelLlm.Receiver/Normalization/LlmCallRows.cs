@@ -5,6 +5,9 @@ namespace OtelLlm.Receiver.Normalization;
 /// <summary>Copies of rows, for revisions that repeat a row with more content.</summary>
 internal static class LlmCallRows
 {
+    /// <summary>The key of a row without content: most remembered rows, so it is built once, not per row.</summary>
+    private const string NoContentKey = "\u0001\u0001\u0001";
+
     public static LlmCallRow Clone(LlmCallRow row)
     {
         var copy = new LlmCallRow
@@ -60,5 +63,7 @@ internal static class LlmCallRows
 
     /// <summary>The content columns together, to tell whether a revision would change anything.</summary>
     public static string ContentKey(LlmCallRow row) =>
-        string.Concat(row.InputMessages, "\u0001", row.OutputMessages, "\u0001", row.SystemInstructions, "\u0001", row.ToolDefinitions);
+        row.InputMessages.Length == 0 && row.OutputMessages.Length == 0 && row.SystemInstructions.Length == 0 && row.ToolDefinitions.Length == 0
+            ? NoContentKey
+            : string.Concat(row.InputMessages, "\u0001", row.OutputMessages, "\u0001", row.SystemInstructions, "\u0001", row.ToolDefinitions);
 }

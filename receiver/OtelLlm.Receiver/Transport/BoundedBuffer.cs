@@ -14,13 +14,21 @@ internal sealed class BoundedBuffer : IDisposable
 {
     private const int Chunk = 64 * 1024;
     private readonly int _limit;
+    private readonly BodyLease? _lease;
     private byte[] _buffer;
     private int _length;
 
-    public BoundedBuffer(int limit, int initialCapacity = Chunk)
+    /// <param name="limit">Largest content accepted.</param>
+    /// <param name="initialCapacity">Capacity to start with (the announced size when known).</param>
+    /// <param name="lease">When given, every byte of capacity is reserved from it first; it throws
+    /// <see cref="Pipeline.PipelineOverloadedException"/> when too many request bytes are held already.</param>
+    public BoundedBuffer(int limit, int initialCapacity = Chunk, BodyLease? lease = null)
     {
         _limit = limit;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(initialCapacity, 256, Math.Max(256, limit)));
+        _lease = lease;
+        var size = Math.Clamp(initialCapacity, 256, Math.Max(256, limit));
+        lease?.Reserve(size);
+        _buffer = ArrayPool<byte>.Shared.Rent(size);
     }
 
     public int Length => _length;
@@ -81,6 +89,7 @@ internal sealed class BoundedBuffer : IDisposable
         }
 
         var size = (int)Math.Min(Math.Max((long)_buffer.Length * 2, _length + Chunk), (long)_limit + Chunk);
+        _lease?.Reserve(size - _buffer.Length);
         var next = ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _length).CopyTo(next);
         ArrayPool<byte>.Shared.Return(_buffer);

@@ -15,7 +15,7 @@ namespace OtelLlm.Receiver.Transport;
 /// OTLP/gRPC unary <c>Export</c> calls served on Kestrel directly (HTTP/2 cleartext): one length-prefixed message in,
 /// one out, <c>grpc-status</c> in trailers, or in the headers alone (Trailers-Only) when the call fails early.
 /// </summary>
-internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthenticator authenticator, IOptions<ReceiverOptions> options, ReceiverMetrics metrics, ILogger<GrpcTransport> logger)
+internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthenticator authenticator, RequestAdmission admission, IOptions<ReceiverOptions> options, ReceiverMetrics metrics, ILogger<GrpcTransport> logger)
 {
     public const string TracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     public const string LogsPath = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
@@ -176,7 +176,10 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
             sizeFeature.MaxRequestBodySize = null;
         }
 
-        using var body = new BoundedBuffer(_maxMessageBytes + HeaderLength, (int)Math.Min(request.ContentLength ?? 64 * 1024, _maxMessageBytes + HeaderLength));
+        // Refused before a byte of the body is read: reading and decoding first is what let memory grow under overload.
+        admission.ThrowIfOverloaded();
+        using var lease = new BodyLease(admission);
+        using var body = new BoundedBuffer(_maxMessageBytes + HeaderLength, (int)Math.Min(request.ContentLength ?? 64 * 1024, _maxMessageBytes + HeaderLength), lease);
         await body.ReadFromAsync(request.Body, "the request message", ct);
         var frame = body.Memory;
         if (frame.Length < HeaderLength)
@@ -215,7 +218,7 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
                 throw new GrpcStatusException(GrpcStatusCode.Internal, "The message is marked compressed but the request has no grpc-encoding");
             }
 
-            using var plain = new BoundedBuffer(_maxMessageBytes, Math.Min(payload.Length * 4, _maxMessageBytes));
+            using var plain = new BoundedBuffer(_maxMessageBytes, Math.Min(payload.Length * 4, _maxMessageBytes), lease);
             try
             {
                 await plain.GunzipFromAsync(payload, "the decompressed message", ct);

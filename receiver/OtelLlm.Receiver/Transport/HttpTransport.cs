@@ -15,7 +15,7 @@ namespace OtelLlm.Receiver.Transport;
 /// OTLP/HTTP: <c>POST /v1/traces|logs|metrics</c> with a protobuf or JSON body, optionally gzip. Replies and error
 /// bodies (<c>google.rpc.Status</c>) use the request's encoding.
 /// </summary>
-internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthenticator authenticator, IOptions<ReceiverOptions> options, ReceiverMetrics metrics, ILogger<HttpTransport> logger)
+internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthenticator authenticator, RequestAdmission admission, IOptions<ReceiverOptions> options, ReceiverMetrics metrics, ILogger<HttpTransport> logger)
 {
     public const string ProtobufContentType = "application/x-protobuf";
     public const string JsonContentType = "application/json";
@@ -82,12 +82,15 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
         TResponse reply;
         try
         {
-            using var body = new BoundedBuffer(_maxRequestBytes, (int)Math.Min(request.ContentLength ?? 64 * 1024, _maxRequestBytes));
+            // Refused before a byte of the body is read: reading and decoding first is what let memory grow under overload.
+            admission.ThrowIfOverloaded();
+            using var lease = new BodyLease(admission);
+            using var body = new BoundedBuffer(_maxRequestBytes, (int)Math.Min(request.ContentLength ?? 64 * 1024, _maxRequestBytes), lease);
             await body.ReadFromAsync(request.Body, "the request body", ct);
             TRequest message;
             if (gzip)
             {
-                using var plain = new BoundedBuffer(_maxRequestBytes, Math.Min(body.Length * 4, _maxRequestBytes));
+                using var plain = new BoundedBuffer(_maxRequestBytes, Math.Min(body.Length * 4, _maxRequestBytes), lease);
                 await plain.GunzipFromAsync(body.Memory, "the decompressed request body", ct);
                 message = json ? parseJson(plain.Span) : parser.ParseFrom(plain.Span);
             }
