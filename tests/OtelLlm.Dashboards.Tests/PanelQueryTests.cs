@@ -185,6 +185,44 @@ public sealed class PanelQueryTests(DemoDatabase demo) : IClassFixture<DemoDatab
     }
 
     [Fact]
+    public async Task TopCallPanels_WithoutFinal_ListEachCallOnceLikeFinal()
+    {
+        var range = Range(From, To);
+        var expensive = await RunPanelAsync("overview", "Most expensive calls", From, To);
+        var expensiveFinal = await demo.RunAsync($"SELECT TraceId, CostUsd FROM llm_calls FINAL WHERE {range} ORDER BY CostUsd DESC LIMIT 20");
+        Assert.Equal(Column(expensiveFinal, "CostUsd"), Column(expensive, "CostUsd"));
+        Assert.Equal(20, Column(expensive, "TraceId").Distinct().Count());
+
+        var slowest = await RunPanelAsync("overview", "Slowest calls", From, To);
+        var slowestFinal = await demo.RunAsync($"SELECT TraceId, Duration / 1000000 AS duration_ms FROM llm_calls FINAL WHERE {range} ORDER BY Duration DESC LIMIT 20");
+        Assert.Equal(Column(slowestFinal, "duration_ms"), Column(slowest, "duration_ms"));
+        Assert.Equal(20, Column(slowest, "TraceId").Distinct().Count());
+
+        var failures = await RunPanelAsync("errors", "Recent failures", From, To);
+        var failuresFinal = await demo.RunAsync($"SELECT TraceId, Timestamp FROM llm_calls FINAL WHERE {range} AND StatusCode = 'Error' ORDER BY Timestamp DESC LIMIT 100");
+        Assert.Equal(Column(failuresFinal, "Timestamp"), Column(failures, "Timestamp"));
+        Assert.Equal(100, Column(failures, "TraceId").Distinct().Count());
+    }
+
+    [Fact]
+    public async Task UserAndSessionTables_WithoutFinal_EqualFinalAnswers()
+    {
+        var range = Range(From, To);
+        var users = await RunPanelAsync("users-and-sessions", "Cost and calls per user", From, To);
+        var usersFinal = await demo.RunAsync(
+            $"SELECT UserId, count() AS calls, uniqExact(ConversationId) AS sessions FROM llm_calls FINAL WHERE {range} GROUP BY UserId");
+        Assert.Equal(Rows(usersFinal, "UserId", "calls", "sessions").Order(StringComparer.Ordinal), Rows(users, "UserId", "calls", "sessions").Order(StringComparer.Ordinal));
+
+        var sessions = await RunPanelAsync("users-and-sessions", "Sessions", From, To);
+        var sessionsFinal = await demo.RunAsync(
+            $"SELECT ConversationId, count() AS calls, min(Timestamp) AS started FROM llm_calls FINAL WHERE {range} AND ConversationId != '' GROUP BY ConversationId");
+        Assert.Equal(Rows(sessionsFinal, "ConversationId", "calls", "started").Order(StringComparer.Ordinal), Rows(sessions, "ConversationId", "calls", "started").Order(StringComparer.Ordinal));
+
+        var finishReasons = await RunPanelAsync("models-and-providers", "Finish reasons by model", From, To);
+        Assert.Equal(await demo.ScalarAsync($"SELECT sum(length(FinishReasons)) FROM llm_calls FINAL WHERE {range}"), finishReasons.Sum("calls"));
+    }
+
+    [Fact]
     public async Task SessionPanel_ListsTheSessionCallsInOrderWithContent()
     {
         var variables = await AllSelectedAsync("users-and-sessions");
@@ -307,6 +345,11 @@ public sealed class PanelQueryTests(DemoDatabase demo) : IClassFixture<DemoDatab
 
         return values;
     }
+
+    private static List<string> Column(QueryResult result, string column) => [.. result.Rows.Select(r => r.GetProperty(column).ToString())];
+
+    private static IEnumerable<string> Rows(QueryResult result, params string[] columns) =>
+        result.Rows.Select(r => string.Join("|", columns.Select(c => r.GetProperty(c).ToString())));
 
     private static void AssertClose(double expected, double actual) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected}, got {actual}");
