@@ -33,6 +33,17 @@ internal sealed class ChildReceiver : IAsyncDisposable
     /// <summary>The spool folder, to see whether acknowledged data sits only on disk.</summary>
     public string SpoolDirectory => Path.Combine(Directory, "spool");
 
+    /// <summary>Peak resident memory of the running process (VmHWM), in bytes.</summary>
+    public long PeakWorkingSet
+    {
+        get
+        {
+            var process = _process!;
+            process.Refresh();
+            return process.PeakWorkingSet64;
+        }
+    }
+
     /// <summary>The last lines the child wrote, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output);
 

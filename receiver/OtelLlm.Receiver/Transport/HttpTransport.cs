@@ -79,11 +79,19 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
         }
 
         var ct = context.RequestAborted;
+        if (admission.Overloaded)
+        {
+            // Refused before a byte of the body is read: reading and decoding first is what let memory grow under
+            // overload. The connection is closed so the unread body need not be drained.
+            context.Response.Headers.Connection = "close";
+            SetRetryAfter(context);
+            await FailAsync(context, json, StatusCodes.Status503ServiceUnavailable, 14, "Overloaded, retry later: the receiver is holding as much unwritten data as it may", "overloaded");
+            return;
+        }
+
         TResponse reply;
         try
         {
-            // Refused before a byte of the body is read: reading and decoding first is what let memory grow under overload.
-            admission.ThrowIfOverloaded();
             using var lease = new BodyLease(admission);
             using var body = new BoundedBuffer(_maxRequestBytes, (int)Math.Min(request.ContentLength ?? 64 * 1024, _maxRequestBytes), lease);
             await body.ReadFromAsync(request.Body, "the request body", ct);

@@ -164,6 +164,37 @@ public sealed class ContentJoinTests : IDisposable
     }
 
     [Fact]
+    public void OwnInstrumentationAndContentOnSpan_NotRemembered()
+    {
+        var own = NewSpan("chat gpt-4o-mini",
+            Attr("gen_ai.operation.name", "chat"),
+            Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"),
+            Attr("gen_ai.usage.input_tokens", 30L));
+        var withContent = NewSpan("chat gpt-4o-mini",
+            Attr("gen_ai.operation.name", "chat"),
+            Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"),
+            Attr("gen_ai.input.messages", """[{"role":"user","parts":[{"type":"text","content":"Hi"}]}]"""),
+            Attr("gen_ai.output.messages", """[{"role":"assistant","parts":[{"type":"text","content":"Hello"}],"finish_reason":"stop"}]"""));
+        var openInference = NewSpan("ChatCompletion",
+            Attr("openinference.span.kind", "LLM"),
+            Attr("llm.model_name", "gpt-4o-mini"));
+        var contentless = NewSpan("chat gpt-4o-mini",
+            Attr("gen_ai.operation.name", "chat"),
+            Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"));
+
+        Assert.NotNull(_kit.Span(own, "OtelLlm.Instrumentation"));
+        Assert.NotNull(_kit.Span(withContent, "some-sdk"));
+        Assert.NotNull(_kit.Span(openInference, "openinference.instrumentation.openai"));
+        Assert.Equal(0, _kit.Normalizer.Join.Count);
+
+        Assert.NotNull(_kit.Span(contentless, "some-sdk"));
+        Assert.Equal(1, _kit.Normalizer.Join.Count);
+    }
+
+    [Fact]
     public void BoundedMemory_OldestEvictedAndCounted()
     {
         using var kit = new NormalizerKit(new GenAiNormalizationOptions { ContentJoinMaxEntries = 3 });
