@@ -212,7 +212,9 @@ public sealed class OtelLlmChatClientTests
         var inner = new FakeChatClient { GetResponseAsyncCallback = (_, _, _) => throw new HttpRequestException("503 from upstream") };
         var client = Instrument(inner, capture);
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync("hi"));
+        // A synchronous throw from the inner client arrives in the returned task, as from any async method.
+        var task = client.GetResponseAsync("hi");
+        await Assert.ThrowsAsync<HttpRequestException>(() => task);
 
         var span = capture.Single();
         Assert.Equal(ActivityStatusCode.Error, span.Status);
@@ -280,6 +282,79 @@ public sealed class OtelLlmChatClientTests
         Assert.Equal(67108864, tokenAdvice[^1]);
         Assert.Equal("s", capture.Instruments["gen_ai.client.operation.duration"].Unit);
         Assert.Equal("{token}", capture.Instruments["gen_ai.client.token.usage"].Unit);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponse_EveryInnerRead_RunsInsideTheChatSpan()
+    {
+        using var capture = new TelemetryCapture();
+        var seen = new List<Activity?>();
+        var inner = new FakeChatClient { GetStreamingResponseAsyncCallback = (_, _, ct) => Observed(seen, ct) };
+        var client = Instrument(inner, capture);
+
+        await foreach (var update in client.GetStreamingResponseAsync("hi"))
+        {
+            Assert.Null(Activity.Current);
+        }
+
+        var span = capture.Single();
+        Assert.Equal(3, seen.Count);
+        Assert.All(seen, a => Assert.Same(span, a));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task GetResponse_SynchronousOrPendingInner_RestoresCallerSpanAndParentsInnerWork(bool pending)
+    {
+        using var capture = new TelemetryCapture();
+        using var source = new ActivitySource("OtelLlm.Tests.Caller");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        Activity? seenByInner = null;
+        var inner = new FakeChatClient
+        {
+            GetResponseAsyncCallback = (_, _, _) =>
+            {
+                seenByInner = Activity.Current;
+                return pending ? Later() : Task.FromResult(Answer());
+            },
+        };
+        var client = Instrument(inner, capture);
+        using var caller = source.StartActivity("caller");
+
+        var task = client.GetResponseAsync("hi");
+        Assert.Same(caller, Activity.Current);
+        await task;
+
+        Assert.Same(caller, Activity.Current);
+        var span = capture.Single();
+        Assert.Same(span, seenByInner);
+        Assert.Equal(caller!.SpanId, span.ParentSpanId);
+        Assert.Equal(1000L, span.GetTagItem("gen_ai.usage.input_tokens"));
+
+        static async Task<ChatResponse> Later()
+        {
+            await Task.Yield();
+            return Answer();
+        }
+    }
+
+    private static async IAsyncEnumerable<ChatResponseUpdate> Observed(List<Activity?> seen, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            seen.Add(Activity.Current);
+            await Task.Yield();
+            yield return new ChatResponseUpdate(ChatRole.Assistant, "part");
+        }
+
+        seen.Add(Activity.Current);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     [Fact]

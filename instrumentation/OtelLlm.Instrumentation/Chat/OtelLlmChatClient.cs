@@ -18,6 +18,13 @@ namespace OtelLlm.Instrumentation;
 public sealed class OtelLlmChatClient : DelegatingChatClient
 {
     private readonly InstrumentationCore _core;
+    private readonly LastBoxedValue<double> _temperature = new();
+    private readonly LastBoxedValue<double> _topP = new();
+    private readonly LastBoxedValue<double> _topK = new();
+    private readonly LastBoxedValue<int> _maxTokens = new();
+    private readonly LastBoxedValue<double> _frequencyPenalty = new();
+    private readonly LastBoxedValue<double> _presencePenalty = new();
+    private readonly LastBoxedValue<long> _seed = new();
 
     /// <summary>Initializes a new instance of the <see cref="OtelLlmChatClient"/> class.</summary>
     /// <param name="innerClient">The client to instrument.</param>
@@ -64,39 +71,106 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
             : base.GetStreamingResponseAsync(messages, options, cancellationToken);
     }
 
-    private async Task<ChatResponse> GetResponseCoreAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private Task<ChatResponse> GetResponseCoreAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var model = options?.ModelId ?? _core.DefaultModel;
+
+        // Starting the span makes it Activity.Current for the inner call; the caller's context is put back below
+        // exactly as an async method would (ExecutionContext.Restore does not allocate).
+        var callerContext = ExecutionContext.Capture();
+        var callerActivity = Activity.Current;
         var activity = StartChat(messages, options, model, streaming: false);
         var start = _core.StartTimestamp();
-        var outcome = default(CallOutcome);
-        ChatResponse? response = null;
-        Exception? error = null;
+        Task<ChatResponse> task;
         try
         {
-            response = await base.GetResponseAsync(messages, options, cancellationToken);
-            return response;
+            task = base.GetResponseAsync(messages, options, cancellationToken);
         }
         catch (Exception e)
         {
-            error = e;
+            // Restoring before the span stops means Stop finds the parent already current and sets nothing.
+            RestoreContext(callerContext, callerActivity);
+            Complete(activity, start, model, response: null, e);
+
+            // An async method would hand a synchronous throw back in the task, not throw it at the call.
+            return FailedTask(e);
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            // Completed synchronously (a cache hit, a fake): record now and hand back the inner task itself, so no
+            // state machine and no second Task are allocated.
+            RestoreContext(callerContext, callerActivity);
+            Complete(activity, start, model, task.Result, error: null);
+            return task;
+        }
+
+        var pending = AwaitResponseAsync(task, activity, start, model, callerContext, callerActivity);
+        RestoreContext(callerContext, callerActivity);
+        return pending;
+    }
+
+    private async Task<ChatResponse> AwaitResponseAsync(
+        Task<ChatResponse> task, Activity? activity, long start, string? model, ExecutionContext? callerContext, Activity? callerActivity)
+    {
+        // Only what the continuation needs lives in the state machine; the outcome is gathered in Complete.
+        ChatResponse response;
+        try
+        {
+            response = await task;
+        }
+        catch (Exception e)
+        {
+            RestoreContext(callerContext, callerActivity);
+            Complete(activity, start, model, response: null, e);
             throw;
         }
-        finally
-        {
-            if (response is not null)
-            {
-                outcome.ResponseId = response.ResponseId;
-                outcome.ResponseModel = response.ModelId;
-                outcome.FinishReason = response.FinishReason;
-                outcome.AddUsage(response.Usage);
-                if (activity is { IsAllDataRequested: true } && _core.CaptureContent)
-                {
-                    activity.SetTag(GenAi.OutputMessages, _core.Formatter.OutputMessages(response.Messages, response.FinishReason));
-                }
-            }
 
-            _core.Finish(activity, start, GenAi.Operation.Chat, model, ref outcome, error);
+        RestoreContext(callerContext, callerActivity);
+        Complete(activity, start, model, response, error: null);
+        return response;
+    }
+
+    private void Complete(Activity? activity, long start, string? model, ChatResponse? response, Exception? error)
+    {
+        var outcome = default(CallOutcome);
+        if (response is not null)
+        {
+            outcome.ResponseId = response.ResponseId;
+            outcome.ResponseModel = response.ModelId;
+            outcome.FinishReason = response.FinishReason;
+            outcome.AddUsage(response.Usage);
+            if (activity is { IsAllDataRequested: true } && _core.CaptureContent)
+            {
+                activity.SetTag(GenAi.OutputMessages, _core.Formatter.OutputMessages(response.Messages, response.FinishReason));
+            }
+        }
+
+        _core.Finish(activity, start, GenAi.Operation.Chat, model, ref outcome, error);
+    }
+
+    private static Task<ChatResponse> FailedTask(Exception error)
+    {
+        if (error is OperationCanceledException canceled)
+        {
+            var source = new TaskCompletionSource<ChatResponse>();
+            source.SetCanceled(canceled.CancellationToken);
+            return source.Task;
+        }
+
+        return Task.FromException<ChatResponse>(error);
+    }
+
+    private static void RestoreContext(ExecutionContext? callerContext, Activity? callerActivity)
+    {
+        if (callerContext is not null)
+        {
+            ExecutionContext.Restore(callerContext);
+        }
+        else
+        {
+            // Flow is suppressed, so there is no context to restore; put back at least the caller's span.
+            Activity.Current = callerActivity;
         }
     }
 
@@ -129,6 +203,14 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
+                    // Async iterators do not keep Activity.Current across MoveNextAsync calls (dotnet/runtime#47802):
+                    // each resumption runs in the consumer's context. Put the span back before every inner read so
+                    // the inner client's work runs inside it; setting it just before yield would be undone on return.
+                    if (activity is not null && Activity.Current != activity)
+                    {
+                        Activity.Current = activity;
+                    }
+
                     if (!await updates.MoveNextAsync())
                     {
                         break;
@@ -144,10 +226,6 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
 
                 Observe(update, ref outcome, start);
                 captured?.Add(update);
-
-                // Async iterators do not keep Activity.Current across MoveNextAsync calls (dotnet/runtime#47802);
-                // restore it so the inner client's next read runs inside our span.
-                Activity.Current = activity;
                 yield return update;
             }
         }
@@ -229,41 +307,41 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         return activity;
     }
 
-    private static void SetRequestTags(Activity activity, ChatOptions options)
+    private void SetRequestTags(Activity activity, ChatOptions options)
     {
         if (options.Temperature is { } temperature)
         {
-            activity.SetTag(GenAi.Request.Temperature, (double)temperature);
+            activity.SetTag(GenAi.Request.Temperature, _temperature.Box(temperature));
         }
 
         if (options.TopP is { } topP)
         {
-            activity.SetTag(GenAi.Request.TopP, (double)topP);
+            activity.SetTag(GenAi.Request.TopP, _topP.Box(topP));
         }
 
         if (options.TopK is { } topK)
         {
-            activity.SetTag(GenAi.Request.TopK, (double)topK);
+            activity.SetTag(GenAi.Request.TopK, _topK.Box(topK));
         }
 
         if (options.MaxOutputTokens is { } maxTokens)
         {
-            activity.SetTag(GenAi.Request.MaxTokens, maxTokens);
+            activity.SetTag(GenAi.Request.MaxTokens, _maxTokens.Box(maxTokens));
         }
 
         if (options.FrequencyPenalty is { } frequency)
         {
-            activity.SetTag(GenAi.Request.FrequencyPenalty, (double)frequency);
+            activity.SetTag(GenAi.Request.FrequencyPenalty, _frequencyPenalty.Box(frequency));
         }
 
         if (options.PresencePenalty is { } presence)
         {
-            activity.SetTag(GenAi.Request.PresencePenalty, (double)presence);
+            activity.SetTag(GenAi.Request.PresencePenalty, _presencePenalty.Box(presence));
         }
 
         if (options.Seed is { } seed)
         {
-            activity.SetTag(GenAi.Request.Seed, seed);
+            activity.SetTag(GenAi.Request.Seed, _seed.Box(seed));
         }
 
         if (options.StopSequences is { Count: > 0 } stops)
