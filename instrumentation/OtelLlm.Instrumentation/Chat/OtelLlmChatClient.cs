@@ -185,6 +185,7 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         var outcome = default(CallOutcome);
         List<ChatResponseUpdate>? captured = activity is { IsAllDataRequested: true } && _core.CaptureContent ? [] : null;
         Exception? error = null;
+        ExecutionContext? readerContext = null;
         IAsyncEnumerator<ChatResponseUpdate> updates;
         try
         {
@@ -208,6 +209,7 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
                     // the inner client's work runs inside it; setting it just before yield would be undone on return.
                     if (activity is not null && Activity.Current != activity)
                     {
+                        readerContext = ExecutionContext.Capture();
                         Activity.Current = activity;
                     }
 
@@ -232,6 +234,13 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         finally
         {
             await updates.DisposeAsync();
+
+            // Back in the reader's context before the span stops, so Stop does not have to switch contexts again.
+            if (readerContext is not null)
+            {
+                ExecutionContext.Restore(readerContext);
+            }
+
             if (captured is not null && activity is not null)
             {
                 var response = captured.ToChatResponse();
