@@ -30,6 +30,7 @@ public sealed class ClickHouseOutageTests(ClickHouseDatabase database, ITestOutp
 
         proxy.Down = true;
         var acked = 0;
+        var requests = new IMessage[Requests];
         for (var r = 0; r < Requests; r++)
         {
             if (r == Requests / 2)
@@ -37,14 +38,15 @@ public sealed class ClickHouseOutageTests(ClickHouseDatabase database, ITestOutp
                 proxy.Down = false;
             }
 
-            if (await SendWithRetriesAsync(http, url, ReceiverUnderTest.Spans(r * SpansPerRequest, SpansPerRequest, "outage")))
+            requests[r] = ReceiverUnderTest.Spans(r * SpansPerRequest, SpansPerRequest, "outage");
+            if (await SendWithRetriesAsync(http, url, requests[r]))
             {
                 acked += SpansPerRequest;
             }
         }
 
-        // A client retry after a lost ack: the same spans again.
-        await SendWithRetriesAsync(http, url, ReceiverUnderTest.Spans(0, SpansPerRequest, "outage"));
+        // A client retry after a lost ack: the very same request again, byte for byte.
+        await SendWithRetriesAsync(http, url, requests[0]);
 
         var stored = await database.WaitForCountAsync("SELECT count() FROM otel_traces FINAL", acked, TimeSpan.FromSeconds(120));
         var unique = await database.CountAsync("SELECT uniqExact(SpanId) FROM otel_traces");
