@@ -86,7 +86,18 @@ XML
 XML
 }
 
+ensure_curl() {
+  command -v curl >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || { say "curl is needed to talk to ClickHouse; install it"; exit 1; }
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  say "installing curl (apt-get)"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+}
+
 start() {
+  ensure_curl
   if answers; then
     say "a server already answers at $url; using it"
     return 0
@@ -136,6 +147,7 @@ stop() {
 }
 
 status() {
+  ensure_curl
   if answers; then
     if ours_running; then say "running at $url (started by this script, pid $(cat "$pidfile"))"
     else say "a server answers at $url (not started by this script)"; fi
