@@ -45,6 +45,17 @@ for (const f of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
   const n = k => Number((m[0].match(new RegExp(" " + k + "=\"(\\d+)\"")) || [0, 0])[1]);
   passed += n("passed"); failed += n("failed") + n("error") + n("timeout"); skipped += n("notExecuted");
 }
+// Failures are repeated here, last, so a reader of a long or truncated log sees them next to the count.
+for (const f of fs.readdirSync(dir).filter(f => f.endsWith(".trx"))) {
+  const xml = fs.readFileSync(path.join(dir, f), "utf8");
+  for (const r of xml.matchAll(/<UnitTestResult [^>]*outcome="(?:Failed|Error|Timeout)"[^>]*>[\s\S]*?<\/UnitTestResult>/g)) {
+    const name = (r[0].match(/testName="([^"]*)"/) || [])[1];
+    const msg = (r[0].match(/<Message>([\s\S]*?)<\/Message>/) || [, ""])[1];
+    const stack = (r[0].match(/<StackTrace>([\s\S]*?)<\/StackTrace>/) || [, ""])[1];
+    const text = s => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, "\"").replace(/&apos;/g, "\x27").replace(/&amp;/g, "&");
+    console.log(`FAILED ${text(name || "?")}\n  ${text(msg).trim().split("\n").slice(0, 12).join("\n  ")}\n  ${text(stack).trim().split("\n").slice(0, 6).join("\n  ")}`);
+  }
+}
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$results" "$js_passed" "$js_failed" || true
 exit $status
