@@ -24,6 +24,7 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
 
     private const int HeaderLength = 5;
     private readonly int _maxMessageBytes = options.Value.MaxRequestBytes;
+    private readonly RetryStatus _retry = new(options.Value.RetryAfterSeconds);
 
     /// <summary>Whether a request is meant for this transport: a gRPC content type or an OTLP service path.</summary>
     public static bool Handles(HttpRequest request)
@@ -90,11 +91,11 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
         }
         catch (PipelineOverloadedException ex)
         {
-            Fail(response, GrpcStatusCode.Unavailable, "Overloaded, retry later: " + ex.Message, "overloaded");
+            await ThrottleAsync(response, "Overloaded, retry later: " + ex.Message, "overloaded");
         }
         catch (PipelineWriteException ex)
         {
-            Fail(response, GrpcStatusCode.Unavailable, "Storing the data failed, retry later: " + ex.Message, "write_failed");
+            await ThrottleAsync(response, "Storing the data failed, retry later: " + ex.Message, "write_failed");
         }
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !context.RequestAborted.IsCancellationRequested)
         {
@@ -134,7 +135,11 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
         => contentType is not null && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
             && (contentType.Length == 16 || contentType[16] is '+' or ';');
 
-    private static void SetStatus(HttpResponse response, GrpcStatusCode code, string? message)
+    /// <summary>
+    /// Puts the status in the trailers once the response has started, otherwise in the headers (Trailers-Only).
+    /// <paramref name="details"/> is an encoded <c>google.rpc.Status</c> for <c>grpc-status-details-bin</c>.
+    /// </summary>
+    internal static void SetStatus(HttpResponse response, GrpcStatusCode code, string? message, string? details = null)
     {
         IHeaderDictionary destination = response.HasStarted
             ? response.HttpContext.Features.GetRequiredFeature<IHttpResponseTrailersFeature>().Trailers
@@ -144,13 +149,34 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
         {
             destination["grpc-message"] = Uri.EscapeDataString(message);
         }
+
+        if (details is not null)
+        {
+            destination[RetryStatus.DetailsHeader] = details;
+        }
     }
 
-    private void Fail(HttpResponse response, GrpcStatusCode code, string message, string reason)
+    private void Fail(HttpResponse response, GrpcStatusCode code, string message, string reason, string? details = null)
     {
         metrics.Rejected(reason);
         LogCallFailed(logger, response.HttpContext.Request.Path.Value, code, message);
-        SetStatus(response, code, message);
+        SetStatus(response, code, message, details);
+    }
+
+    /// <summary>
+    /// The OTLP throttling answer: <c>UNAVAILABLE</c> (which every OTLP exporter retries) with a
+    /// <c>google.rpc.RetryInfo</c> of <see cref="ReceiverOptions.RetryAfterSeconds"/> in <c>grpc-status-details-bin</c>.
+    /// Sent as headers, then trailers holding the status, rather than Trailers-Only: the OpenTelemetry .NET exporter
+    /// (1.20) looks for <c>grpc-status-details-bin</c> only in trailers and would retry at its own pace otherwise.
+    /// </summary>
+    private async Task ThrottleAsync(HttpResponse response, string message, string reason)
+    {
+        if (!response.HasStarted)
+        {
+            await response.StartAsync(CancellationToken.None);
+        }
+
+        Fail(response, GrpcStatusCode.Unavailable, message, reason, _retry.EncodeDetails((int)GrpcStatusCode.Unavailable, message));
     }
 
     private async Task ExportAsync<TRequest, TResponse>(HttpContext context, MessageParser<TRequest> parser, Func<string, TRequest, CancellationToken, Task<TResponse>> export, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -20,9 +21,10 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
     public const string ProtobufContentType = "application/x-protobuf";
     public const string JsonContentType = "application/json";
 
-    private static readonly JsonFormatter s_json = JsonFormatter.Default;
+    // The type registry lets the formatter write the RetryInfo detail of a refusal's google.rpc.Status.
+    private static readonly JsonFormatter s_json = new(JsonFormatter.Settings.Default.WithTypeRegistry(TypeRegistry.FromMessages(Google.Rpc.RetryInfo.Descriptor)));
     private readonly int _maxRequestBytes = options.Value.MaxRequestBytes;
-    private readonly int _retryAfterSeconds = options.Value.RetryAfterSeconds;
+    private readonly RetryStatus _retry = new(options.Value.RetryAfterSeconds);
 
     public Task TracesAsync(HttpContext context)
         => HandleAsync(context, ExportTraceServiceRequest.Parser, OtlpJson.ParseTraces, ingestor.ExportAsync);
@@ -84,8 +86,7 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
             // Refused before a byte of the body is read: reading and decoding first is what let memory grow under
             // overload. The connection is closed so the unread body need not be drained.
             context.Response.Headers.Connection = "close";
-            SetRetryAfter(context);
-            await FailAsync(context, json, StatusCodes.Status503ServiceUnavailable, 14, "Overloaded, retry later: the receiver is holding as much unwritten data as it may", "overloaded");
+            await ThrottleAsync(context, json, "Overloaded, retry later: the receiver is holding as much unwritten data as it may", "overloaded");
             return;
         }
 
@@ -131,14 +132,12 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
         }
         catch (PipelineOverloadedException ex)
         {
-            SetRetryAfter(context);
-            await FailAsync(context, json, StatusCodes.Status503ServiceUnavailable, 14, "Overloaded, retry later: " + ex.Message, "overloaded");
+            await ThrottleAsync(context, json, "Overloaded, retry later: " + ex.Message, "overloaded");
             return;
         }
         catch (PipelineWriteException ex)
         {
-            SetRetryAfter(context);
-            await FailAsync(context, json, StatusCodes.Status503ServiceUnavailable, 14, "Storing the data failed, retry later: " + ex.Message, "write_failed");
+            await ThrottleAsync(context, json, "Storing the data failed, retry later: " + ex.Message, "write_failed");
             return;
         }
         catch (BadHttpRequestException ex)
@@ -173,14 +172,24 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
         }
     }
 
-    private void SetRetryAfter(HttpContext context)
-        => context.Response.Headers.RetryAfter = _retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The OTLP throttling answer: 503 with <c>Retry-After</c>, and a <c>google.rpc.Status</c> body (code 14,
+    /// <c>UNAVAILABLE</c>) carrying the same delay as a <c>google.rpc.RetryInfo</c> detail, as gRPC clients get it.
+    /// </summary>
+    private Task ThrottleAsync(HttpContext context, bool json, string message, string reason)
+    {
+        context.Response.Headers.RetryAfter = ((long)_retry.Delay.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return FailAsync(context, json, StatusCodes.Status503ServiceUnavailable, _retry.Create(14, message), reason);
+    }
 
-    private async Task FailAsync(HttpContext context, bool json, int httpStatus, int grpcCode, string message, string reason)
+    private Task FailAsync(HttpContext context, bool json, int httpStatus, int grpcCode, string message, string reason)
+        => FailAsync(context, json, httpStatus, new Google.Rpc.Status { Code = grpcCode, Message = message }, reason);
+
+    private async Task FailAsync(HttpContext context, bool json, int httpStatus, Google.Rpc.Status status, string reason)
     {
         metrics.Rejected(reason);
-        LogRequestFailed(logger, context.Request.Path.Value, httpStatus, message);
-        await WriteAsync(context, json, httpStatus, new Google.Rpc.Status { Code = grpcCode, Message = message });
+        LogRequestFailed(logger, context.Request.Path.Value, httpStatus, status.Message);
+        await WriteAsync(context, json, httpStatus, status);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "OTLP/HTTP request to {Path} refused with {Status}: {Message}")]
