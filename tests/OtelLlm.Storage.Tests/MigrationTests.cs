@@ -1,3 +1,4 @@
+using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Rows;
 using OtelLlm.Storage.Schema;
 using OtelLlm.TestSupport;
@@ -74,6 +75,87 @@ public sealed class MigrationTests
         Assert.Equal("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/otel_llm/llm_calls', '{replica}', Revision)", s.Engine("ReplacingMergeTree", "llm_calls", "Revision"));
         Assert.Equal("ReplacingMergeTree(Revision)", new SchemaContext("otel_llm").Engine("ReplacingMergeTree", "llm_calls", "Revision"));
         Assert.All(Migrations.All.SelectMany(m => m.Statements(s)), sql => Assert.Contains(" ON CLUSTER prod", sql, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Apply_OverExistingCalls_FourRunnersBackfillTheDailyRollupsOnce_AndTheViewsCountNewCalls()
+    {
+        await using var db = await NewDatabaseAsync();
+        await new MigrationRunner(db.Client, migrations: [.. Migrations.All.Where(m => m.Version < 3)]).ApplyAsync();
+        var start = new DateTimeOffset(2026, 3, 1, 20, 0, 0, TimeSpan.Zero);
+        await WriteCallsAsync(db, start, 0, 300);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => new MigrationRunner(db.Client).ApplyAsync()));
+
+        Assert.True(await new MigrationRunner(db.Client).IsUpToDateAsync());
+        Assert.True(await db.CountAsync("SELECT count() FROM llm_users_1d") > 0, "the rollup was backfilled");
+        await AssertRollupsEqualRawAsync(db);
+
+        // Calls written after the migration reach the rollups through the views, on top of the backfilled ones.
+        await WriteCallsAsync(db, start, 300, 120);
+        Assert.Equal(420, await db.CountAsync("SELECT sum(Calls) FROM llm_users_1d"));
+        await AssertRollupsEqualRawAsync(db);
+    }
+
+    private static async Task WriteCallsAsync(ClickHouseDatabase db, DateTimeOffset start, int first, int count)
+    {
+        using var calls = new RowBinaryWriter();
+        for (var i = first; i < first + count; i++)
+        {
+            // Ten-minute steps from 20:00 cross two UTC midnights; every fifth call has a later content revision.
+            var call = new LlmCallRow
+            {
+                Project = i % 4 == 0 ? "research" : "default",
+                StartTimeUnixNano = (ulong)start.AddMinutes(10 * (i % 300)).ToUnixTimeMilliseconds() * 1_000_000UL + (ulong)i,
+                Duration = (ulong)(100 + i) * 1_000_000UL,
+                TraceId = $"{i:x32}",
+                SpanId = $"{i:x16}",
+                ServiceName = "svc",
+                Provider = "openai",
+                RequestModel = i % 3 == 0 ? "gpt-4o" : "gpt-4o-mini",
+                InputTokens = (ulong)(10 + i),
+                OutputTokens = (ulong)i,
+                TotalTokens = (ulong)(10 + (2 * i)),
+                CostUsd = i % 7 == 0 ? null : i * 0.001,
+                ConversationId = $"conv-{i % 11}",
+                UserId = i % 10 == 0 ? string.Empty : $"user-{i % 6}",
+                StatusCode = i % 9 == 0 ? "Error" : "Unset",
+            };
+            if (i % 9 != 0)
+            {
+                call.FinishReasons.Add(i % 2 == 0 ? "stop" : "length");
+            }
+
+            call.Write(calls);
+            if (i % 5 == 0)
+            {
+                call.Revision = 1;
+                call.InputMessages = "[]";
+                call.Write(calls);
+            }
+        }
+
+        await db.Client.InsertRowBinaryAsync(LlmCallRow.Table, LlmCallRow.Columns, calls.WrittenMemory, "write calls");
+    }
+
+    private static async Task AssertRollupsEqualRawAsync(ClickHouseDatabase db)
+    {
+        var users = await db.QueryAsync(
+            "SELECT Project, Day, UserId, sum(Calls), sum(Errors), sum(TotalTokensSum), round(sum(CostUsdSum), 6), sum(CostedCalls), uniqMerge(Sessions), minMerge(FirstSeen), maxMerge(LastSeen) " +
+            "FROM llm_users_1d GROUP BY Project, Day, UserId ORDER BY Project, Day, UserId");
+        var usersRaw = await db.QueryAsync(
+            "SELECT Project, toStartOfDay(Timestamp) AS Day, UserId, count(), countIf(StatusCode = 'Error'), sum(TotalTokens), round(sum(ifNull(CostUsd, 0)), 6), count(CostUsd), uniqExact(ConversationId), min(Timestamp), max(Timestamp) " +
+            "FROM llm_calls FINAL GROUP BY Project, Day, UserId ORDER BY Project, Day, UserId");
+        Assert.Equal(3, usersRaw.Select(r => r[1]).Distinct().Count());
+        Assert.Equal(usersRaw, users);
+
+        var reasons = await db.QueryAsync(
+            "SELECT Project, Day, RequestModel, FinishReason, sum(Calls) FROM llm_finish_reasons_1d GROUP BY Project, Day, RequestModel, FinishReason ORDER BY Project, Day, RequestModel, FinishReason");
+        var reasonsRaw = await db.QueryAsync(
+            "SELECT Project, toStartOfDay(Timestamp) AS Day, RequestModel, reason, count() FROM llm_calls FINAL ARRAY JOIN FinishReasons AS reason " +
+            "GROUP BY Project, Day, RequestModel, reason ORDER BY Project, Day, RequestModel, reason");
+        Assert.NotEmpty(reasonsRaw);
+        Assert.Equal(reasonsRaw, reasons);
     }
 
     private static async Task<ClickHouseDatabase> NewDatabaseAsync()

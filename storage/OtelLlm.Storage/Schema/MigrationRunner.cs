@@ -13,7 +13,9 @@ public sealed partial class MigrationRunner
 {
     // Codes that mean "another runner already did it": TABLE_ALREADY_EXISTS, DATABASE_ALREADY_EXISTS,
     // DUPLICATE_COLUMN, ILLEGAL_COLUMN (column exists).
-    private static readonly int[] s_alreadyDone = [57, 82, 15, 44];
+    private const int TableAlreadyExists = 57;
+
+    private static readonly int[] s_alreadyDone = [TableAlreadyExists, 82, 15, 44];
 
     private readonly ClickHouseClient _client;
     private readonly SchemaContext _schema;
@@ -60,6 +62,11 @@ public sealed partial class MigrationRunner
                 await RunAsync(statement, $"apply migration {migration.Version} ({migration.Name})", true, cancellationToken);
             }
 
+            foreach (var view in migration.Views?.Invoke(_schema) ?? [])
+            {
+                await CreateAndFillAsync(view, migration, cancellationToken);
+            }
+
             await _client.ExecuteAsync(
                 $"INSERT INTO {_schema.Table("schema_migrations")} (Version, Name, AppliedAt) VALUES ({migration.Version.ToString(CultureInfo.InvariantCulture)}, {SqlLiteral.Quote(migration.Name)}, now())",
                 $"record migration {migration.Version}",
@@ -100,6 +107,48 @@ public sealed partial class MigrationRunner
         }
     }
 
+    // The view counts every row inserted after it exists; the fill counts the rows with a Timestamp before the
+    // cut-off taken right after, newest day first, each day in one INSERT … SELECT (a bounded statement however much
+    // data there is). Only the runner whose CREATE succeeded fills, so concurrent or repeated runs fill once. A row is
+    // counted twice only if it is inserted in the moment between the view's creation and its day's fill reading
+    // the table with a Timestamp before the cut-off (a call in flight during the upgrade).
+    private async Task CreateAndFillAsync(BackfilledView view, Migration migration, CancellationToken cancellationToken)
+    {
+        var purpose = $"apply migration {migration.Version} ({migration.Name}): create {view.Name}";
+        try
+        {
+            await _client.ExecuteAsync(
+                $"CREATE MATERIALIZED VIEW {_schema.Table(view.Name)}{_schema.OnCluster} TO {_schema.Table(view.Target)} AS {view.Select(null)}",
+                purpose,
+                cancellationToken: cancellationToken);
+        }
+        catch (ClickHouseException ex) when (ex.Code == TableAlreadyExists)
+        {
+            LogAlreadyDone(_logger, purpose, ex.Code);
+            return;
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cutoff = long.Parse(await _client.ScalarAsync("SELECT toUInt32(now())", "read the backfill cut-off", cancellationToken), CultureInfo.InvariantCulture);
+        var days = await _client.QueryAsync(
+            $"SELECT DISTINCT toUInt32(toStartOfDay(Timestamp)) AS day FROM {_schema.Table(view.Source)} WHERE Timestamp < toDateTime({Number(cutoff)}) ORDER BY day DESC",
+            $"list the days to backfill into {view.Target}",
+            cancellationToken);
+        foreach (var row in days)
+        {
+            var day = long.Parse(row[0], CultureInfo.InvariantCulture);
+            var end = Math.Min(day + 86_400, cutoff);
+            await _client.ExecuteAsync(
+                $"INSERT INTO {_schema.Table(view.Target)} {view.Select($"Timestamp >= toDateTime({Number(day)}) AND Timestamp < toDateTime({Number(end)})")}",
+                $"backfill {view.Target} for the day starting {DateTimeOffset.FromUnixTimeSeconds(day):yyyy-MM-dd}",
+                cancellationToken: cancellationToken);
+        }
+
+        LogBackfilled(_logger, view.Target, days.Count, clock.Elapsed.TotalSeconds);
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     private async Task RunAsync(string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
     {
         try
@@ -114,6 +163,9 @@ public sealed partial class MigrationRunner
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying schema migration {Version}: {Name}")]
     private static partial void LogApplying(ILogger logger, int version, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backfilled {Table} from {Days} days of existing rows in {Seconds:0.0} s")]
+    private static partial void LogBackfilled(ILogger logger, string table, int days, double seconds);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Step of '{Purpose}' was already done by another runner (ClickHouse code {Code})")]
     private static partial void LogAlreadyDone(ILogger logger, string purpose, int code);

@@ -16,6 +16,7 @@ public static class Migrations
     [
         new(1, "initial tables: otel_traces, otel_logs, otel_metrics, llm_calls, llm_feedback", Initial),
         new(2, "rollups: llm_calls_1m, llm_latency_1m", Rollups),
+        new(3, "daily rollups: llm_users_1d, llm_finish_reasons_1d, filled from existing calls", DailyRollups) { Views = DailyRollupViews },
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -333,4 +334,95 @@ public static class Migrations
         GROUP BY Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, Streaming
         """,
     ];
+
+    // Daily rollups for what the minute rollups cannot answer: per-user totals (sessions are uniq states, so a user's
+    // distinct sessions add up across days) and finish reasons. Dashboards read them for the whole UTC days inside a
+    // range and the raw table for the partial days at its ends. SummingMergeTree sums the counters and merges the
+    // AggregateFunction columns like AggregatingMergeTree would.
+    private static string[] DailyRollups(SchemaContext s) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_users_1d")}{s.OnCluster}
+        (
+            Project String,
+            Day DateTime('UTC'),
+            UserId String,
+            Calls UInt64,
+            Errors UInt64,
+            InputTokensSum UInt64,
+            OutputTokensSum UInt64,
+            TotalTokensSum UInt64,
+            CostUsdSum Float64,
+            CostedCalls UInt64,
+            DurationSum UInt64,
+            Sessions AggregateFunction(uniq, String),
+            FirstSeen AggregateFunction(min, DateTime('UTC')),
+            LastSeen AggregateFunction(max, DateTime('UTC'))
+        )
+        ENGINE = {s.Engine("SummingMergeTree", "llm_users_1d")}
+        PARTITION BY toYYYYMMDD(Day)
+        ORDER BY (Project, Day, UserId)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_finish_reasons_1d")}{s.OnCluster}
+        (
+            Project String,
+            Day DateTime('UTC'),
+            ServiceName String,
+            Environment String,
+            Provider String,
+            RequestModel String,
+            FinishReason String,
+            Calls UInt64
+        )
+        ENGINE = {s.Engine("SummingMergeTree", "llm_finish_reasons_1d")}
+        PARTITION BY toYYYYMMDD(Day)
+        ORDER BY (Project, Day, ServiceName, Environment, Provider, RequestModel, FinishReason)
+        SETTINGS index_granularity = 8192
+        """,
+    ];
+
+    // Like the minute rollups, the views read only Revision 0. The bucket is named Day, not Timestamp, because the
+    // users view also aggregates the raw Timestamp (first and last seen), which an alias of the same name would hide.
+    private static BackfilledView[] DailyRollupViews(SchemaContext s) =>
+    [
+        new("llm_users_1d_mv", "llm_users_1d", "llm_calls", condition => $"""
+            SELECT
+                Project,
+                toStartOfDay(Timestamp) AS Day,
+                UserId,
+                count() AS Calls,
+                countIf(StatusCode = 'Error') AS Errors,
+                sum(InputTokens) AS InputTokensSum,
+                sum(OutputTokens) AS OutputTokensSum,
+                sum(TotalTokens) AS TotalTokensSum,
+                sum(ifNull(CostUsd, 0)) AS CostUsdSum,
+                countIf(isNotNull(CostUsd)) AS CostedCalls,
+                sum(Duration) AS DurationSum,
+                uniqState(ConversationId) AS Sessions,
+                minState(Timestamp) AS FirstSeen,
+                maxState(Timestamp) AS LastSeen
+            FROM {s.Table("llm_calls")}
+            WHERE Revision = 0{And(condition)}
+            GROUP BY Project, Day, UserId
+            """),
+        new("llm_finish_reasons_1d_mv", "llm_finish_reasons_1d", "llm_calls", condition => $"""
+            SELECT
+                Project,
+                toStartOfDay(Timestamp) AS Day,
+                ServiceName,
+                Environment,
+                Provider,
+                RequestModel,
+                FinishReason,
+                count() AS Calls
+            FROM {s.Table("llm_calls")}
+            ARRAY JOIN FinishReasons AS FinishReason
+            WHERE Revision = 0{And(condition)}
+            GROUP BY Project, Day, ServiceName, Environment, Provider, RequestModel, FinishReason
+            """),
+    ];
+
+    private static string And(string? condition) => condition is null ? string.Empty : $" AND ({condition})";
 }
