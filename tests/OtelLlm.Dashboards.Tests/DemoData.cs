@@ -37,8 +37,10 @@ internal static class DemoData
 
     public static readonly string[] FinishReasons = ["stop", "length", "tool_calls", "end_turn"];
 
-    public static async Task<int> WriteAsync(ClickHouseClient client, int calls, int seed = 42)
+    public static async Task<int> WriteAsync(ClickHouseClient client, int calls, int seed = 42, DateTimeOffset? start = null, TimeSpan? length = null)
     {
+        var first = start ?? Start;
+        var duration = length ?? Span;
         var random = new Random(seed);
         using var callRows = new RowBinaryWriter();
         using var revisions = new RowBinaryWriter();
@@ -58,7 +60,7 @@ internal static class DemoData
 
             var failed = random.Next(12) == 0;
             var streaming = random.Next(3) == 0;
-            var startNs = (ulong)(Start.ToUnixTimeMilliseconds() + (long)(random.NextDouble() * Span.TotalMilliseconds)) * 1_000_000UL
+            var startNs = (ulong)(first.ToUnixTimeMilliseconds() + (long)(random.NextDouble() * duration.TotalMilliseconds)) * 1_000_000UL
                 + (ulong)random.Next(1_000_000);
             var durationNs = (ulong)(200 + random.Next(8000)) * 1_000_000UL;
             var input = (ulong)random.Next(50, 4000);

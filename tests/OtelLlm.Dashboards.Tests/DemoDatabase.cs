@@ -5,7 +5,7 @@ using OtelLlm.TestSupport;
 namespace OtelLlm.Dashboards.Tests;
 
 /// <summary>A migrated test database holding <see cref="DemoData"/>, shared by the tests of one class.</summary>
-public sealed class DemoDatabase : IAsyncLifetime
+public class DemoDatabase : IAsyncLifetime
 {
     public const int Calls = 3000;
 
@@ -14,7 +14,7 @@ public sealed class DemoDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Db.InitializeAsync();
-        await DemoData.WriteAsync(Db.Client, Calls);
+        await WriteAsync();
     }
 
     public async Task DisposeAsync()
@@ -36,6 +36,61 @@ public sealed class DemoDatabase : IAsyncLifetime
 
     internal async Task<double> ScalarAsync(string sql) =>
         double.Parse(await Db.Client.ScalarAsync(sql, "expected value"), CultureInfo.InvariantCulture);
+
+    /// <summary>Runs one panel's query, expanded for a time range and the variables (default: every variable at All).</summary>
+    internal async Task<QueryResult> RunPanelAsync(
+        string dashboard, string title, DateTimeOffset from, DateTimeOffset to, int intervalSeconds, Dictionary<string, VariableValue>? variables = null)
+    {
+        var query = DashboardFiles.Queries().Single(q => q.Dashboard == dashboard && q.Title == title);
+        variables ??= await AllSelectedAsync(dashboard, from, to, intervalSeconds);
+        return await RunAsync(GrafanaMacros.Expand(query.Sql, variables, from, to, intervalSeconds));
+    }
+
+    /// <summary>Every variable of a dashboard at its default: query variables at All (their options read by running them in order).</summary>
+    internal async Task<Dictionary<string, VariableValue>> AllSelectedAsync(string dashboard, DateTimeOffset from, DateTimeOffset to, int intervalSeconds)
+    {
+        using var doc = DashboardFiles.Load(Path.Combine(DashboardFiles.Folder, dashboard + ".json"));
+        var values = new Dictionary<string, VariableValue>();
+        foreach (var v in DashboardFiles.Variables(doc.RootElement))
+        {
+            switch (v.Type)
+            {
+                case "constant":
+                    values[v.Name] = VariableValue.Of(v.Name == "database" ? Db.Name : v.Constant!);
+                    break;
+                case "query":
+                    var result = await RunAsync(GrafanaMacros.Expand(v.Sql!, values, from, to, intervalSeconds));
+                    var options = result.Rows.Select(r => r.EnumerateObject().First().Value.GetString()!).ToList();
+                    values[v.Name] = v.IncludeAll ? VariableValue.All(options) : VariableValue.Of(options.Count > 0 ? options[0] : string.Empty);
+                    break;
+                case "textbox" when v.Name == "trace_id":
+                    // As if a trace id was pasted or arrived through a link.
+                    values[v.Name] = VariableValue.Of((await Db.QueryAsync("SELECT min(TraceId) FROM llm_calls"))[0][0]);
+                    break;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>Writes the traffic the tests read.</summary>
+    protected virtual Task WriteAsync() => DemoData.WriteAsync(Db.Client, Calls);
+}
+
+/// <summary>
+/// <see cref="DemoData"/> spread over several UTC days, so panels that read daily rollups for whole days and the raw
+/// table for the partial days at a range's ends are checked on both parts.
+/// </summary>
+public sealed class MultiDayDemoDatabase : DemoDatabase
+{
+    public const int MultiDayCalls = 4000;
+
+    /// <summary>Starts mid-afternoon and ends late evening four days later, so most ranges have partial days at both ends.</summary>
+    public static readonly DateTimeOffset Start = new(2025, 11, 10, 15, 20, 0, TimeSpan.Zero);
+
+    public static readonly TimeSpan Span = TimeSpan.FromHours(80);
+
+    protected override Task WriteAsync() => DemoData.WriteAsync(Db.Client, MultiDayCalls, seed: 7, Start, Span);
 }
 
 internal sealed record QueryResult(IReadOnlyList<(string Name, string Type)> Columns, IReadOnlyList<JsonElement> Rows)

@@ -312,39 +312,10 @@ public sealed class PanelQueryTests(DemoDatabase demo) : IClassFixture<DemoDatab
         }
     }
 
-    private async Task<QueryResult> RunPanelAsync(string dashboard, string title, DateTimeOffset from, DateTimeOffset to, Dictionary<string, VariableValue>? variables = null)
-    {
-        var query = DashboardFiles.Queries().Single(q => q.Dashboard == dashboard && q.Title == title);
-        variables ??= await AllSelectedAsync(dashboard);
-        return await demo.RunAsync(GrafanaMacros.Expand(query.Sql, variables, from, to, IntervalSeconds));
-    }
+    private Task<QueryResult> RunPanelAsync(string dashboard, string title, DateTimeOffset from, DateTimeOffset to, Dictionary<string, VariableValue>? variables = null) =>
+        demo.RunPanelAsync(dashboard, title, from, to, IntervalSeconds, variables);
 
-    /// <summary>Every variable of a dashboard at its default: query variables at All (their options read by running them in order).</summary>
-    private async Task<Dictionary<string, VariableValue>> AllSelectedAsync(string dashboard)
-    {
-        using var doc = DashboardFiles.Load(Path.Combine(DashboardFiles.Folder, dashboard + ".json"));
-        var values = new Dictionary<string, VariableValue>();
-        foreach (var v in DashboardFiles.Variables(doc.RootElement))
-        {
-            switch (v.Type)
-            {
-                case "constant":
-                    values[v.Name] = VariableValue.Of(v.Name == "database" ? demo.Db.Name : v.Constant!);
-                    break;
-                case "query":
-                    var result = await demo.RunAsync(GrafanaMacros.Expand(v.Sql!, values, From, To, IntervalSeconds));
-                    var options = result.Rows.Select(r => r.EnumerateObject().First().Value.GetString()!).ToList();
-                    values[v.Name] = v.IncludeAll ? VariableValue.All(options) : VariableValue.Of(options.Count > 0 ? options[0] : string.Empty);
-                    break;
-                case "textbox" when v.Name == "trace_id":
-                    // As if a trace id was pasted or arrived through a link.
-                    values[v.Name] = VariableValue.Of((await demo.Db.QueryAsync("SELECT min(TraceId) FROM llm_calls"))[0][0]);
-                    break;
-            }
-        }
-
-        return values;
-    }
+    private Task<Dictionary<string, VariableValue>> AllSelectedAsync(string dashboard) => demo.AllSelectedAsync(dashboard, From, To, IntervalSeconds);
 
     private static List<string> Column(QueryResult result, string column) => [.. result.Rows.Select(r => r.GetProperty(column).ToString())];
 
