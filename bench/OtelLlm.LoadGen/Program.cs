@@ -41,6 +41,11 @@ if (options.Mode == "dashboards")
     var folder = FindDashboards();
     var dashboards = await new DashboardBench(bench, folder, options.DashboardRows, options.DashboardRuns, options.Regenerate).RunAsync();
     report.AppendLine(CultureInfo.InvariantCulture, $"{dashboards.Rows:N0} llm_calls rows in `{options.DashboardDatabase}` ({(dashboards.Reused ? "reused" : $"inserted in {dashboards.InsertSeconds} s")}); median of {options.DashboardRuns} runs after one warm-up run; every variable All.");
+    if (dashboards.Migrated.Count > 0)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"Schema migrations {string.Join(", ", dashboards.Migrated)} applied to the existing data (views and backfill) in {dashboards.MigrateSeconds} s.");
+    }
+
     report.AppendLine();
     report.AppendLine("| dashboard | panel | range | median ms (client) | ms (server) | rows returned | rows read |");
     report.AppendLine("|---|---|---|---:|---:|---:|---:|");
