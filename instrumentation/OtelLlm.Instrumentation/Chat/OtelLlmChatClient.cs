@@ -18,13 +18,6 @@ namespace OtelLlm.Instrumentation;
 public sealed class OtelLlmChatClient : DelegatingChatClient
 {
     private readonly InstrumentationCore _core;
-    private readonly LastBoxedValue<double> _temperature = new();
-    private readonly LastBoxedValue<double> _topP = new();
-    private readonly LastBoxedValue<double> _topK = new();
-    private readonly LastBoxedValue<int> _maxTokens = new();
-    private readonly LastBoxedValue<double> _frequencyPenalty = new();
-    private readonly LastBoxedValue<double> _presencePenalty = new();
-    private readonly LastBoxedValue<long> _seed = new();
 
     /// <summary>Initializes a new instance of the <see cref="OtelLlmChatClient"/> class.</summary>
     /// <param name="innerClient">The client to instrument.</param>
@@ -180,12 +173,18 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var model = options?.ModelId ?? _core.DefaultModel;
+
+        // The reader's context, and the same context with the span current (made so by starting the span). Each
+        // resumption runs in the reader's context; when it is still this one, switching to the saved span context
+        // with ExecutionContext.Restore allocates nothing, where setting Activity.Current would build a new context
+        // per chunk.
+        var readerContext = ExecutionContext.Capture();
         var activity = StartChat(messages, options, model, streaming: true);
+        var spanContext = activity is null ? null : ExecutionContext.Capture();
         var start = _core.StartTimestamp();
         var outcome = default(CallOutcome);
         List<ChatResponseUpdate>? captured = activity is { IsAllDataRequested: true } && _core.CaptureContent ? [] : null;
         Exception? error = null;
-        ExecutionContext? readerContext = null;
         IAsyncEnumerator<ChatResponseUpdate> updates;
         try
         {
@@ -209,8 +208,18 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
                     // the inner client's work runs inside it; setting it just before yield would be undone on return.
                     if (activity is not null && Activity.Current != activity)
                     {
-                        readerContext = ExecutionContext.Capture();
-                        Activity.Current = activity;
+                        var context = ExecutionContext.Capture();
+                        if (context is not null && context == readerContext && spanContext is not null)
+                        {
+                            ExecutionContext.Restore(spanContext);
+                        }
+                        else
+                        {
+                            // The reader changed its context (or suppressed flow): make the span current in the new one.
+                            readerContext = context;
+                            Activity.Current = activity;
+                            spanContext = context is null ? null : ExecutionContext.Capture();
+                        }
                     }
 
                     if (!await updates.MoveNextAsync())
@@ -316,41 +325,41 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         return activity;
     }
 
-    private void SetRequestTags(Activity activity, ChatOptions options)
+    private static void SetRequestTags(Activity activity, ChatOptions options)
     {
         if (options.Temperature is { } temperature)
         {
-            activity.SetTag(GenAi.Request.Temperature, _temperature.Box(temperature));
+            activity.SetTag(GenAi.Request.Temperature, NumberBoxes.Box((double)temperature));
         }
 
         if (options.TopP is { } topP)
         {
-            activity.SetTag(GenAi.Request.TopP, _topP.Box(topP));
+            activity.SetTag(GenAi.Request.TopP, NumberBoxes.Box((double)topP));
         }
 
         if (options.TopK is { } topK)
         {
-            activity.SetTag(GenAi.Request.TopK, _topK.Box(topK));
+            activity.SetTag(GenAi.Request.TopK, NumberBoxes.Box((double)topK));
         }
 
         if (options.MaxOutputTokens is { } maxTokens)
         {
-            activity.SetTag(GenAi.Request.MaxTokens, _maxTokens.Box(maxTokens));
+            activity.SetTag(GenAi.Request.MaxTokens, NumberBoxes.Box(maxTokens));
         }
 
         if (options.FrequencyPenalty is { } frequency)
         {
-            activity.SetTag(GenAi.Request.FrequencyPenalty, _frequencyPenalty.Box(frequency));
+            activity.SetTag(GenAi.Request.FrequencyPenalty, NumberBoxes.Box((double)frequency));
         }
 
         if (options.PresencePenalty is { } presence)
         {
-            activity.SetTag(GenAi.Request.PresencePenalty, _presencePenalty.Box(presence));
+            activity.SetTag(GenAi.Request.PresencePenalty, NumberBoxes.Box((double)presence));
         }
 
         if (options.Seed is { } seed)
         {
-            activity.SetTag(GenAi.Request.Seed, _seed.Box(seed));
+            activity.SetTag(GenAi.Request.Seed, NumberBoxes.Box(seed));
         }
 
         if (options.StopSequences is { Count: > 0 } stops)

@@ -19,7 +19,17 @@ internal sealed class InstrumentationCore
     private static readonly string[] s_contentFilter = ["content_filter"];
     private static readonly object s_true = true;
 
+    /// <summary>The most span names (operation × model) one client keeps; further models get a name built per call.</summary>
+    internal const int MaxCachedSpanNames = 256;
+
+    /// <summary>The most per-call tag keys whose attribute names are kept, process-wide.</summary>
+    internal const int MaxCachedTagNames = 256;
+
+    private static readonly ConcurrentDictionary<string, string> s_tagNames = new(StringComparer.Ordinal);
+    private static int s_tagNameCount;
+
     private readonly ConcurrentDictionary<(string Operation, string Model), string> _spanNames = new();
+    private int _spanNameCount;
     private readonly ModelPriceTable? _prices;
     private readonly object? _boxedPort;
 
@@ -111,11 +121,22 @@ internal sealed class InstrumentationCore
             }
         }
 
-        if (properties is not null && properties.TryGetValue(OtelLlmPropertyKeys.Tags, out var tags) && tags is IEnumerable<KeyValuePair<string, string>> pairs)
+        if (properties is not null && properties.TryGetValue(OtelLlmPropertyKeys.Tags, out var tags))
         {
-            foreach (var tag in pairs)
+            if (tags is IReadOnlyList<KeyValuePair<string, string>> list)
             {
-                activity.SetTag(OtelLlmNames.TagPrefix + tag.Key, tag.Value);
+                // Arrays and lists are read by index: no enumerator box per call.
+                for (var i = 0; i < list.Count; i++)
+                {
+                    activity.SetTag(TagAttributeName(list[i].Key), list[i].Value);
+                }
+            }
+            else if (tags is IEnumerable<KeyValuePair<string, string>> pairs)
+            {
+                foreach (var tag in pairs)
+                {
+                    activity.SetTag(TagAttributeName(tag.Key), tag.Value);
+                }
             }
         }
     }
@@ -153,17 +174,18 @@ internal sealed class InstrumentationCore
             SetLong(activity, GenAi.Usage.ReasoningOutputTokens, outcome.ReasoningTokens);
             if (outcome.DimensionCount is { } dims)
             {
-                activity.SetTag(GenAi.Embeddings.DimensionCount, dims);
+                activity.SetTag(GenAi.Embeddings.DimensionCount, NumberBoxes.Box(dims));
             }
 
             if (outcome.TimeToFirstChunk is { } ttfc)
             {
+                // A measured time never repeats, so it is boxed directly rather than evicting values that do.
                 activity.SetTag(GenAi.Response.TimeToFirstChunk, ttfc);
             }
 
             if (cost is { } c)
             {
-                activity.SetTag(GenAi.Usage.Cost, c);
+                activity.SetTag(GenAi.Usage.Cost, NumberBoxes.Box(c));
             }
 
             if (error is not null)
@@ -244,6 +266,12 @@ internal sealed class InstrumentationCore
         }
     }
 
+    /// <summary>Gets the number of span names this client keeps (for tests).</summary>
+    internal int CachedSpanNameCount => _spanNames.Count;
+
+    /// <summary>Gets the number of per-call tag attribute names kept (for tests).</summary>
+    internal static int CachedTagNameCount => s_tagNames.Count;
+
     public long StartTimestamp() => Telemetry.OperationDuration.Enabled || Telemetry.Source.HasListeners() || Telemetry.TimeToFirstChunk.Enabled
         ? Stopwatch.GetTimestamp()
         : 0;
@@ -262,9 +290,34 @@ internal sealed class InstrumentationCore
         }
 
         name = operation + " " + model;
-        if (_spanNames.Count < 256)
+
+        // Bounded: a caller passing ever new model names must not grow memory. The counter is checked before adding
+        // (ConcurrentDictionary.Count would take every lock), so racing threads can overshoot by at most their number.
+        if (Volatile.Read(ref _spanNameCount) < MaxCachedSpanNames && _spanNames.TryAdd(key, name))
         {
-            _spanNames.TryAdd(key, name);
+            Interlocked.Increment(ref _spanNameCount);
+        }
+
+        return name;
+    }
+
+    /// <summary>The attribute name of a per-call tag (<c>otel_llm.tag.&lt;key&gt;</c>), kept for the keys an application uses.</summary>
+    private static string TagAttributeName(string? key)
+    {
+        if (key is null)
+        {
+            return OtelLlmNames.TagPrefix;
+        }
+
+        if (s_tagNames.TryGetValue(key, out var name))
+        {
+            return name;
+        }
+
+        name = OtelLlmNames.TagPrefix + key;
+        if (Volatile.Read(ref s_tagNameCount) < MaxCachedTagNames && s_tagNames.TryAdd(key, name))
+        {
+            Interlocked.Increment(ref s_tagNameCount);
         }
 
         return name;
@@ -305,7 +358,7 @@ internal sealed class InstrumentationCore
     {
         if (value is { } v)
         {
-            activity.SetTag(name, v);
+            activity.SetTag(name, NumberBoxes.Box(v));
         }
     }
 }
