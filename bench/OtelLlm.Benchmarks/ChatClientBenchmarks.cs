@@ -11,6 +11,12 @@ namespace OtelLlm.Benchmarks;
 /// The decorator's cost per chat call against a bare client (the baseline) and a bare Activity start/stop, with an
 /// ActivityListener sampling AllDataAndRecorded plus a MeterListener (Listener=true) or nothing attached.
 /// </summary>
+/// <remarks>
+/// The fake answers every call with the same usage unless noted: <c>InstrumentedDistinctUsage</c> reports token
+/// counts (and so a cost) no earlier call had, as most real traffic does. The <c>UnderParent</c> cases run inside a
+/// started parent span, as calls made while serving a request do; the switch into the parent's context is
+/// <see cref="ExecutionContext.Run"/> with a context captured once, which allocates nothing.
+/// </remarks>
 [Config(typeof(BenchConfig))]
 public class ChatClientBenchmarks
 {
@@ -20,11 +26,17 @@ public class ChatClientBenchmarks
     private IChatClient _bare = null!;
     [SuppressMessage("Performance", "CA1859:Use concrete types when possible for improved performance", Justification = "Measures calls as applications make them.")]
     private IChatClient _instrumented = null!;
+    [SuppressMessage("Performance", "CA1859:Use concrete types when possible for improved performance", Justification = "Measures calls as applications make them.")]
+    private IChatClient _instrumentedDistinctUsage = null!;
     private ActivitySource _bareSource = null!;
     private ActivityListener? _activityListener;
     private MeterListener? _meterListener;
     private List<ChatMessage> _messages = null!;
     private ChatOptions _options = null!;
+    private ActivitySource _parentSource = null!;
+    private Activity? _parent;
+    private ExecutionContext _parentContext = null!;
+    private Task<ChatResponse>? _lastResponse;
 
     [Params(false, true)]
     public bool Listener { get; set; }
@@ -43,11 +55,18 @@ public class ChatClientBenchmarks
             SourceName = sourceName,
             CaptureMessageContent = Content,
         });
+        _instrumentedDistinctUsage = new OtelLlmChatClient(new FakeChatClient(Words(1000), distinctUsage: true), new OtelLlmInstrumentationOptions
+        {
+            SourceName = sourceName,
+            CaptureMessageContent = Content,
+        });
         _bareSource = new ActivitySource(sourceName + ".Bare");
+        _parentSource = new ActivitySource(sourceName + ".Parent");
         _messages = [new ChatMessage(ChatRole.System, Words(200)), new ChatMessage(ChatRole.User, Words(2000))];
         _options = new ChatOptions { ModelId = "gpt-4o-mini", Temperature = 0.2f, MaxOutputTokens = 1024 };
         if (!Listener)
         {
+            _parentContext = ExecutionContext.Capture()!;
             return;
         }
 
@@ -70,15 +89,24 @@ public class ChatClientBenchmarks
         _meterListener.SetMeasurementEventCallback<long>(static (_, _, _, _) => { });
         _meterListener.SetMeasurementEventCallback<double>(static (_, _, _, _) => { });
         _meterListener.Start();
+
+        // A parent span that stays open for the whole run; the benchmark thread itself goes back to no current span.
+        var previous = Activity.Current;
+        _parent = _parentSource.StartActivity("POST /support", ActivityKind.Server);
+        _parentContext = ExecutionContext.Capture()!;
+        Activity.Current = previous;
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        _parent?.Dispose();
         _activityListener?.Dispose();
         _meterListener?.Dispose();
         _bareSource.Dispose();
+        _parentSource.Dispose();
         _instrumented.Dispose();
+        _instrumentedDistinctUsage.Dispose();
     }
 
     [Benchmark(Baseline = true)]
@@ -94,10 +122,25 @@ public class ChatClientBenchmarks
     public Task<ChatResponse> Instrumented() => _instrumented.GetResponseAsync(_messages, _options);
 
     [Benchmark]
+    public Task<ChatResponse> InstrumentedDistinctUsage() => _instrumentedDistinctUsage.GetResponseAsync(_messages, _options);
+
+    [Benchmark]
+    public void BareActivityUnderParent() => ExecutionContext.Run(_parentContext, static state => ((ChatClientBenchmarks)state!).BareActivity(), this);
+
+    [Benchmark]
+    public Task<ChatResponse>? InstrumentedUnderParent()
+    {
+        ExecutionContext.Run(_parentContext, static state => ((ChatClientBenchmarks)state!).CallInstrumented(), this);
+        return _lastResponse;
+    }
+
+    [Benchmark]
     public Task<int> BareStreaming() => DrainAsync(_bare);
 
     [Benchmark]
     public Task<int> InstrumentedStreaming() => DrainAsync(_instrumented);
+
+    private void CallInstrumented() => _lastResponse = _instrumented.GetResponseAsync(_messages, _options);
 
     private async Task<int> DrainAsync(IChatClient client)
     {
