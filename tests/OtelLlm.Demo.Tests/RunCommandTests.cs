@@ -34,7 +34,7 @@ public sealed class RunCommandTests(DemoReceiver receiver) : IClassFixture<DemoR
     [Fact]
     public async Task Generate_ReceiverUnreachable_ExitsNonZeroAndSaysWhy()
     {
-        var port = FreePort.Next();
+        var port = FreePort.NextOutsideEphemeralRange();
         var (exit, _, error) = await GeneratedTrafficTests.RunAsync(
             ["generate", "--endpoint", $"http://127.0.0.1:{port}", "--calls", "1", "--latency-scale", "0"]);
         Assert.Equal(1, exit);

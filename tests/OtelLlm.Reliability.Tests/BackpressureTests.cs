@@ -11,6 +11,7 @@ namespace OtelLlm.Reliability.Tests;
 /// ClickHouse hangs, the spool is off and the in-memory budget is tiny: new requests are refused as retryable
 /// (HTTP 503 + Retry-After, gRPC UNAVAILABLE) instead of piling up, and everything gets in once ClickHouse answers.
 /// </summary>
+[Collection(ProcessMemoryGroup.Name)]
 public sealed class BackpressureTests(ClickHouseDatabase database) : IClassFixture<ClickHouseDatabase>
 {
     [Fact]

@@ -53,8 +53,10 @@ internal sealed class ChildReceiver : IAsyncDisposable
         {
             var directory = Path.Combine(Path.GetTempPath(), "otelllm-child-" + Guid.NewGuid().ToString("N"));
             System.IO.Directory.CreateDirectory(directory);
-            var grpcPort = FreePort.Next();
-            var httpPort = FreePort.Next();
+            // Outside the ephemeral range: no other test can be given these ports during the seconds the child takes
+            // to bind them, nor while it is down between a kill and its restart on the same ports.
+            var grpcPort = FreePort.NextOutsideEphemeralRange();
+            var httpPort = FreePort.NextOutsideEphemeralRange();
             string[] args =
             [
                 $"--OtelLlm:Receiver:GrpcPort={grpcPort}",
@@ -63,7 +65,7 @@ internal sealed class ChildReceiver : IAsyncDisposable
                 "--OtelLlm:Receiver:MigrateOnStart=false",
                 $"--OtelLlm:ClickHouse:Url={clickHouse}",
                 $"--OtelLlm:ClickHouse:Database={database}",
-                "--OtelLlm:ClickHouse:Timeout=00:00:10",
+                "--OtelLlm:ClickHouse:Timeout=00:01:00",
                 $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(directory, "spool")}",
                 $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(directory, "dead")}",
                 "--Logging:LogLevel:Default=Warning",
@@ -173,7 +175,7 @@ internal sealed class ChildReceiver : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/healthz"));
-                if (response.IsSuccessStatusCode)
+                if (response.IsSuccessStatusCode && !process.HasExited)
                 {
                     return true;
                 }

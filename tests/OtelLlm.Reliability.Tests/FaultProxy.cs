@@ -6,6 +6,9 @@ namespace OtelLlm.Reliability.Tests;
 /// <summary>
 /// A TCP proxy in front of the real ClickHouse that can be switched "down": then it accepts connections and drops
 /// them at once, which the receiver sees as ClickHouse being unreachable. The real server keeps running for others.
+/// Both faults apply to connections already open as well as to new ones: a client keeps its connections alive, so a
+/// fault that only touched new connections would miss every request sent on one opened before it (the receiver's
+/// start-up schema check opens one).
 /// </summary>
 internal sealed class FaultProxy : IAsyncDisposable
 {
@@ -34,7 +37,7 @@ internal sealed class FaultProxy : IAsyncDisposable
         set => _down = value;
     }
 
-    /// <summary>While set, new connections are held open without being forwarded: ClickHouse looks hung.</summary>
+    /// <summary>While set, nothing is forwarded in either direction and new connections are not connected upstream: ClickHouse looks hung.</summary>
     public bool Stalled
     {
         get => _stalled;
@@ -88,11 +91,7 @@ internal sealed class FaultProxy : IAsyncDisposable
             using var upstream = new TcpClient();
             try
             {
-                for (var waited = 0; _stalled && waited < 600 && !_stop.IsCancellationRequested; waited++)
-                {
-                    await Task.Delay(100, _stop.Token);
-                }
-
+                await WhileStalledAsync();
                 await upstream.ConnectAsync(_target.Host, _target.Port, _stop.Token);
                 var a = client.GetStream();
                 var b = upstream.GetStream();
@@ -114,6 +113,7 @@ internal sealed class FaultProxy : IAsyncDisposable
             int n;
             while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
             {
+                await WhileStalledAsync();
                 if (_down)
                 {
                     return;
@@ -124,6 +124,15 @@ internal sealed class FaultProxy : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
+        }
+    }
+
+    /// <summary>Holds the caller until the stall is lifted or the proxy is disposed (then throws OperationCanceledException).</summary>
+    private async Task WhileStalledAsync()
+    {
+        while (_stalled)
+        {
+            await Task.Delay(20, _stop.Token);
         }
     }
 }

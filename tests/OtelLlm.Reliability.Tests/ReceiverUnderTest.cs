@@ -43,7 +43,7 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
             "--OtelLlm:Receiver:BatchMaxDelayMilliseconds=100",
             $"--OtelLlm:ClickHouse:Url={clickHouse}",
             $"--OtelLlm:ClickHouse:Database={database}",
-            "--OtelLlm:ClickHouse:Timeout=00:00:10",
+            "--OtelLlm:ClickHouse:Timeout=00:01:00",
             $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(receiver.SpoolDirectory, "spool")}",
             $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(receiver.SpoolDirectory, "dead")}",
             "--Logging:LogLevel:Default=Warning",

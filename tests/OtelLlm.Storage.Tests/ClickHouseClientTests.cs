@@ -29,7 +29,7 @@ public sealed class ClickHouseClientTests(ClickHouseDatabase db) : IClassFixture
     [Fact]
     public async Task Insert_UnreachableServer_ThrowsRetryableTransportError()
     {
-        using var client = new ClickHouseClient(new ClickHouseOptions { Url = new Uri($"http://127.0.0.1:{FreePort.Next()}"), Database = "x", Timeout = TimeSpan.FromSeconds(5) });
+        using var client = new ClickHouseClient(new ClickHouseOptions { Url = new Uri($"http://127.0.0.1:{FreePort.NextOutsideEphemeralRange()}"), Database = "x", Timeout = TimeSpan.FromSeconds(5) });
         using var w = new RowBinaryWriter();
         w.WriteString("a");
 

@@ -168,22 +168,33 @@ internal sealed partial class TableBatcher : IAsyncDisposable
         var bytes = batch.Length;
         var name = Tables.Names[(int)_table];
         var started = Stopwatch.GetTimestamp();
+        Exception? failure = null;
         try
         {
             await _writer.WriteAsync(name, Tables.Columns[(int)_table], batch.WrittenMemory, rows, _abort.Token);
             _metrics.BatchWritten(name, rows, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            completion.TrySetResult();
         }
         catch (Exception ex)
         {
             LogWriteFailed(_logger, ex, rows, name);
             _metrics.BatchFailed(name);
-            completion.TrySetException(new PipelineWriteException($"writing to {name} failed: {ex.Message}", ex));
+            failure = ex;
         }
         finally
         {
             _budget.Release(bytes);
             batch.Reset();
+        }
+
+        // Released before the senders hear back: a sender that sends again at once must not be refused for its own
+        // batch's bytes.
+        if (failure is null)
+        {
+            completion.TrySetResult();
+        }
+        else
+        {
+            completion.TrySetException(new PipelineWriteException($"writing to {name} failed: {failure.Message}", failure));
         }
     }
 
