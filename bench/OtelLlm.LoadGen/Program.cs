@@ -39,7 +39,8 @@ if (options.Mode == "dashboards")
 {
     using var bench = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = options.DashboardDatabase, Timeout = TimeSpan.FromMinutes(10) });
     var folder = FindDashboards();
-    var dashboards = await new DashboardBench(bench, folder, options.DashboardRows, options.DashboardRuns, options.Regenerate).RunAsync();
+    using var dashboardBench = new DashboardBench(bench, folder, options.DashboardRows, options.DashboardRuns, options.Regenerate);
+    var dashboards = await dashboardBench.RunAsync();
     report.AppendLine(CultureInfo.InvariantCulture, $"{dashboards.Rows:N0} llm_calls rows in `{options.DashboardDatabase}` ({(dashboards.Reused ? "reused" : $"inserted in {dashboards.InsertSeconds} s")}); median of {options.DashboardRuns} runs after one warm-up run; every variable All.");
     if (dashboards.Migrated.Count > 0)
     {
@@ -47,11 +48,11 @@ if (options.Mode == "dashboards")
     }
 
     report.AppendLine();
-    report.AppendLine("| dashboard | panel | range | median ms (client) | ms (server) | rows returned | rows read |");
-    report.AppendLine("|---|---|---|---:|---:|---:|---:|");
+    report.AppendLine("| dashboard | panel | range | median ms (client) | ms (server) | server CPU ms | rows returned | rows read |");
+    report.AppendLine("|---|---|---|---:|---:|---:|---:|---:|");
     foreach (var t in dashboards.Timings)
     {
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {t.Dashboard} | {t.Panel} | {t.Range} | {(t.Error is null ? t.MedianMs.ToString(CultureInfo.InvariantCulture) : "ERROR: " + t.Error.Replace('|', '/').Replace('\n', ' '))} | {t.ServerMs} | {t.RowsReturned:N0} | {t.RowsRead:N0} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {t.Dashboard} | {t.Panel} | {t.Range} | {(t.Error is null ? t.MedianMs.ToString(CultureInfo.InvariantCulture) : "ERROR: " + t.Error.Replace('|', '/').Replace('\n', ' '))} | {t.ServerMs} | {t.ServerCpuMs} | {t.RowsReturned:N0} | {t.RowsRead:N0} |");
     }
 
     var slowest = dashboards.Timings.Where(t => t.Error is null).OrderByDescending(t => t.MedianMs).FirstOrDefault();

@@ -9,7 +9,19 @@ using OtelLlm.Storage.Schema;
 namespace OtelLlm.LoadGen.Dashboards;
 
 /// <summary>One panel query over one time range.</summary>
-internal sealed record PanelTiming(string Dashboard, string Panel, string Range, double MedianMs, double ServerMs, long RowsReturned, long RowsRead, string? Error);
+/// <param name="Dashboard">The dashboard file's name.</param>
+/// <param name="Panel">The panel title, or <c>variable $name</c>.</param>
+/// <param name="Range">24h, 7d or 30d.</param>
+/// <param name="MedianMs">Median client-side milliseconds.</param>
+/// <param name="ServerMs">Median elapsed milliseconds reported by ClickHouse.</param>
+/// <param name="ServerCpuMs">
+/// Median CPU milliseconds the server spent on the query, all its threads (user + system time from
+/// <c>system.query_log</c>): unlike elapsed time, it does not grow when other work competes for the cores.
+/// </param>
+/// <param name="RowsReturned">Rows the query returned.</param>
+/// <param name="RowsRead">Rows the server read.</param>
+/// <param name="Error">The server's error, or <see langword="null"/>.</param>
+internal sealed record PanelTiming(string Dashboard, string Panel, string Range, double MedianMs, double ServerMs, double ServerCpuMs, long RowsReturned, long RowsRead, string? Error);
 
 /// <summary>The dashboard-query benchmark's result.</summary>
 /// <param name="Rows">The <c>llm_calls</c> rows timed over.</param>
@@ -24,9 +36,14 @@ internal sealed record DashboardResult(long Rows, double InsertSeconds, bool Reu
 /// Fills a dedicated database with synthetic <c>llm_calls</c> (the rollup views fill as rows arrive), then times
 /// every shipped panel query with Grafana's macros expanded for 24 h, 7 d and 30 d and every variable set to All.
 /// </summary>
-internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboardsFolder, long rows, int runs, bool regenerate)
+internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboardsFolder, long rows, int runs, bool regenerate) : IDisposable
 {
     private const int BatchRows = 250_000;
+
+    // Timed queries go through their own HTTP client so each run carries a query id and is written to system.query_log.
+    private readonly HttpClient _http = new() { BaseAddress = clickHouse.Options.Url, Timeout = TimeSpan.FromMinutes(10) };
+
+    public void Dispose() => _http.Dispose();
 
     public async Task<DashboardResult> RunAsync()
     {
@@ -156,6 +173,7 @@ internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboa
     {
         var wall = new List<double>();
         var server = new List<double>();
+        var ids = new List<string>();
         long returned = 0, read = 0;
         try
         {
@@ -163,8 +181,9 @@ internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboa
             var planned = runs;
             for (var i = 0; i <= planned; i++)
             {
+                var id = Guid.NewGuid().ToString("N");
                 var clock = Stopwatch.StartNew();
-                var text = await clickHouse.QueryTextAsync(sql + "\nFORMAT JSON", "time a panel query");
+                var text = await QueryLoggedAsync(sql + "\nFORMAT JSON", id);
                 var elapsed = clock.Elapsed.TotalMilliseconds;
                 if (i == 0)
                 {
@@ -179,6 +198,7 @@ internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboa
 
                 using var doc = JsonDocument.Parse(text);
                 var root = doc.RootElement;
+                ids.Add(id);
                 wall.Add(elapsed);
                 returned = root.GetProperty("rows").GetInt64();
                 var stats = root.GetProperty("statistics");
@@ -188,12 +208,43 @@ internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboa
         }
         catch (ClickHouseException e)
         {
-            return new PanelTiming(dashboard, panel, range, 0, 0, 0, 0, e.Message);
+            return new PanelTiming(dashboard, panel, range, 0, 0, 0, 0, 0, e.Message);
         }
 
-        var timing = new PanelTiming(dashboard, panel, range, Math.Round(Median(wall), 1), Math.Round(Median(server), 1), returned, read, null);
-        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {dashboard} / {panel} / {range}: {timing.MedianMs} ms, {returned} rows returned, {read:N0} rows read"));
+        var timing = new PanelTiming(
+            dashboard, panel, range, Math.Round(Median(wall), 1), Math.Round(Median(server), 1), Math.Round(Median(await CpuMillisecondsAsync(ids)), 1), returned, read, null);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {dashboard} / {panel} / {range}: {timing.MedianMs} ms, server CPU {timing.ServerCpuMs} ms, {returned} rows returned, {read:N0} rows read"));
         return timing;
+    }
+
+    private async Task<string> QueryLoggedAsync(string sql, string queryId)
+    {
+        var path = $"/?database={Uri.EscapeDataString(clickHouse.Database)}&log_queries=1&query_id={queryId}";
+        using var content = new StringContent(sql, System.Text.Encoding.UTF8, "text/plain");
+        using var response = await _http.PostAsync(new Uri(path, UriKind.Relative), content);
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            var code = System.Text.RegularExpressions.Regex.Match(text, @"^Code:\s*(\d+)");
+            throw new ClickHouseException(code.Success ? int.Parse(code.Groups[1].Value, CultureInfo.InvariantCulture) : 0, text.Trim(), "time a panel query", (int)response.StatusCode);
+        }
+
+        return text;
+    }
+
+    private async Task<List<double>> CpuMillisecondsAsync(List<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        await clickHouse.ExecuteAsync("SYSTEM FLUSH LOGS", "flush the query log", useDatabase: false);
+        var rows = await clickHouse.QueryAsync(
+            "SELECT (ProfileEvents.Values[indexOf(ProfileEvents.Names, 'UserTimeMicroseconds')] + ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SystemTimeMicroseconds')]) / 1000 " +
+            $"FROM system.query_log WHERE type = 2 AND query_id IN ({string.Join(", ", ids.Select(SqlLiteral.Quote))})",
+            "read the timed queries' CPU time");
+        return [.. rows.Select(r => double.Parse(r[0], CultureInfo.InvariantCulture))];
     }
 
     private static double Median(List<double> values)
