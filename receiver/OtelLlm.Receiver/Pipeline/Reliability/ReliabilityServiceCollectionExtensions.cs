@@ -48,11 +48,14 @@ internal static class ReliabilityServiceCollectionExtensions
             spoolOptions,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("OtelLlm.Receiver.Spool")));
         services.AddSingleton(_ => new DeadLetterStore(Path.Combine(contentRoot, spoolOptions.DeadLetterDirectory)));
-        services.AddSingleton<IBatchDeduplicator>(sp => new LlmCallDeduplicator(
+        services.AddSingleton(sp => new LlmCallDeduplicator(
             sp.GetRequiredService<ClickHouseClient>(),
             spoolOptions.DedupWindowSize,
+            TimeSpan.FromMinutes(Math.Max(0, spoolOptions.DedupSeedLookbackMinutes)),
             sp.GetRequiredService<ReliabilityMetrics>(),
             sp.GetRequiredService<ILogger<LlmCallDeduplicator>>()));
+        services.AddSingleton<IBatchDeduplicator>(sp => sp.GetRequiredService<LlmCallDeduplicator>());
+        services.AddHostedService<DedupSeedService>();
         services.AddSingleton(sp => new SpoolingBatchWriter(
             Resolve(sp, inner),
             sp.GetRequiredService<DurableSpool>(),

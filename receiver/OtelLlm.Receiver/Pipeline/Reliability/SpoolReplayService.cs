@@ -5,3 +5,9 @@ internal sealed class SpoolReplayService(SpoolingBatchWriter writer) : Backgroun
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => writer.RunReplayAsync(stoppingToken);
 }
+
+/// <summary>Refills the <c>llm_calls</c> dedup window from ClickHouse at start-up, retrying until ClickHouse answers.</summary>
+internal sealed class DedupSeedService(LlmCallDeduplicator deduplicator) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => deduplicator.SeedAsync(stoppingToken);
+}

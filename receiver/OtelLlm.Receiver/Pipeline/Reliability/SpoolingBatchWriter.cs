@@ -26,15 +26,44 @@ internal sealed partial class SpoolingBatchWriter(
     public async Task WriteAsync(string table, string columns, ReadOnlyMemory<byte> rowBinary, int rowCount, CancellationToken ct)
     {
         var batch = new RowBatch(table, columns, rowBinary, rowCount);
-        if (deduplicator is not null)
+        if (deduplicator is null)
         {
-            batch = await deduplicator.FilterAsync(batch, checkStorage: false, ct);
-            if (batch.RowCount == 0)
-            {
-                return;
-            }
+            await WriteOrSpoolAsync(batch, ct);
+            return;
         }
 
+        DedupResult result;
+        try
+        {
+            result = await deduplicator.FilterAsync(batch, checkStorage: false, ct);
+        }
+        catch (DedupUnavailableException e)
+        {
+            // The batch could not be checked against ClickHouse; the replay checks it once ClickHouse answers.
+            LogSpooling(logger, batch.Table, batch.RowCount, e.Message);
+            SpoolBatch(batch);
+            return;
+        }
+
+        var stored = false;
+        try
+        {
+            if (result.Batch.RowCount > 0)
+            {
+                await WriteOrSpoolAsync(result.Batch, ct);
+            }
+
+            stored = true;
+        }
+        finally
+        {
+            // Neither written nor spooled: the client is told to retry, and its retry must not look like a duplicate.
+            deduplicator.Complete(result, stored);
+        }
+    }
+
+    private async Task WriteOrSpoolAsync(RowBatch batch, CancellationToken ct)
+    {
         if (spool.PendingCount == 0)
         {
             for (var attempt = 1; ; attempt++)
@@ -61,6 +90,11 @@ internal sealed partial class SpoolingBatchWriter(
             }
         }
 
+        SpoolBatch(batch);
+    }
+
+    private void SpoolBatch(RowBatch batch)
+    {
         spool.Append(batch.Table, batch.Columns, batch.RowBinary.Span, batch.RowCount);
         metrics.Spooled();
         _signal.Release();
@@ -104,7 +138,7 @@ internal sealed partial class SpoolingBatchWriter(
                 if (deduplicator is not null)
                 {
                     // A crash or a timed-out insert may have stored the batch already; ask ClickHouse before inserting again.
-                    batch = await deduplicator.FilterAsync(batch, checkStorage: true, ct);
+                    batch = (await deduplicator.FilterAsync(batch, checkStorage: true, ct)).Batch;
                 }
 
                 if (batch.RowCount > 0)

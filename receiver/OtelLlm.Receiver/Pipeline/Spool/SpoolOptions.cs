@@ -57,7 +57,14 @@ public sealed class SpoolOptions
 
     /// <summary>
     /// How many recently written <c>llm_calls</c> keys (TraceId, SpanId) are remembered to drop re-delivered calls
-    /// before they reach the rollups; 0 turns the in-memory window off. Default 1,000,000 (about 100 MB at most).
+    /// before they reach the rollups; 0 turns the in-memory window off. Default 1,000,000 (about 60 MB).
     /// </summary>
     public int DedupWindowSize { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// At start-up the <c>llm_calls</c> dedup window is refilled from ClickHouse with the newest keys (at most
+    /// <see cref="DedupWindowSize"/>) of calls that started within this many minutes; older calls sent again are looked
+    /// up in ClickHouse instead. Default 60.
+    /// </summary>
+    public int DedupSeedLookbackMinutes { get; set; } = 60;
 }
