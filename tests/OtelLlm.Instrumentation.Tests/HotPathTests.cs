@@ -8,6 +8,11 @@ using OtelLlm.Instrumentation.Telemetry;
 namespace OtelLlm.Instrumentation.Tests;
 
 /// <summary>The per-call caches (span names, tag names) and what a call allocates with listeners attached.</summary>
+/// <remarks>
+/// Not run in parallel with <see cref="NumberBoxesTests"/>, which sweeps every slot of the shared number boxes: the
+/// allocation tests here would count the boxes it evicts.
+/// </remarks>
+[Collection(NumberBoxesTests.Collection)]
 public sealed class HotPathTests
 {
     private static ChatResponse Answer(long inputTokens, long outputTokens) =>
@@ -260,6 +265,107 @@ public sealed class HotPathTests
         }
     }
 
+    [Fact]
+    public void Generate_WithListeners_AllocatesNoMoreThanABareSpanWithTheSameAttributes()
+    {
+        using var listeners = new QuietListeners();
+        var inner = new ScriptedEmbeddingGenerator(pending: false, inputTokens: 4_099);
+        var generator = inner.WithOtelLlm(o => o.SourceName = listeners.SourceName);
+        string[] values = ["hello"];
+        const int Calls = 500;
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(generator.GenerateAsync(values).IsCompletedSuccessfully);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Calls; i++)
+        {
+            _ = generator.GenerateAsync(values);
+        }
+
+        var decorated = (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+        var span = listeners.LastStopped!;
+        var name = span.DisplayName;
+        var tags = span.TagObjects.ToArray();
+        Assert.Equal(1_536, span.GetTagItem("gen_ai.embeddings.dimension.count"));
+        Assert.Equal(9, tags.Length);
+        using var bareSource = new ActivitySource(listeners.SourceName + ".bare");
+        for (var i = 0; i < 50; i++)
+        {
+            BareSpan(bareSource, name, tags);
+        }
+
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Calls; i++)
+        {
+            BareSpan(bareSource, name, tags);
+        }
+
+        var bare = (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+        Assert.InRange(decorated, 0, bare + 8);
+
+        static void BareSpan(ActivitySource source, string name, KeyValuePair<string, object?>[] tags)
+        {
+            using var activity = source.StartActivity(name, ActivityKind.Client)!;
+            foreach (var tag in tags)
+            {
+                activity.SetTag(tag.Key, tag.Value);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Generate_SynchronousOrPendingInner_RestoresCallerSpanAndParentsInnerWork(bool pending)
+    {
+        using var capture = new TelemetryCapture();
+        using var source = new ActivitySource("OtelLlm.Tests.EmbeddingCaller");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var inner = new ScriptedEmbeddingGenerator(pending, inputTokens: 21);
+        var generator = inner.WithOtelLlm(o => o.SourceName = capture.SourceName);
+        using var caller = source.StartActivity("caller");
+
+        var task = generator.GenerateAsync(["hello"]);
+        Assert.Same(caller, Activity.Current);
+        await task;
+
+        Assert.Same(caller, Activity.Current);
+        var span = capture.Single();
+        Assert.Same(span, inner.SeenByInner);
+        Assert.Equal(caller!.SpanId, span.ParentSpanId);
+        Assert.Equal("embeddings text-embedding-3-small", span.DisplayName);
+        Assert.Equal(21L, span.GetTagItem("gen_ai.usage.input_tokens"));
+        Assert.Single(capture.Of("gen_ai.client.operation.duration"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Generate_InnerThrowsAtOnceOrLater_FailsTheTaskAndRecordsTheError(bool pending)
+    {
+        using var capture = new TelemetryCapture();
+        var inner = new ScriptedEmbeddingGenerator(pending, inputTokens: 21) { Error = new HttpRequestException("boom") };
+        var generator = inner.WithOtelLlm(o => o.SourceName = capture.SourceName);
+
+        var task = generator.GenerateAsync(["hello"]);
+        await Assert.ThrowsAsync<HttpRequestException>(() => task);
+
+        var span = capture.Single();
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("System.Net.Http.HttpRequestException", span.GetTagItem("error.type"));
+        Assert.Null(Activity.Current);
+        var duration = Assert.Single(capture.Of("gen_ai.client.operation.duration"));
+        Assert.Equal("System.Net.Http.HttpRequestException", duration.Tags["error.type"]);
+    }
+
     private static int Drain(IAsyncEnumerable<ChatResponseUpdate> stream)
     {
         // Synchronous on purpose: every read completes at once, so the bytes counted are the stream's alone.
@@ -301,6 +407,45 @@ public sealed class HotPathTests
 
         yield return updates[^1];
         await Task.CompletedTask;
+    }
+
+    /// <summary>An embedding generator that answers at once or after a yield, or throws (synchronously when not pending).</summary>
+    private sealed class ScriptedEmbeddingGenerator(bool pending, long inputTokens) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        private readonly EmbeddingGeneratorMetadata _metadata = new("openai", new Uri("https://api.example.test/v1"), "text-embedding-3-small", 1_536);
+        private readonly Task<GeneratedEmbeddings<Embedding<float>>> _completed = Task.FromResult(
+            new GeneratedEmbeddings<Embedding<float>>([new Embedding<float>(new float[] { 0.1f, 0.2f }) { ModelId = "text-embedding-3-small" }])
+            {
+                Usage = new UsageDetails { InputTokenCount = inputTokens },
+            });
+
+        public Exception? Error { get; init; }
+
+        public Activity? SeenByInner { get; private set; }
+
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            SeenByInner = Activity.Current;
+            if (pending)
+            {
+                return Later();
+            }
+
+            return Error is null ? _completed : throw Error;
+
+            async Task<GeneratedEmbeddings<Embedding<float>>> Later()
+            {
+                await Task.Yield();
+                return Error is null ? await _completed : throw Error;
+            }
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata : null;
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>

@@ -2,8 +2,12 @@ using OtelLlm.Instrumentation.Telemetry;
 
 namespace OtelLlm.Instrumentation.Tests;
 
+[Collection(Collection)]
 public sealed class NumberBoxesTests
 {
+    /// <summary>The tests that fill the shared number boxes, or count allocations that depend on them.</summary>
+    public const string Collection = "Shared number boxes";
+
     [Fact]
     public void Box_SameValue_ReusesOneBoxOfTheRightType()
     {

@@ -82,24 +82,24 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         catch (Exception e)
         {
             // Restoring before the span stops means Stop finds the parent already current and sets nothing.
-            RestoreContext(callerContext, callerActivity);
+            InstrumentationCore.RestoreContext(callerContext, callerActivity);
             Complete(activity, start, model, response: null, e);
 
             // An async method would hand a synchronous throw back in the task, not throw it at the call.
-            return FailedTask(e);
+            return InstrumentationCore.FailedTask<ChatResponse>(e);
         }
 
         if (task.IsCompletedSuccessfully)
         {
             // Completed synchronously (a cache hit, a fake): record now and hand back the inner task itself, so no
             // state machine and no second Task are allocated.
-            RestoreContext(callerContext, callerActivity);
+            InstrumentationCore.RestoreContext(callerContext, callerActivity);
             Complete(activity, start, model, task.Result, error: null);
             return task;
         }
 
         var pending = AwaitResponseAsync(task, activity, start, model, callerContext, callerActivity);
-        RestoreContext(callerContext, callerActivity);
+        InstrumentationCore.RestoreContext(callerContext, callerActivity);
         return pending;
     }
 
@@ -114,12 +114,12 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            RestoreContext(callerContext, callerActivity);
+            InstrumentationCore.RestoreContext(callerContext, callerActivity);
             Complete(activity, start, model, response: null, e);
             throw;
         }
 
-        RestoreContext(callerContext, callerActivity);
+        InstrumentationCore.RestoreContext(callerContext, callerActivity);
         Complete(activity, start, model, response, error: null);
         return response;
     }
@@ -140,31 +140,6 @@ public sealed class OtelLlmChatClient : DelegatingChatClient
         }
 
         _core.Finish(activity, start, GenAi.Operation.Chat, model, ref outcome, error);
-    }
-
-    private static Task<ChatResponse> FailedTask(Exception error)
-    {
-        if (error is OperationCanceledException canceled)
-        {
-            var source = new TaskCompletionSource<ChatResponse>();
-            source.SetCanceled(canceled.CancellationToken);
-            return source.Task;
-        }
-
-        return Task.FromException<ChatResponse>(error);
-    }
-
-    private static void RestoreContext(ExecutionContext? callerContext, Activity? callerActivity)
-    {
-        if (callerContext is not null)
-        {
-            ExecutionContext.Restore(callerContext);
-        }
-        else
-        {
-            // Flow is suppressed, so there is no context to restore; put back at least the caller's span.
-            Activity.Current = callerActivity;
-        }
     }
 
     private async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseCoreAsync(

@@ -44,9 +44,14 @@ public sealed class OtelLlmEmbeddingGenerator<TInput, TEmbedding> : DelegatingEm
             : base.GenerateAsync(values, options, cancellationToken);
     }
 
-    private async Task<GeneratedEmbeddings<TEmbedding>> GenerateCoreAsync(IEnumerable<TInput> values, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
+    private Task<GeneratedEmbeddings<TEmbedding>> GenerateCoreAsync(IEnumerable<TInput> values, EmbeddingGenerationOptions? options, CancellationToken cancellationToken)
     {
         var model = options?.ModelId ?? _core.DefaultModel;
+
+        // As in the chat client: the span is current for the inner call, and a call that has already completed is
+        // recorded without an async state machine or a second Task.
+        var callerContext = ExecutionContext.Capture();
+        var callerActivity = Activity.Current;
         var activity = _core.Start(GenAi.Operation.Embeddings, model);
         if (activity is { IsAllDataRequested: true })
         {
@@ -54,11 +59,61 @@ public sealed class OtelLlmEmbeddingGenerator<TInput, TEmbedding> : DelegatingEm
         }
 
         var start = _core.StartTimestamp();
-        var outcome = default(CallOutcome);
-        Exception? error = null;
+        Task<GeneratedEmbeddings<TEmbedding>> task;
         try
         {
-            var result = await base.GenerateAsync(values, options, cancellationToken);
+            task = base.GenerateAsync(values, options, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            InstrumentationCore.RestoreContext(callerContext, callerActivity);
+            Complete(activity, start, model, options, result: null, e);
+            return InstrumentationCore.FailedTask<GeneratedEmbeddings<TEmbedding>>(e);
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            InstrumentationCore.RestoreContext(callerContext, callerActivity);
+            Complete(activity, start, model, options, task.Result, error: null);
+            return task;
+        }
+
+        var pending = AwaitAsync(task, activity, start, model, options, callerContext, callerActivity);
+        InstrumentationCore.RestoreContext(callerContext, callerActivity);
+        return pending;
+    }
+
+    private async Task<GeneratedEmbeddings<TEmbedding>> AwaitAsync(
+        Task<GeneratedEmbeddings<TEmbedding>> task,
+        Activity? activity,
+        long start,
+        string? model,
+        EmbeddingGenerationOptions? options,
+        ExecutionContext? callerContext,
+        Activity? callerActivity)
+    {
+        GeneratedEmbeddings<TEmbedding> result;
+        try
+        {
+            result = await task;
+        }
+        catch (Exception e)
+        {
+            InstrumentationCore.RestoreContext(callerContext, callerActivity);
+            Complete(activity, start, model, options, result: null, e);
+            throw;
+        }
+
+        InstrumentationCore.RestoreContext(callerContext, callerActivity);
+        Complete(activity, start, model, options, result, error: null);
+        return result;
+    }
+
+    private void Complete(Activity? activity, long start, string? model, EmbeddingGenerationOptions? options, GeneratedEmbeddings<TEmbedding>? result, Exception? error)
+    {
+        var outcome = default(CallOutcome);
+        if (result is not null)
+        {
             outcome.AddUsage(result.Usage);
             outcome.DimensionCount = options?.Dimensions ?? _defaultDimensions;
             if (result.Count > 0)
@@ -66,17 +121,8 @@ public sealed class OtelLlmEmbeddingGenerator<TInput, TEmbedding> : DelegatingEm
                 outcome.ResponseModel = result[0].ModelId;
                 outcome.DimensionCount ??= result[0].Dimensions;
             }
+        }
 
-            return result;
-        }
-        catch (Exception e)
-        {
-            error = e;
-            throw;
-        }
-        finally
-        {
-            _core.Finish(activity, start, GenAi.Operation.Embeddings, model, ref outcome, error);
-        }
+        _core.Finish(activity, start, GenAi.Operation.Embeddings, model, ref outcome, error);
     }
 }

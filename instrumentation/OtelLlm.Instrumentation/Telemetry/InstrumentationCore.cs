@@ -266,6 +266,36 @@ internal sealed class InstrumentationCore
         }
     }
 
+    /// <summary>
+    /// Puts the caller's context back after a span was started for a call that did not run as an async method (whose
+    /// builder would do it), without allocating; the span then stops with its parent already current.
+    /// </summary>
+    public static void RestoreContext(ExecutionContext? callerContext, Activity? callerActivity)
+    {
+        if (callerContext is not null)
+        {
+            ExecutionContext.Restore(callerContext);
+        }
+        else
+        {
+            // Flow is suppressed, so there is no context to restore; put back at least the caller's span.
+            Activity.Current = callerActivity;
+        }
+    }
+
+    /// <summary>The task an async method would return for a synchronous throw: faulted, or canceled for a cancellation.</summary>
+    public static Task<T> FailedTask<T>(Exception error)
+    {
+        if (error is OperationCanceledException canceled)
+        {
+            var source = new TaskCompletionSource<T>();
+            source.SetCanceled(canceled.CancellationToken);
+            return source.Task;
+        }
+
+        return Task.FromException<T>(error);
+    }
+
     /// <summary>Gets the number of span names this client keeps (for tests).</summary>
     internal int CachedSpanNameCount => _spanNames.Count;
 
