@@ -15,6 +15,7 @@ public sealed class SmallLimitReceiverFixture : ReceiverFixture
 }
 
 /// <summary>OTLP/gRPC on the wire: framing, compression, status codes, and the service staying up after bad calls.</summary>
+[Collection(ProcessMemoryGroup.Name)]
 public sealed class GrpcProtocolTests(SmallLimitReceiverFixture receiver) : IClassFixture<SmallLimitReceiverFixture>
 {
     private const string TracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";

@@ -52,6 +52,19 @@ internal static class Otlp
         return output.ToArray();
     }
 
-    /// <summary>A few KB of gzip that expands to <paramref name="size"/> zero bytes.</summary>
-    public static byte[] GzipBomb(int size) => Gzip(new byte[size]);
+    /// <summary>A few KB of gzip that expands to <paramref name="size"/> zero bytes (compressed a chunk at a time, never held whole).</summary>
+    public static byte[] GzipBomb(int size)
+    {
+        var zeros = new byte[64 * 1024];
+        using var output = new MemoryStream();
+        using (var gz = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            for (var left = size; left > 0; left -= zeros.Length)
+            {
+                gz.Write(zeros, 0, Math.Min(left, zeros.Length));
+            }
+        }
+
+        return output.ToArray();
+    }
 }
