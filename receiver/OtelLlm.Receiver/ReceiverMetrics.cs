@@ -12,6 +12,7 @@ internal sealed class ReceiverMetrics : IDisposable
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _written;
     private readonly Counter<long> _failedBatches;
+    private readonly Counter<long> _decodeFallbacks;
     private readonly Histogram<int> _batchRows;
     private readonly Histogram<double> _insertMs;
 
@@ -22,6 +23,7 @@ internal sealed class ReceiverMetrics : IDisposable
         _rejected = _meter.CreateCounter<long>("otelllm.receiver.rejected", "{request}", "Requests or items refused, by reason.");
         _written = _meter.CreateCounter<long>("otelllm.receiver.written_rows", "{row}", "Rows written to ClickHouse, by table.");
         _failedBatches = _meter.CreateCounter<long>("otelllm.receiver.failed_batches", "{batch}", "Batches whose write failed, by table.");
+        _decodeFallbacks = _meter.CreateCounter<long>("otelllm.receiver.decode_fallbacks", "{request}", "Protobuf trace requests the span-at-a-time reader left to the reference decoder.");
         _batchRows = _meter.CreateHistogram<int>("otelllm.receiver.batch_size", "{row}", "Rows per insert.");
         _insertMs = _meter.CreateHistogram<double>("otelllm.receiver.insert_duration", "ms", "Time one insert took.");
     }
@@ -40,6 +42,8 @@ internal sealed class ReceiverMetrics : IDisposable
         _batchRows.Record(rows, tag);
         _insertMs.Record(milliseconds, tag);
     }
+
+    public void DecodeFallback() => _decodeFallbacks.Add(1);
 
     public void BatchFailed(string table) => _failedBatches.Add(1, new KeyValuePair<string, object?>("table", table));
 

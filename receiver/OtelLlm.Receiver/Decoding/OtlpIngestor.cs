@@ -1,4 +1,5 @@
 using System.Globalization;
+using Google.Protobuf;
 using Google.Protobuf.Collections;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
@@ -39,6 +40,28 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         return response;
     }
 
+    /// <summary>
+    /// Exports an <c>ExportTraceServiceRequest</c> given as protobuf bytes. The rows are encoded before this returns
+    /// (the bytes need not outlive the call); the task completes when they are written.
+    /// </summary>
+    /// <exception cref="InvalidProtocolBufferException">The bytes are not a valid request.</exception>
+    public Task<ExportTraceServiceResponse> ExportTracesAsync(string project, ReadOnlySpan<byte> protobuf, CancellationToken ct)
+    {
+        var rows = new EncodedRequest();
+        (long Total, long Rejected, string Error) counts;
+        try
+        {
+            counts = EncodeTraces(project, protobuf, ref rows);
+        }
+        catch
+        {
+            rows.Dispose();
+            throw;
+        }
+
+        return CompleteTracesAsync(rows, counts.Total, counts.Rejected, counts.Error, ct);
+    }
+
     public async Task<ExportLogsServiceResponse> ExportAsync(string project, ExportLogsServiceRequest request, CancellationToken ct)
     {
         using var rows = new EncodedRequest();
@@ -65,6 +88,27 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// Encodes protobuf trace bytes with the span-at-a-time reader (<see cref="ProtobufTraceEncoder"/>), or, for input
+    /// it leaves to Google.Protobuf, by parsing the request and taking the reference path into a fresh
+    /// <paramref name="output"/>.
+    /// </summary>
+    internal (long Total, long Rejected, string Error) EncodeTraces(string project, ReadOnlySpan<byte> protobuf, ref EncodedRequest output)
+    {
+        try
+        {
+            return ProtobufTraceEncoder.Encode(project, protobuf, output, normalizer);
+        }
+        catch (Exception e) when (e is ProtoWireException or InvalidProtocolBufferException)
+        {
+            output.Dispose();
+            output = new EncodedRequest();
+        }
+
+        metrics.DecodeFallback();
+        return EncodeTraces(project, ExportTraceServiceRequest.Parser.ParseFrom(protobuf), output);
     }
 
     internal (long Total, long Rejected, string Error) EncodeTraces(string project, ExportTraceServiceRequest request, EncodedRequest output)
@@ -225,7 +269,7 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         _ => "Unset",
     };
 
-    private static string ServiceName(Resource resource)
+    internal static string ServiceName(Resource resource)
     {
         var attributes = resource.Attributes;
         for (var i = 0; i < attributes.Count; i++)
@@ -452,6 +496,22 @@ internal sealed class OtlpIngestor(TelemetryPipeline pipeline, IGenAiNormalizer 
         }
 
         return summary.DataPoints.Count;
+    }
+
+    private async Task<ExportTraceServiceResponse> CompleteTracesAsync(EncodedRequest rows, long total, long rejected, string error, CancellationToken ct)
+    {
+        using (rows)
+        {
+            await SubmitAsync("traces", rows, total, rejected, ct);
+        }
+
+        var response = new ExportTraceServiceResponse();
+        if (rejected > 0)
+        {
+            response.PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = rejected, ErrorMessage = error };
+        }
+
+        return response;
     }
 
     private async Task SubmitAsync(string signal, EncodedRequest rows, long total, long rejected, CancellationToken ct)

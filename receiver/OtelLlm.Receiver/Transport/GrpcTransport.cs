@@ -236,7 +236,7 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
         }
 
         var payload = frame.Slice(HeaderLength, (int)length);
-        TRequest message;
+        Task<TResponse> exporting;
         if (flag == 1)
         {
             if (!gzip)
@@ -254,14 +254,14 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
                 throw new GrpcStatusException(GrpcStatusCode.InvalidArgument, "The message is not valid gzip: " + ex.Message);
             }
 
-            message = Parse(parser, plain.Span);
+            exporting = Export(project, parser, export, plain.Span, ct);
         }
         else
         {
-            message = Parse(parser, payload.Span);
+            exporting = Export(project, parser, export, payload.Span, ct);
         }
 
-        var reply = await export(project, message, ct);
+        var reply = await exporting;
         var response = context.Response;
         var size = reply.CalculateSize();
         var span = response.BodyWriter.GetSpan(HeaderLength + size);
@@ -271,6 +271,25 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
         response.BodyWriter.Advance(HeaderLength + size);
         await response.BodyWriter.FlushAsync(ct);
         response.AppendTrailer("grpc-status", "0");
+    }
+
+    /// <summary>Decodes and exports; traces take the span-at-a-time path, which reads the bytes before it returns.</summary>
+    private Task<TResponse> Export<TRequest, TResponse>(string project, MessageParser<TRequest> parser, Func<string, TRequest, CancellationToken, Task<TResponse>> export, ReadOnlySpan<byte> bytes, CancellationToken ct)
+        where TRequest : IMessage<TRequest>
+    {
+        if (typeof(TRequest) != typeof(ExportTraceServiceRequest))
+        {
+            return export(project, Parse(parser, bytes), ct);
+        }
+
+        try
+        {
+            return (Task<TResponse>)(object)ingestor.ExportTracesAsync(project, bytes, ct);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new GrpcStatusException(GrpcStatusCode.InvalidArgument, "The message is not a valid protobuf " + typeof(TRequest).Name + ": " + ex.Message);
+        }
     }
 
     private static TRequest Parse<TRequest>(MessageParser<TRequest> parser, ReadOnlySpan<byte> bytes)

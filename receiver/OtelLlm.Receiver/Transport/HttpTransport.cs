@@ -96,19 +96,19 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
             using var lease = new BodyLease(admission);
             using var body = new BoundedBuffer(_maxRequestBytes, (int)Math.Min(request.ContentLength ?? 64 * 1024, _maxRequestBytes), lease);
             await body.ReadFromAsync(request.Body, "the request body", ct);
-            TRequest message;
+            Task<TResponse> exporting;
             if (gzip)
             {
                 using var plain = new BoundedBuffer(_maxRequestBytes, Math.Min(body.Length * 4, _maxRequestBytes), lease);
                 await plain.GunzipFromAsync(body.Memory, "the decompressed request body", ct);
-                message = json ? parseJson(plain.Span) : parser.ParseFrom(plain.Span);
+                exporting = Export(project, json, parser, parseJson, export, plain.Span, ct);
             }
             else
             {
-                message = json ? parseJson(body.Span) : parser.ParseFrom(body.Span);
+                exporting = Export(project, json, parser, parseJson, export, body.Span, ct);
             }
 
-            reply = await export(project, message, ct);
+            reply = await exporting;
         }
         catch (RequestTooLargeException ex)
         {
@@ -191,6 +191,20 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
         LogRequestFailed(logger, context.Request.Path.Value, httpStatus, status.Message);
         await WriteAsync(context, json, httpStatus, status);
     }
+
+    /// <summary>Decodes and exports; protobuf traces take the span-at-a-time path, which reads the bytes before it returns.</summary>
+    private Task<TResponse> Export<TRequest, TResponse>(
+        string project,
+        bool json,
+        MessageParser<TRequest> parser,
+        Func<ReadOnlySpan<byte>, TRequest> parseJson,
+        Func<string, TRequest, CancellationToken, Task<TResponse>> export,
+        ReadOnlySpan<byte> bytes,
+        CancellationToken ct)
+        where TRequest : IMessage<TRequest>
+        => json || typeof(TRequest) != typeof(ExportTraceServiceRequest)
+            ? export(project, json ? parseJson(bytes) : parser.ParseFrom(bytes), ct)
+            : (Task<TResponse>)(object)ingestor.ExportTracesAsync(project, bytes, ct);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "OTLP/HTTP request to {Path} refused with {Status}: {Message}")]
     private static partial void LogRequestFailed(ILogger logger, string? path, int status, string message);

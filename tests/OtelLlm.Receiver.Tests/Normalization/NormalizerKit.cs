@@ -2,12 +2,14 @@ using System.Diagnostics.Metrics;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry.Proto.Collector.Trace.V1;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Instrumentation.Pricing;
 using OtelLlm.Receiver.Normalization;
+using OtelLlm.Receiver.Tests.Decoding;
 
 namespace OtelLlm.Receiver.Tests.Normalization;
 
@@ -17,6 +19,7 @@ internal sealed class NormalizerKit : IDisposable
     private readonly ServiceProvider _services;
     private readonly MeterListener _listener = new();
     private readonly List<(string Instrument, long Value, Dictionary<string, object?> Tags)> _measurements = [];
+    private readonly ModelPriceTable _prices;
 
     public NormalizerKit(GenAiNormalizationOptions? options = null, ModelPriceTable? prices = null)
     {
@@ -44,7 +47,8 @@ internal sealed class NormalizerKit : IDisposable
         });
         _listener.Start();
         Options = options ?? new GenAiNormalizationOptions();
-        Normalizer = new GenAiNormalizer(Options, factory, NullLogger.Instance, Clock, prices ?? ModelPriceTable.Default);
+        _prices = prices ?? ModelPriceTable.Default;
+        Normalizer = new GenAiNormalizer(Options, factory, NullLogger.Instance, Clock, _prices);
     }
 
     public ManualClock Clock { get; } = new();
@@ -63,11 +67,18 @@ internal sealed class NormalizerKit : IDisposable
         }
     }
 
+    /// <summary>
+    /// Normalizes one span. The same span, resource and scope also go through both trace paths of the receiver
+    /// (reference objects and span-at-a-time bytes), which must write identical rows.
+    /// </summary>
     public Storage.Rows.LlmCallRow? Span(Span span, string scope = "test-scope", params KeyValue[] resource)
     {
         var r = new Resource();
         r.Attributes.Add(resource);
-        return Normalizer.NormalizeSpan(Project, r, new InstrumentationScope { Name = scope }, span);
+        var s = new InstrumentationScope { Name = scope };
+        var request = new ExportTraceServiceRequest { ResourceSpans = { new ResourceSpans { Resource = r, ScopeSpans = { new ScopeSpans { Scope = s, Spans = { span } } } } } };
+        Assert.Equal(TraceDifferential.Outcome.FastPath, TraceDifferential.AssertSameRows(request, Options, _prices));
+        return Normalizer.NormalizeSpan(Project, r, s, span);
     }
 
     public List<Storage.Rows.LlmCallRow> Logs(params LogRecord[] logs)

@@ -1,0 +1,151 @@
+using System.Buffers.Binary;
+
+namespace OtelLlm.Receiver.Decoding;
+
+/// <summary>
+/// Reads protobuf wire format field by field over a span of bytes, without materializing messages. Strict on
+/// purpose: anything it does not expect (a malformed varint, a length past the end, groups, an unknown wire type)
+/// throws <see cref="ProtoWireException"/>, and the caller hands the whole request to Google.Protobuf, which gives
+/// the protocol's answer.
+/// </summary>
+internal ref struct ProtoWireReader(ReadOnlySpan<byte> data)
+{
+    public const int Varint = 0;
+    public const int Fixed64 = 1;
+    public const int LengthDelimited = 2;
+    public const int Fixed32 = 5;
+
+    private readonly ReadOnlySpan<byte> _data = data;
+    private int _position;
+
+    /// <summary>Reads the next tag; <see langword="false"/> at the end of the data.</summary>
+    public bool TryReadTag(out int field, out int wireType)
+    {
+        if (_position >= _data.Length)
+        {
+            field = 0;
+            wireType = 0;
+            return false;
+        }
+
+        var tag = ReadVarint();
+        if (tag > uint.MaxValue || tag >> 3 == 0)
+        {
+            throw new ProtoWireException();
+        }
+
+        field = (int)(tag >> 3);
+        wireType = (int)(tag & 7);
+        return true;
+    }
+
+    public ulong ReadVarint()
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (_position >= _data.Length)
+            {
+                throw new ProtoWireException();
+            }
+
+            var b = _data[_position++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return result;
+            }
+        }
+
+        throw new ProtoWireException();
+    }
+
+    public uint ReadFixed32()
+    {
+        if (_data.Length - _position < 4)
+        {
+            throw new ProtoWireException();
+        }
+
+        var value = BinaryPrimitives.ReadUInt32LittleEndian(_data[_position..]);
+        _position += 4;
+        return value;
+    }
+
+    public ulong ReadFixed64()
+    {
+        if (_data.Length - _position < 8)
+        {
+            throw new ProtoWireException();
+        }
+
+        var value = BinaryPrimitives.ReadUInt64LittleEndian(_data[_position..]);
+        _position += 8;
+        return value;
+    }
+
+    /// <summary>The payload of a length-delimited field (a string, bytes or an embedded message).</summary>
+    public ReadOnlySpan<byte> ReadLengthDelimited()
+    {
+        var length = ReadVarint();
+        if (length > (ulong)(_data.Length - _position))
+        {
+            throw new ProtoWireException();
+        }
+
+        var slice = _data.Slice(_position, (int)length);
+        _position += (int)length;
+        return slice;
+    }
+
+    /// <summary>Skips a field of a number this reader does not use.</summary>
+    public void Skip(int wireType)
+    {
+        switch (wireType)
+        {
+            case Varint:
+                ReadVarint();
+                break;
+            case Fixed64:
+                ReadFixed64();
+                break;
+            case LengthDelimited:
+                ReadLengthDelimited();
+                break;
+            case Fixed32:
+                ReadFixed32();
+                break;
+            default:
+                // Groups (3, 4) are long deprecated and 6, 7 are invalid: leave them to Google.Protobuf.
+                throw new ProtoWireException();
+        }
+    }
+
+    /// <summary>Throws unless a known field arrived with the wire type its declaration has.</summary>
+    public static void Expect(int wireType, int expected)
+    {
+        if (wireType != expected)
+        {
+            throw new ProtoWireException();
+        }
+    }
+}
+
+/// <summary>The bytes are not what the span-at-a-time reader handles; the request goes to the reference decoder.</summary>
+internal sealed class ProtoWireException : Exception
+{
+    public ProtoWireException()
+        : base("the span-at-a-time reader does not handle this input")
+    {
+    }
+
+    public ProtoWireException(string message)
+        : base(message)
+    {
+    }
+
+    public ProtoWireException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

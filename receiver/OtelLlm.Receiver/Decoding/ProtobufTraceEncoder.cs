@@ -1,0 +1,957 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Google.Protobuf;
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Resource.V1;
+using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Receiver.Normalization;
+using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Storage.ClickHouse;
+using static OtelLlm.Receiver.Decoding.ProtoWireReader;
+
+namespace OtelLlm.Receiver.Decoding;
+
+/// <summary>
+/// The span-at-a-time traces path: reads an <c>ExportTraceServiceRequest</c>'s protobuf bytes field by field and
+/// writes each span's <c>otel_traces</c> row straight from the UTF-8 slices, with no message objects and no strings
+/// for values that are only copied. Only spans that carry GenAI vocabulary are materialized (with Google.Protobuf)
+/// for the normalizer, after the whole request has been read. The rows are byte for byte those of the reference
+/// path (<see cref="OtlpIngestor.EncodeTraces(string, OpenTelemetry.Proto.Collector.Trace.V1.ExportTraceServiceRequest, EncodedRequest)"/>):
+/// the resource and scope go through the very same code, and everything else is checked by a differential test.
+/// </summary>
+/// <remarks>
+/// Input this reader does not handle exactly as Google.Protobuf would — malformed or unusual wire data, invalid
+/// UTF-8, a message field given twice (protobuf merges those), nesting deeper than <see cref="MaxDepth"/> — throws
+/// <see cref="ProtoWireException"/> before anything is normalized, and the caller runs the reference path instead.
+/// </remarks>
+internal static class ProtobufTraceEncoder
+{
+    /// <summary>
+    /// AnyValue nesting handled here; deeper values go to the reference path. Google.Protobuf refuses messages nested
+    /// more than 100 deep, and each level here is up to three messages (AnyValue, KeyValueList, KeyValue) below the
+    /// six above a link's attribute value: the reader must never accept what Google.Protobuf would refuse.
+    /// </summary>
+    public const int MaxDepth = 25;
+
+    private static readonly Resource s_emptyResource = new();
+    private static readonly InstrumentationScope s_emptyScope = new();
+
+    private static readonly JsonWriterOptions s_jsonOptions = new()
+    {
+        // The same settings as AnyValueText's writer: the JSON must come out byte for byte the same.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    /// <summary>
+    /// Encodes the request's spans into <paramref name="output"/> (and their <c>llm_calls</c> rows, when
+    /// <paramref name="normalizer"/> makes any).
+    /// </summary>
+    /// <exception cref="ProtoWireException">The request needs the reference path; <paramref name="output"/> holds partial rows and the normalizer has seen nothing.</exception>
+    /// <exception cref="InvalidProtocolBufferException">A resource or scope is not valid protobuf (so neither is the request).</exception>
+    public static (long Total, long Rejected, string Error) Encode(string project, ReadOnlySpan<byte> request, EncodedRequest output, IGenAiNormalizer normalizer)
+    {
+        var scratch = t_scratch ??= new Scratch();
+        scratch.Clear();
+        var state = new State(project, output, scratch, normalizer is not NullGenAiNormalizer);
+        try
+        {
+            var reader = new ProtoWireReader(request);
+            while (reader.TryReadTag(out var field, out var wireType))
+            {
+                if (field == 1)
+                {
+                    Expect(wireType, LengthDelimited);
+                    EncodeResourceSpans(ref state, reader.ReadLengthDelimited());
+                }
+                else
+                {
+                    reader.Skip(wireType);
+                }
+            }
+
+            // The whole request was read without a reason to fall back: only now may the normalizer see spans
+            // (it keeps state for the content join and counts metrics, so it must see each span exactly once).
+            var spans = scratch.GenAiSpans;
+            for (var i = 0; i < spans.Count; i++)
+            {
+                var (span, context) = spans[i];
+                var (resource, scope) = scratch.Contexts[context];
+                if (normalizer.NormalizeSpan(project, resource, scope, span) is { } call)
+                {
+                    call.Write(output.Writer(TableId.LlmCalls));
+                    output.RowWritten(TableId.LlmCalls);
+                }
+            }
+
+            return (state.Total, state.Rejected, state.Error ?? string.Empty);
+        }
+        finally
+        {
+            scratch.Clear();
+        }
+    }
+
+    private static void EncodeResourceSpans(ref State state, ReadOnlySpan<byte> message)
+    {
+        ReadOnlySpan<byte> resourceBytes = default;
+        ReadOnlySpan<byte> schemaUrl = default;
+        var hasResource = false;
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1:
+                    Expect(wireType, LengthDelimited);
+                    if (hasResource)
+                    {
+                        throw new ProtoWireException();
+                    }
+
+                    hasResource = true;
+                    resourceBytes = reader.ReadLengthDelimited();
+                    break;
+                case 2:
+                    Expect(wireType, LengthDelimited);
+                    reader.ReadLengthDelimited();
+                    break;
+                case 3:
+                    Expect(wireType, LengthDelimited);
+                    schemaUrl = reader.ReadLengthDelimited();
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        ValidateUtf8(schemaUrl);
+        var resource = hasResource ? Resource.Parser.ParseFrom(resourceBytes) : s_emptyResource;
+
+        // ServiceName, ResourceSchemaUrl and the resource attributes are the same for every span of this resource:
+        // encoded once, by the reference code, and copied into each row.
+        var blob = state.Scratch.Resource;
+        blob.Reset();
+        blob.WriteString(OtlpIngestor.ServiceName(resource));
+        blob.WriteStringBytes(schemaUrl);
+        var attributes = AnyValueText.Flatten(resource.Attributes);
+        blob.WriteStringArray(attributes.Keys);
+        blob.WriteStringArray(attributes.Values);
+
+        reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 2)
+            {
+                EncodeScopeSpans(ref state, resource, reader.ReadLengthDelimited());
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+    }
+
+    private static void EncodeScopeSpans(ref State state, Resource resource, ReadOnlySpan<byte> message)
+    {
+        ReadOnlySpan<byte> scopeBytes = default;
+        ReadOnlySpan<byte> schemaUrl = default;
+        var hasScope = false;
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1:
+                    Expect(wireType, LengthDelimited);
+                    if (hasScope)
+                    {
+                        throw new ProtoWireException();
+                    }
+
+                    hasScope = true;
+                    scopeBytes = reader.ReadLengthDelimited();
+                    break;
+                case 2:
+                    Expect(wireType, LengthDelimited);
+                    reader.ReadLengthDelimited();
+                    break;
+                case 3:
+                    Expect(wireType, LengthDelimited);
+                    schemaUrl = reader.ReadLengthDelimited();
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        ValidateUtf8(schemaUrl);
+        var scope = hasScope ? InstrumentationScope.Parser.ParseFrom(scopeBytes) : s_emptyScope;
+        var blob = state.Scratch.Scope;
+        blob.Reset();
+        blob.WriteString(scope.Name);
+        blob.WriteString(scope.Version);
+        blob.WriteStringBytes(schemaUrl);
+        state.Context = -1;
+        state.Resource = resource;
+        state.InstrumentationScope = scope;
+
+        reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 2)
+            {
+                EncodeSpan(ref state, reader.ReadLengthDelimited());
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+    }
+
+    private static void EncodeSpan(ref State state, ReadOnlySpan<byte> message)
+    {
+        ReadOnlySpan<byte> traceId = default, spanId = default, parentSpanId = default, traceState = default, name = default, status = default;
+        ulong start = 0, end = 0;
+        uint flags = 0, droppedAttributes = 0, droppedEvents = 0, droppedLinks = 0;
+        int kind = 0, attributeCount = 0, eventCount = 0, linkCount = 0;
+        bool hasStatus = false, mayBeGenAi = false;
+
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1:
+                    Expect(wireType, LengthDelimited);
+                    traceId = reader.ReadLengthDelimited();
+                    break;
+                case 2:
+                    Expect(wireType, LengthDelimited);
+                    spanId = reader.ReadLengthDelimited();
+                    break;
+                case 3:
+                    Expect(wireType, LengthDelimited);
+                    traceState = reader.ReadLengthDelimited();
+                    break;
+                case 4:
+                    Expect(wireType, LengthDelimited);
+                    parentSpanId = reader.ReadLengthDelimited();
+                    break;
+                case 5:
+                    Expect(wireType, LengthDelimited);
+                    name = reader.ReadLengthDelimited();
+                    break;
+                case 6:
+                    Expect(wireType, Varint);
+                    kind = unchecked((int)reader.ReadVarint());
+                    break;
+                case 7:
+                    Expect(wireType, Fixed64);
+                    start = reader.ReadFixed64();
+                    break;
+                case 8:
+                    Expect(wireType, Fixed64);
+                    end = reader.ReadFixed64();
+                    break;
+                case 9:
+                    Expect(wireType, LengthDelimited);
+                    attributeCount++;
+                    if (state.Normalizing && !mayBeGenAi)
+                    {
+                        var key = KeyOf(reader.ReadLengthDelimited());
+                        mayBeGenAi = key.StartsWith("gen_ai."u8) || key.StartsWith("llm."u8) || key.SequenceEqual("openinference.span.kind"u8);
+                    }
+                    else
+                    {
+                        reader.ReadLengthDelimited();
+                    }
+
+                    break;
+                case 10:
+                    Expect(wireType, Varint);
+                    droppedAttributes = unchecked((uint)reader.ReadVarint());
+                    break;
+                case 11:
+                    Expect(wireType, LengthDelimited);
+                    eventCount++;
+                    reader.ReadLengthDelimited();
+                    break;
+                case 12:
+                    Expect(wireType, Varint);
+                    droppedEvents = unchecked((uint)reader.ReadVarint());
+                    break;
+                case 13:
+                    Expect(wireType, LengthDelimited);
+                    linkCount++;
+                    reader.ReadLengthDelimited();
+                    break;
+                case 14:
+                    Expect(wireType, Varint);
+                    droppedLinks = unchecked((uint)reader.ReadVarint());
+                    break;
+                case 15:
+                    Expect(wireType, LengthDelimited);
+                    if (hasStatus)
+                    {
+                        throw new ProtoWireException();
+                    }
+
+                    hasStatus = true;
+                    status = reader.ReadLengthDelimited();
+                    break;
+                case 16:
+                    Expect(wireType, Fixed32);
+                    flags = reader.ReadFixed32();
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        ValidateUtf8(traceState);
+        ValidateUtf8(name);
+        state.Total++;
+        if (traceId.Length != 16 || spanId.Length != 8 || (parentSpanId.Length != 0 && parentSpanId.Length != 8))
+        {
+            // Rare: let Google.Protobuf check the rest of the span exactly as the reference path would.
+            var parsed = Span.Parser.ParseFrom(message);
+            state.Rejected++;
+            state.Error ??= string.Create(
+                CultureInfo.InvariantCulture,
+                $"span '{parsed.Name}' has a trace id of {traceId.Length} bytes, span id of {spanId.Length} bytes and parent span id of {parentSpanId.Length} bytes; they must be 16, 8 and 0 or 8");
+            return;
+        }
+
+        var w = state.Output.Writer(TableId.Traces);
+        w.WriteString(state.Project);
+        w.WriteDateTimeFromUnixNano(start);
+        w.WriteUInt64(start);
+        w.WriteUInt64(end);
+        w.WriteUInt64(end > start ? end - start : 0);
+        WriteHex(w, traceId);
+        WriteHex(w, spanId);
+        WriteHex(w, parentSpanId);
+        w.WriteStringBytes(traceState);
+        w.WriteUInt32(flags);
+        w.WriteStringBytes(name);
+        w.WriteString(OtlpIngestor.SpanKindText((Span.Types.SpanKind)kind));
+        w.WriteRaw(state.Scratch.Resource.WrittenSpan);
+        w.WriteRaw(state.Scratch.Scope.WrittenSpan);
+
+        w.WriteArrayLength(attributeCount);
+        if (attributeCount > 0)
+        {
+            reader = new ProtoWireReader(message);
+            while (reader.TryReadTag(out var field, out var wireType))
+            {
+                if (field == 9)
+                {
+                    var key = KeyOf(reader.ReadLengthDelimited());
+                    ValidateUtf8(key);
+                    w.WriteStringBytes(key);
+                }
+                else
+                {
+                    reader.Skip(wireType);
+                }
+            }
+        }
+
+        w.WriteArrayLength(attributeCount);
+        if (attributeCount > 0)
+        {
+            reader = new ProtoWireReader(message);
+            while (reader.TryReadTag(out var field, out var wireType))
+            {
+                if (field == 9)
+                {
+                    var value = ValueOf(reader.ReadLengthDelimited(), out var hasValue);
+                    WriteValueText(w, value, hasValue);
+                }
+                else
+                {
+                    reader.Skip(wireType);
+                }
+            }
+        }
+
+        WriteStatus(w, status);
+        WriteEvents(w, message, eventCount);
+        WriteLinks(w, message, linkCount);
+        w.WriteUInt32(droppedAttributes);
+        w.WriteUInt32(droppedEvents);
+        w.WriteUInt32(droppedLinks);
+        state.Output.RowWritten(TableId.Traces);
+
+        if (mayBeGenAi)
+        {
+            if (state.Context < 0)
+            {
+                state.Context = state.Scratch.Contexts.Count;
+                state.Scratch.Contexts.Add((state.Resource!, state.InstrumentationScope!));
+            }
+
+            state.Scratch.GenAiSpans.Add((Span.Parser.ParseFrom(message), state.Context));
+        }
+    }
+
+    private static void WriteStatus(RowBinaryWriter w, ReadOnlySpan<byte> status)
+    {
+        var code = 0;
+        ReadOnlySpan<byte> text = default;
+        var reader = new ProtoWireReader(status);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 2:
+                    Expect(wireType, LengthDelimited);
+                    text = reader.ReadLengthDelimited();
+                    break;
+                case 3:
+                    Expect(wireType, Varint);
+                    code = unchecked((int)reader.ReadVarint());
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        ValidateUtf8(text);
+        w.WriteString((Status.Types.StatusCode)code switch
+        {
+            Status.Types.StatusCode.Ok => "Ok",
+            Status.Types.StatusCode.Error => "Error",
+            _ => "Unset",
+        });
+        w.WriteStringBytes(text);
+    }
+
+    private static void WriteEvents(RowBinaryWriter w, ReadOnlySpan<byte> span, int count)
+    {
+        // Events.TimeUnixNano, Events.Name, Events.Attributes: one pass over the span per column.
+        for (var column = 0; column < 3; column++)
+        {
+            w.WriteArrayLength(count);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            var reader = new ProtoWireReader(span);
+            while (reader.TryReadTag(out var field, out var wireType))
+            {
+                if (field != 11)
+                {
+                    reader.Skip(wireType);
+                    continue;
+                }
+
+                var e = reader.ReadLengthDelimited();
+                ulong time = 0;
+                ReadOnlySpan<byte> name = default;
+                var attributes = 0;
+                var er = new ProtoWireReader(e);
+                while (er.TryReadTag(out var f, out var wt))
+                {
+                    switch (f)
+                    {
+                        case 1:
+                            Expect(wt, Fixed64);
+                            time = er.ReadFixed64();
+                            break;
+                        case 2:
+                            Expect(wt, LengthDelimited);
+                            name = er.ReadLengthDelimited();
+                            break;
+                        case 3:
+                            Expect(wt, LengthDelimited);
+                            er.ReadLengthDelimited();
+                            attributes++;
+                            break;
+                        case 4:
+                            Expect(wt, Varint);
+                            er.ReadVarint();
+                            break;
+                        default:
+                            er.Skip(wt);
+                            break;
+                    }
+                }
+
+                switch (column)
+                {
+                    case 0:
+                        w.WriteUInt64(time);
+                        break;
+                    case 1:
+                        ValidateUtf8(name);
+                        w.WriteStringBytes(name);
+                        break;
+                    default:
+                        WriteAttributesJson(w, e, 3, attributes);
+                        break;
+                }
+            }
+        }
+    }
+
+    private static void WriteLinks(RowBinaryWriter w, ReadOnlySpan<byte> span, int count)
+    {
+        // Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes.
+        for (var column = 0; column < 4; column++)
+        {
+            w.WriteArrayLength(count);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            var reader = new ProtoWireReader(span);
+            while (reader.TryReadTag(out var field, out var wireType))
+            {
+                if (field != 13)
+                {
+                    reader.Skip(wireType);
+                    continue;
+                }
+
+                var link = reader.ReadLengthDelimited();
+                ReadOnlySpan<byte> traceId = default, spanId = default, traceState = default;
+                var attributes = 0;
+                var lr = new ProtoWireReader(link);
+                while (lr.TryReadTag(out var f, out var wt))
+                {
+                    switch (f)
+                    {
+                        case 1:
+                            Expect(wt, LengthDelimited);
+                            traceId = lr.ReadLengthDelimited();
+                            break;
+                        case 2:
+                            Expect(wt, LengthDelimited);
+                            spanId = lr.ReadLengthDelimited();
+                            break;
+                        case 3:
+                            Expect(wt, LengthDelimited);
+                            traceState = lr.ReadLengthDelimited();
+                            break;
+                        case 4:
+                            Expect(wt, LengthDelimited);
+                            lr.ReadLengthDelimited();
+                            attributes++;
+                            break;
+                        case 5:
+                            Expect(wt, Varint);
+                            lr.ReadVarint();
+                            break;
+                        case 6:
+                            Expect(wt, Fixed32);
+                            lr.ReadFixed32();
+                            break;
+                        default:
+                            lr.Skip(wt);
+                            break;
+                    }
+                }
+
+                switch (column)
+                {
+                    case 0:
+                        WriteHex(w, traceId);
+                        break;
+                    case 1:
+                        WriteHex(w, spanId);
+                        break;
+                    case 2:
+                        ValidateUtf8(traceState);
+                        w.WriteStringBytes(traceState);
+                        break;
+                    default:
+                        WriteAttributesJson(w, link, 4, attributes);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The <c>{key: value}</c> JSON text of a message's attributes (<see cref="AnyValueText.ToJsonObject"/>).</summary>
+    private static void WriteAttributesJson(RowBinaryWriter w, ReadOnlySpan<byte> message, int attributesField, int count)
+    {
+        if (count == 0)
+        {
+            w.WriteStringBytes("{}"u8);
+            return;
+        }
+
+        var json = StartJson();
+        WriteJsonObject(json.Writer, message, attributesField, 0);
+        json.Writer.Flush();
+        WriteTextBytes(w, json.Buffer.WrittenSpan, truncate: true);
+    }
+
+    /// <summary>An attribute value as <see cref="AnyValueText.ToText"/> and <see cref="AnyValueText.Flatten"/> write it.</summary>
+    private static void WriteValueText(RowBinaryWriter w, ReadOnlySpan<byte> value, bool hasValue)
+    {
+        if (!hasValue)
+        {
+            w.WriteVarUInt(0);
+            return;
+        }
+
+        var field = OneOf(value, out var wireType, out var payload, out var scalar);
+        Span<byte> text = stackalloc byte[32];
+        int written;
+        switch (field)
+        {
+            case 0:
+                w.WriteVarUInt(0);
+                break;
+            case 1:
+                Expect(wireType, LengthDelimited);
+                ValidateUtf8(payload);
+                WriteTextBytes(w, payload, truncate: true);
+                break;
+            case 2:
+                Expect(wireType, Varint);
+                WriteTextBytes(w, scalar != 0 ? "true"u8 : "false"u8, truncate: true);
+                break;
+            case 3:
+                Expect(wireType, Varint);
+                unchecked((long)scalar).TryFormat(text, out written, default, CultureInfo.InvariantCulture);
+                WriteTextBytes(w, text[..written], truncate: true);
+                break;
+            case 4:
+                Expect(wireType, Fixed64);
+                BitConverter.UInt64BitsToDouble(scalar).TryFormat(text, out written, "R", CultureInfo.InvariantCulture);
+                WriteTextBytes(w, text[..written], truncate: true);
+                break;
+            case 5:
+            case 6:
+                Expect(wireType, LengthDelimited);
+                var json = StartJson();
+                WriteJsonValue(json.Writer, value, 0);
+                json.Writer.Flush();
+                WriteTextBytes(w, json.Buffer.WrittenSpan, truncate: true);
+                break;
+            case 7:
+                Expect(wireType, LengthDelimited);
+                var length = Base64.GetMaxEncodedToUtf8Length(payload.Length);
+                var rented = ArrayPool<byte>.Shared.Rent(length);
+                try
+                {
+                    Base64.EncodeToUtf8(payload, rented, out _, out written);
+                    WriteTextBytes(w, rented.AsSpan(0, written), truncate: true);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+
+                break;
+            default:
+                throw new ProtoWireException();
+        }
+    }
+
+    /// <summary>Writes text that is valid UTF-8, capped like <see cref="AnyValueText.Truncate"/> when it is too long.</summary>
+    private static void WriteTextBytes(RowBinaryWriter w, ReadOnlySpan<byte> utf8, bool truncate)
+    {
+        var max = AnyValueText.MaxValueBytes;
+        if (truncate && max > 0 && utf8.Length > max)
+        {
+            // Rare: a value over the attribute limit takes the reference's own code.
+            w.WriteString(AnyValueText.Truncate(Encoding.UTF8.GetString(utf8), max));
+            return;
+        }
+
+        w.WriteStringBytes(utf8);
+    }
+
+    /// <summary>Writes an AnyValue as JSON, as <see cref="AnyValueText.WriteJsonValue"/> does for the decoded object.</summary>
+    private static void WriteJsonValue(Utf8JsonWriter writer, ReadOnlySpan<byte> value, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new ProtoWireException();
+        }
+
+        var field = OneOf(value, out var wireType, out var payload, out var scalar);
+        switch (field)
+        {
+            case 0:
+                writer.WriteNullValue();
+                break;
+            case 1:
+                Expect(wireType, LengthDelimited);
+                ValidateUtf8(payload);
+                writer.WriteStringValue(payload);
+                break;
+            case 2:
+                Expect(wireType, Varint);
+                writer.WriteBooleanValue(scalar != 0);
+                break;
+            case 3:
+                Expect(wireType, Varint);
+                writer.WriteNumberValue(unchecked((long)scalar));
+                break;
+            case 4:
+                Expect(wireType, Fixed64);
+                var d = BitConverter.UInt64BitsToDouble(scalar);
+                if (double.IsFinite(d))
+                {
+                    writer.WriteNumberValue(d);
+                }
+                else
+                {
+                    writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture));
+                }
+
+                break;
+            case 5:
+                Expect(wireType, LengthDelimited);
+                writer.WriteStartArray();
+                var reader = new ProtoWireReader(payload);
+                while (reader.TryReadTag(out var f, out var wt))
+                {
+                    if (f == 1)
+                    {
+                        Expect(wt, LengthDelimited);
+                        WriteJsonValue(writer, reader.ReadLengthDelimited(), depth + 1);
+                    }
+                    else
+                    {
+                        reader.Skip(wt);
+                    }
+                }
+
+                writer.WriteEndArray();
+                break;
+            case 6:
+                Expect(wireType, LengthDelimited);
+                WriteJsonObject(writer, payload, 1, depth + 1);
+                break;
+            case 7:
+                Expect(wireType, LengthDelimited);
+                writer.WriteBase64StringValue(payload);
+                break;
+            default:
+                throw new ProtoWireException();
+        }
+    }
+
+    private static void WriteJsonObject(Utf8JsonWriter writer, ReadOnlySpan<byte> message, int pairsField, int depth)
+    {
+        writer.WriteStartObject();
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != pairsField)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            Expect(wireType, LengthDelimited);
+            var pair = reader.ReadLengthDelimited();
+            var key = KeyOf(pair);
+            ValidateUtf8(key);
+            writer.WritePropertyName(key);
+            var value = ValueOf(pair, out var hasValue);
+            if (hasValue)
+            {
+                WriteJsonValue(writer, value, depth);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The one field an AnyValue holds (0 when none); a second one would be merged by protobuf, so it falls back.</summary>
+    private static int OneOf(ReadOnlySpan<byte> value, out int foundWireType, out ReadOnlySpan<byte> payload, out ulong scalar)
+    {
+        var found = 0;
+        foundWireType = 0;
+        payload = default;
+        scalar = 0;
+        var reader = new ProtoWireReader(value);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field is < 1 or > 7)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            if (found != 0)
+            {
+                throw new ProtoWireException();
+            }
+
+            found = field;
+            foundWireType = wireType;
+            switch (wireType)
+            {
+                case LengthDelimited:
+                    payload = reader.ReadLengthDelimited();
+                    break;
+                case Varint:
+                    scalar = reader.ReadVarint();
+                    break;
+                case Fixed64:
+                    scalar = reader.ReadFixed64();
+                    break;
+                default:
+                    throw new ProtoWireException();
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>A KeyValue's key bytes (empty when absent).</summary>
+    private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> pair)
+    {
+        ReadOnlySpan<byte> key = default;
+        var seen = false;
+        var reader = new ProtoWireReader(pair);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 1)
+            {
+                Expect(wireType, LengthDelimited);
+                key = reader.ReadLengthDelimited();
+                seen = seen ? throw new ProtoWireException() : true;
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return key;
+    }
+
+    /// <summary>A KeyValue's value bytes; a value given twice would be merged by protobuf, so it falls back.</summary>
+    private static ReadOnlySpan<byte> ValueOf(ReadOnlySpan<byte> pair, out bool hasValue)
+    {
+        ReadOnlySpan<byte> value = default;
+        hasValue = false;
+        var reader = new ProtoWireReader(pair);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == 2)
+            {
+                Expect(wireType, LengthDelimited);
+                if (hasValue)
+                {
+                    throw new ProtoWireException();
+                }
+
+                hasValue = true;
+                value = reader.ReadLengthDelimited();
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>Lowercase hex as <see cref="OtlpIds.Hex"/> writes it; empty for an absent id.</summary>
+    private static void WriteHex(RowBinaryWriter w, ReadOnlySpan<byte> id)
+    {
+        if (id.Length > 64)
+        {
+            w.WriteString(Convert.ToHexStringLower(id));
+            return;
+        }
+
+        Span<byte> hex = stackalloc byte[128];
+        Convert.TryToHexStringLower(id, hex, out var written);
+        w.WriteStringBytes(hex[..written]);
+    }
+
+    /// <summary>Invalid UTF-8 is left to Google.Protobuf, whose decoding the reference rows carry.</summary>
+    private static void ValidateUtf8(ReadOnlySpan<byte> text)
+    {
+        if (!Utf8.IsValid(text))
+        {
+            throw new ProtoWireException();
+        }
+    }
+
+    private static JsonScratch StartJson()
+    {
+        var json = t_scratch!.Json;
+        json.Buffer.ResetWrittenCount();
+        json.Writer.Reset(json.Buffer);
+        return json;
+    }
+
+    private struct State(string project, EncodedRequest output, Scratch scratch, bool normalizing)
+    {
+        public readonly string Project = project;
+        public readonly EncodedRequest Output = output;
+        public readonly Scratch Scratch = scratch;
+        public readonly bool Normalizing = normalizing;
+        public long Total;
+        public long Rejected;
+        public string? Error;
+        public int Context;
+        public Resource? Resource;
+        public InstrumentationScope? InstrumentationScope;
+    }
+
+    /// <summary>Per-thread buffers reused by every request (encoding never awaits, so one thread serves one request at a time).</summary>
+    private sealed class Scratch
+    {
+        public RowBinaryWriter Resource { get; } = new(1024);
+
+        public RowBinaryWriter Scope { get; } = new(256);
+
+        public JsonScratch Json { get; } = new();
+
+        public List<(Span Span, int Context)> GenAiSpans { get; } = [];
+
+        public List<(Resource Resource, InstrumentationScope Scope)> Contexts { get; } = [];
+
+        public void Clear()
+        {
+            GenAiSpans.Clear();
+            Contexts.Clear();
+        }
+    }
+
+    private sealed class JsonScratch
+    {
+        public JsonScratch()
+        {
+            Buffer = new ArrayBufferWriter<byte>(256);
+            Writer = new Utf8JsonWriter(Buffer, s_jsonOptions);
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; }
+
+        public Utf8JsonWriter Writer { get; }
+    }
+}
