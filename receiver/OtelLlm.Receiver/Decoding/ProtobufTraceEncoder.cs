@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -18,8 +20,8 @@ namespace OtelLlm.Receiver.Decoding;
 /// <summary>
 /// The span-at-a-time traces path: reads an <c>ExportTraceServiceRequest</c>'s protobuf bytes field by field and
 /// writes each span's <c>otel_traces</c> row straight from the UTF-8 slices, with no message objects and no strings
-/// for values that are only copied. Only spans that carry GenAI vocabulary are materialized (with Google.Protobuf)
-/// for the normalizer, after the whole request has been read. The rows are byte for byte those of the reference
+/// for values that are only copied. Only spans that carry GenAI vocabulary are materialized for the normalizer
+/// (<see cref="SpanMaterializer"/>, one recycled object graph per thread), after the whole request has been read. The rows are byte for byte those of the reference
 /// path (<see cref="OtlpIngestor.EncodeTraces(string, OpenTelemetry.Proto.Collector.Trace.V1.ExportTraceServiceRequest, EncodedRequest)"/>):
 /// the resource and scope go through the very same code, and everything else is checked by a differential test.
 /// </summary>
@@ -60,7 +62,7 @@ internal static class ProtobufTraceEncoder
     {
         var scratch = t_scratch ??= new Scratch();
         scratch.Clear();
-        var state = new State(project, output, scratch, normalizer is not NullGenAiNormalizer);
+        var state = new State(project, request, output, scratch, normalizer is not NullGenAiNormalizer);
         try
         {
             var reader = new ProtoWireReader(request);
@@ -82,8 +84,9 @@ internal static class ProtobufTraceEncoder
             var spans = scratch.GenAiSpans;
             for (var i = 0; i < spans.Count; i++)
             {
-                var (span, context) = spans[i];
+                var (start, length, context) = spans[i];
                 var (resource, scope) = scratch.Contexts[context];
+                var span = scratch.Spans.Build(request.Slice(start, length));
                 if (normalizer.NormalizeSpan(project, resource, scope, span) is { } call)
                 {
                     call.Write(output.Writer(TableId.LlmCalls));
@@ -403,7 +406,8 @@ internal static class ProtobufTraceEncoder
                 state.Scratch.Contexts.Add((state.Resource!, state.InstrumentationScope!));
             }
 
-            state.Scratch.GenAiSpans.Add((Span.Parser.ParseFrom(message), state.Context));
+            var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(state.Request), ref MemoryMarshal.GetReference(message));
+            state.Scratch.GenAiSpans.Add((offset, message.Length, state.Context));
         }
     }
 
@@ -908,9 +912,10 @@ internal static class ProtobufTraceEncoder
         return json;
     }
 
-    private struct State(string project, EncodedRequest output, Scratch scratch, bool normalizing)
+    private ref struct State(string project, ReadOnlySpan<byte> request, EncodedRequest output, Scratch scratch, bool normalizing)
     {
         public readonly string Project = project;
+        public readonly ReadOnlySpan<byte> Request = request;
         public readonly EncodedRequest Output = output;
         public readonly Scratch Scratch = scratch;
         public readonly bool Normalizing = normalizing;
@@ -931,7 +936,10 @@ internal static class ProtobufTraceEncoder
 
         public JsonScratch Json { get; } = new();
 
-        public List<(Span Span, int Context)> GenAiSpans { get; } = [];
+        /// <summary>Where each GenAI span's bytes are in the request, and its resource and scope.</summary>
+        public List<(int Start, int Length, int Context)> GenAiSpans { get; } = [];
+
+        public SpanMaterializer Spans { get; } = new();
 
         public List<(Resource Resource, InstrumentationScope Scope)> Contexts { get; } = [];
 

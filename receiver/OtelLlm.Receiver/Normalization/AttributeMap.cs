@@ -14,29 +14,60 @@ namespace OtelLlm.Receiver.Normalization;
 /// </summary>
 internal sealed class AttributeMap
 {
-    private readonly Dictionary<string, AnyValue> _values;
+    /// <summary>
+    /// Up to this many attributes a lookup scans the list (a chat span has 10–20, and a dialect makes a few dozen
+    /// lookups): no dictionary is built per span. Longer lists (indexed content) get one.
+    /// </summary>
+    private const int ScanLimit = 24;
+
+    private Dictionary<string, AnyValue>? _values;
 
     public AttributeMap(RepeatedField<KeyValue> attributes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         Source = attributes;
-        _values = new Dictionary<string, AnyValue>(attributes.Count, StringComparer.Ordinal);
-        for (var i = 0; i < attributes.Count; i++)
-        {
-            var kv = attributes[i];
-            if (kv.Value is not null)
-            {
-                _values.TryAdd(kv.Key, kv.Value);
-            }
-        }
     }
 
     /// <summary>The attribute list in wire order.</summary>
     public RepeatedField<KeyValue> Source { get; }
 
-    public bool Contains(string key) => _values.ContainsKey(key);
+    public bool Contains(string key) => Find(key) is not null;
 
-    public AnyValue? Get(string key) => _values.TryGetValue(key, out var v) ? v : null;
+    public AnyValue? Get(string key) => Find(key);
+
+    /// <summary>The value of the first pair with this key that has a value (later duplicates never win).</summary>
+    private AnyValue? Find(string key)
+    {
+        var source = Source;
+        if (source.Count <= ScanLimit)
+        {
+            for (var i = 0; i < source.Count; i++)
+            {
+                var kv = source[i];
+                if (kv.Value is not null && string.Equals(kv.Key, key, StringComparison.Ordinal))
+                {
+                    return kv.Value;
+                }
+            }
+
+            return null;
+        }
+
+        if (_values is null)
+        {
+            _values = new Dictionary<string, AnyValue>(source.Count, StringComparer.Ordinal);
+            for (var i = 0; i < source.Count; i++)
+            {
+                var kv = source[i];
+                if (kv.Value is not null)
+                {
+                    _values.TryAdd(kv.Key, kv.Value);
+                }
+            }
+        }
+
+        return _values.TryGetValue(key, out var found) ? found : null;
+    }
 
     public bool HasKeyStartingWith(string prefix)
     {
@@ -54,7 +85,7 @@ internal sealed class AttributeMap
     /// <summary>The value as text (numbers invariant, arrays as JSON); <see langword="null"/> when absent or empty.</summary>
     public string? GetString(string key)
     {
-        if (!_values.TryGetValue(key, out var v))
+        if (Find(key) is not { } v)
         {
             return null;
         }
@@ -77,7 +108,7 @@ internal sealed class AttributeMap
         return null;
     }
 
-    public long? GetInt64(string key) => _values.TryGetValue(key, out var v) ? ToInt64(v) : null;
+    public long? GetInt64(string key) => Find(key) is { } v ? ToInt64(v) : null;
 
     /// <summary>The first present, parseable integer of several names, in priority order.</summary>
     public long? FirstInt64(params ReadOnlySpan<string> keys)
@@ -93,7 +124,7 @@ internal sealed class AttributeMap
         return null;
     }
 
-    public double? GetDouble(string key) => _values.TryGetValue(key, out var v) ? ToDouble(v) : null;
+    public double? GetDouble(string key) => Find(key) is { } v ? ToDouble(v) : null;
 
     public double? FirstDouble(params ReadOnlySpan<string> keys)
     {
@@ -108,7 +139,7 @@ internal sealed class AttributeMap
         return null;
     }
 
-    public bool? GetBool(string key) => _values.TryGetValue(key, out var v) ? ToBool(v) : null;
+    public bool? GetBool(string key) => Find(key) is { } v ? ToBool(v) : null;
 
     public bool? FirstBool(params ReadOnlySpan<string> keys)
     {
@@ -124,7 +155,7 @@ internal sealed class AttributeMap
     }
 
     /// <summary>A string list from a string array, a JSON-encoded array string, or a single string.</summary>
-    public List<string>? GetStringList(string key) => _values.TryGetValue(key, out var v) ? ToStringList(v) : null;
+    public List<string>? GetStringList(string key) => Find(key) is { } v ? ToStringList(v) : null;
 
     public static long? ToInt64(AnyValue v)
     {

@@ -152,6 +152,14 @@ internal static class CommonColumns
         }
 
         var f = (float)d;
-        return (double)f == d ? double.Parse(f.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : d;
+        if ((double)f != d)
+        {
+            return d;
+        }
+
+        // The shortest text that round-trips the float, read back as a double: formatted on the stack, not as a string.
+        Span<char> text = stackalloc char[32];
+        f.TryFormat(text, out var written, "R", CultureInfo.InvariantCulture);
+        return double.Parse(text[..written], CultureInfo.InvariantCulture);
     }
 }

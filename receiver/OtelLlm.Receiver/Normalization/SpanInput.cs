@@ -13,7 +13,6 @@ internal sealed class SpanInput
         Scope = scope;
         Span = span;
         Attributes = new AttributeMap(span.Attributes);
-        ResourceAttributes = new AttributeMap(resource.Attributes);
     }
 
     public Resource Resource { get; }
@@ -24,7 +23,7 @@ internal sealed class SpanInput
 
     public AttributeMap Attributes { get; }
 
-    public AttributeMap ResourceAttributes { get; }
+    public AttributeMap ResourceAttributes => field ??= new AttributeMap(Resource.Attributes);
 
     public string ScopeName => Scope.Name ?? string.Empty;
 
