@@ -5,7 +5,8 @@ namespace OtelLlm.Dashboards.Tests;
 /// <summary>
 /// The panels that read the daily rollups (<c>llm_users_1d</c>, <c>llm_finish_reasons_1d</c>) for the whole UTC days of
 /// a range and <c>llm_calls</c> for the partial days at its ends answer exactly what <c>llm_calls FINAL</c> answers for
-/// the range: with partial days at both ends, with whole days only, within one day, and with filters set.
+/// the range: with partial days at both ends, with whole days only, within one day, and with filters set. The latency
+/// panels read whole hours from <c>llm_latency_1h</c> and the partial hours from <c>llm_latency_1m</c>.
 /// </summary>
 public sealed class DailyRollupPanelTests(MultiDayDemoDatabase demo) : IClassFixture<MultiDayDemoDatabase>
 {
@@ -29,8 +30,8 @@ public sealed class DailyRollupPanelTests(MultiDayDemoDatabase demo) : IClassFix
         // A call stored again as a later revision must count once in both the rollups and the raw partial days.
         var revisedDays = await demo.ScalarAsync("SELECT uniqExact(toDate(Timestamp)) FROM llm_calls WHERE Revision > 0");
         Assert.Equal(4, revisedDays);
-        Assert.Equal(MultiDayDemoDatabase.MultiDayCalls, await demo.ScalarAsync("SELECT count() FROM llm_calls FINAL"));
-        Assert.True(await demo.ScalarAsync("SELECT count() FROM llm_calls") > MultiDayDemoDatabase.MultiDayCalls);
+        Assert.Equal(MultiDayDemoDatabase.MultiDayCalls + MultiDayDemoDatabase.ProbeCalls, await demo.ScalarAsync("SELECT count() FROM llm_calls FINAL"));
+        Assert.True(await demo.ScalarAsync("SELECT count() FROM llm_calls") > MultiDayDemoDatabase.MultiDayCalls + MultiDayDemoDatabase.ProbeCalls);
     }
 
     [Theory]
@@ -140,6 +141,62 @@ public sealed class DailyRollupPanelTests(MultiDayDemoDatabase demo) : IClassFix
 
         var expected = await demo.Db.QueryAsync($"SELECT DISTINCT UserId FROM llm_calls FINAL WHERE {Where(from, to)} AND UserId != '' ORDER BY UserId");
         Assert.Equal(expected.Select(r => r[0]), variables["user"].Values);
+    }
+
+    [Fact]
+    public async Task LatencyByModel_ReadsWholeHoursFromTheHourlyRollupAndPartialHoursFromTheMinuteRollup()
+    {
+        // Whole hours 2025-11-11 11:00 .. 2025-11-12 14:00; partial hours 10:20-11:00 and 14:00-14:40.
+        var (from, to) = Range("2025-11-11T10:20:00", "2025-11-12T14:39:59");
+
+        var latency = await demo.RunPanelAsync("models-and-providers", "Latency by model", from, to, IntervalSeconds);
+
+        // The 9,000 ms probe calls lie in the partial hours but outside the range: counting whole partial hours would show them.
+        var edge = latency.Rows.Single(r => r.GetProperty("RequestModel").GetString() == "probe-edge");
+        var hour = latency.Rows.Single(r => r.GetProperty("RequestModel").GetString() == "probe-hour");
+        foreach (var column in new[] { "p50_ms", "p95_ms", "p99_ms" })
+        {
+            Assert.Equal(1000, QueryResult.Number(edge.GetProperty(column)), 3);
+            Assert.Equal(3000, QueryResult.Number(hour.GetProperty(column)), 3);
+        }
+
+        // Every model of the data, each close to its exact p95 (t-digest estimates).
+        var exact = await demo.RunAsync($"SELECT RequestModel, quantileExact(0.95)(Duration) / 1000000 AS p95_ms FROM llm_calls FINAL WHERE {Where(from, to)} GROUP BY RequestModel");
+        Assert.Equal(exact.Rows.Count, latency.Rows.Count);
+        foreach (var row in exact.Rows)
+        {
+            var p95 = QueryResult.Number(latency.Rows.Single(r => r.GetProperty("RequestModel").GetString() == row.GetProperty("RequestModel").GetString()).GetProperty("p95_ms"));
+            var want = QueryResult.Number(row.GetProperty("p95_ms"));
+            Assert.InRange(p95, want * 0.9, want * 1.1);
+        }
+
+        var variables = await demo.AllSelectedAsync("overview", from, to, IntervalSeconds);
+        variables["model"] = VariableValue.Of("probe-edge");
+        Assert.Equal(1000, QueryResult.Number((await demo.RunPanelAsync("overview", "p95 latency", from, to, IntervalSeconds, variables)).Rows[0].GetProperty("p95_ms")), 3);
+        var overall = QueryResult.Number((await demo.RunPanelAsync("overview", "p95 latency", from, to, IntervalSeconds)).Rows[0].GetProperty("p95_ms"));
+        var overallExact = await demo.ScalarAsync($"SELECT quantileExact(0.95)(Duration) / 1000000 FROM llm_calls FINAL WHERE {Where(from, to)}");
+        Assert.InRange(overall, overallExact * 0.9, overallExact * 1.1);
+    }
+
+    [Fact]
+    public async Task LatencySeries_OverSevenDays_AreHourlyFromTheHourlyRollup()
+    {
+        var (from, to) = Range("2025-11-07T10:20:00", "2025-11-14T10:20:00");
+
+        var series = await demo.RunPanelAsync("models-and-providers", "p95 latency by model", from, to, IntervalSeconds);
+
+        Assert.All(series.Rows, r => Assert.Equal(0, DateTimeOffset.Parse(r.GetProperty("time").GetString()! + "Z", CultureInfo.InvariantCulture).ToUnixTimeSeconds() % 3600));
+        var hours = await demo.Db.QueryAsync($"SELECT DISTINCT toString(toStartOfHour(Timestamp)) AS h FROM llm_calls FINAL WHERE {Where(from, to)} ORDER BY h");
+        Assert.Equal(hours.Select(h => h[0]), series.Rows.Select(r => r.GetProperty("time").GetString()).Distinct().Order(StringComparer.Ordinal));
+        var probe = series.Rows.Where(r => r.GetProperty("RequestModel").GetString() == "probe-hour").ToList();
+        Assert.Equal("2025-11-11 18:00:00", Assert.Single(probe).GetProperty("time").GetString());
+        Assert.Equal(3000, QueryResult.Number(probe[0].GetProperty("p95_ms")), 3);
+
+        var overview = await demo.RunPanelAsync("overview", "Latency p50 / p95 / p99", from, to, IntervalSeconds);
+        Assert.Equal(hours.Select(h => h[0]), overview.Rows.Select(r => r.GetProperty("time").GetString()));
+        var ttft = await demo.RunPanelAsync("overview", "Time to first token p50 / p95 (streaming)", from, to, IntervalSeconds);
+        Assert.NotEmpty(ttft.Rows);
+        Assert.All(ttft.Rows, r => Assert.InRange(QueryResult.Number(r.GetProperty("p95_ms")), 50, 1550));
     }
 
     private async Task AssertUsersAsync(DateTimeOffset from, DateTimeOffset to, Dictionary<string, string[]> filters, string condition)

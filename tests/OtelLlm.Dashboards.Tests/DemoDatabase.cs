@@ -90,7 +90,39 @@ public sealed class MultiDayDemoDatabase : DemoDatabase
 
     public static readonly TimeSpan Span = TimeSpan.FromHours(80);
 
-    protected override Task WriteAsync() => DemoData.WriteAsync(Db.Client, MultiDayCalls, seed: 7, Start, Span);
+    /// <summary>Extra calls of two probe models whose latencies are known exactly (see <see cref="WriteAsync"/>).</summary>
+    public const int ProbeCalls = 20;
+
+    protected override async Task WriteAsync()
+    {
+        await DemoData.WriteAsync(Db.Client, MultiDayCalls, seed: 7, Start, Span);
+
+        // probe-edge: 1,000 ms calls in the partial hours at both ends of 2025-11-11 10:20 .. 2025-11-12 14:39:59 and
+        // 9,000 ms calls in the same hours outside that range; probe-hour: 3,000 ms calls inside one whole hour.
+        using var rows = new OtelLlm.Storage.ClickHouse.RowBinaryWriter();
+        var probes = new (string Model, string Time, int Ms)[]
+        {
+            ("probe-edge", "2025-11-11T10:30:00", 1000), ("probe-edge", "2025-11-11T10:05:00", 9000),
+            ("probe-edge", "2025-11-12T14:10:00", 1000), ("probe-edge", "2025-11-12T14:50:00", 9000),
+            ("probe-hour", "2025-11-11T18:10:00", 3000),
+        };
+        var n = 0;
+        foreach (var (model, time, ms) in probes)
+        {
+            for (var i = 0; i < 4; i++, n++)
+            {
+                var start = DateTimeOffset.Parse(time + "Z", CultureInfo.InvariantCulture).AddSeconds(i * 7);
+                new OtelLlm.Storage.Rows.LlmCallRow
+                {
+                    Project = "default", ServiceName = "support-bot", Environment = "production", Operation = "chat", Provider = "probe",
+                    RequestModel = model, StartTimeUnixNano = (ulong)start.ToUnixTimeMilliseconds() * 1_000_000UL, Duration = (ulong)ms * 1_000_000UL,
+                    TraceId = $"{n:x32}", SpanId = $"{n:x16}", StatusCode = "Unset",
+                }.Write(rows);
+            }
+        }
+
+        await Db.Client.InsertRowBinaryAsync(OtelLlm.Storage.Rows.LlmCallRow.Table, OtelLlm.Storage.Rows.LlmCallRow.Columns, rows.WrittenMemory, "write probe calls");
+    }
 }
 
 internal sealed record QueryResult(IReadOnlyList<(string Name, string Type)> Columns, IReadOnlyList<JsonElement> Rows)

@@ -78,7 +78,7 @@ public sealed class MigrationTests
     }
 
     [Fact]
-    public async Task Apply_OverExistingCalls_FourRunnersBackfillTheDailyRollupsOnce_AndTheViewsCountNewCalls()
+    public async Task Apply_OverExistingCalls_FourRunnersBackfillTheNewRollupsOnce_AndTheViewsCountNewCalls()
     {
         await using var db = await NewDatabaseAsync();
         await new MigrationRunner(db.Client, migrations: [.. Migrations.All.Where(m => m.Version < 3)]).ApplyAsync();
@@ -156,6 +156,12 @@ public sealed class MigrationTests
             "GROUP BY Project, Day, RequestModel, reason ORDER BY Project, Day, RequestModel, reason");
         Assert.NotEmpty(reasonsRaw);
         Assert.Equal(reasonsRaw, reasons);
+
+        var hours = await db.QueryAsync(
+            "SELECT Project, Hour, RequestModel, quantilesTDigestMerge(0.5, 0.95, 0.99)(DurationQuantiles)[1] > 0 FROM llm_latency_1h GROUP BY Project, Hour, RequestModel ORDER BY Project, Hour, RequestModel");
+        var hoursRaw = await db.QueryAsync(
+            "SELECT Project, toStartOfHour(Timestamp) AS Hour, RequestModel, 1 FROM llm_calls FINAL GROUP BY Project, Hour, RequestModel ORDER BY Project, Hour, RequestModel");
+        Assert.Equal(hoursRaw, hours);
     }
 
     private static async Task<ClickHouseDatabase> NewDatabaseAsync()

@@ -21,7 +21,10 @@ public sealed record Migration(int Version, string Name, Func<SchemaContext, IRe
 /// <summary>A materialized view that also aggregates the rows its source table held before it was created.</summary>
 /// <param name="Name">The view.</param>
 /// <param name="Target">The table the view writes to (<c>TO</c>), created by the migration's statements.</param>
-/// <param name="Source">The table the view reads; it must have a <c>Timestamp</c> column.</param>
+/// <param name="Source">
+/// The table the view reads; it must have a <c>Timestamp</c> column, which <paramref name="Select"/> must not hide behind
+/// an alias of the same name (the fill's time range is a condition on it).
+/// </param>
 /// <param name="Select">
 /// The view's <c>SELECT</c> from <paramref name="Source"/>, given an extra condition to add to its <c>WHERE</c>
 /// (<see langword="null"/> for the view itself; a time range when filling).

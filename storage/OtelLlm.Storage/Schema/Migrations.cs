@@ -17,6 +17,7 @@ public static class Migrations
         new(1, "initial tables: otel_traces, otel_logs, otel_metrics, llm_calls, llm_feedback", Initial),
         new(2, "rollups: llm_calls_1m, llm_latency_1m", Rollups),
         new(3, "daily rollups: llm_users_1d, llm_finish_reasons_1d, filled from existing calls", DailyRollups) { Views = DailyRollupViews },
+        new(4, "hourly latency rollup: llm_latency_1h, filled from existing calls", HourlyLatency) { Views = HourlyLatencyView },
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -421,6 +422,52 @@ public static class Migrations
             ARRAY JOIN FinishReasons AS FinishReason
             WHERE Revision = 0{And(condition)}
             GROUP BY Project, Day, ServiceName, Environment, Provider, RequestModel, FinishReason
+            """),
+    ];
+
+    // The latency panels merge t-digest states; over long ranges llm_latency_1m holds about as many minute rows as there
+    // are calls, so they read whole hours here and only the partial hours at a range's ends from the minute rollup.
+    // The bucket is named Hour, like Day above, so that the fill's time range applies to the raw Timestamp.
+    private static string[] HourlyLatency(SchemaContext s) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_latency_1h")}{s.OnCluster}
+        (
+            Project String,
+            Hour DateTime('UTC'),
+            ServiceName String,
+            Environment String,
+            Provider String,
+            RequestModel String,
+            Operation String,
+            Streaming UInt8,
+            DurationQuantiles AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), UInt64),
+            TimeToFirstTokenMsQuantiles AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64)
+        )
+        ENGINE = {s.Engine("AggregatingMergeTree", "llm_latency_1h")}
+        PARTITION BY toYYYYMMDD(Hour)
+        ORDER BY (Project, Hour, ServiceName, Environment, Provider, RequestModel, Operation, Streaming)
+        SETTINGS index_granularity = 8192
+        """,
+    ];
+
+    private static BackfilledView[] HourlyLatencyView(SchemaContext s) =>
+    [
+        new("llm_latency_1h_mv", "llm_latency_1h", "llm_calls", condition => $"""
+            SELECT
+                Project,
+                toStartOfHour(Timestamp) AS Hour,
+                ServiceName,
+                Environment,
+                Provider,
+                RequestModel,
+                Operation,
+                Streaming,
+                quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS DurationQuantiles,
+                quantilesTDigestStateIf(0.5, 0.95, 0.99)(ifNull(TimeToFirstTokenMs, 0), isNotNull(TimeToFirstTokenMs)) AS TimeToFirstTokenMsQuantiles
+            FROM {s.Table("llm_calls")}
+            WHERE Revision = 0{And(condition)}
+            GROUP BY Project, Hour, ServiceName, Environment, Provider, RequestModel, Operation, Streaming
             """),
     ];
 
