@@ -85,9 +85,10 @@ internal sealed partial class LlmCallDeduplicator(
                 LogSeeded(logger, loaded, from);
                 return;
             }
-            catch (ClickHouseException e) when (e.Code == 60)
+            catch (ClickHouseException e) when (e.Code is 60 or 81)
             {
-                // No llm_calls table yet: nothing is stored, so nothing can be re-delivered.
+                // No llm_calls table (60) or no database (81, a first start before migrations ran): nothing is
+                // stored, so nothing can be re-delivered.
                 _seeded = true;
                 return;
             }
