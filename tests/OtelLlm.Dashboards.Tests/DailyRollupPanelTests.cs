@@ -6,7 +6,8 @@ namespace OtelLlm.Dashboards.Tests;
 /// The panels that read the daily rollups (<c>llm_users_1d</c>, <c>llm_finish_reasons_1d</c>) for the whole UTC days of
 /// a range and <c>llm_calls</c> for the partial days at its ends answer exactly what <c>llm_calls FINAL</c> answers for
 /// the range: with partial days at both ends, with whole days only, within one day, and with filters set. The latency
-/// panels read whole hours from <c>llm_latency_1h</c> and the partial hours from <c>llm_latency_1m</c>.
+/// panels read whole hours from <c>llm_latency_1h</c> and the partial hours from <c>llm_latency_1m</c>; the top-call
+/// panels take their threshold from <c>llm_maxima_1h</c>.
 /// </summary>
 public sealed class DailyRollupPanelTests(MultiDayDemoDatabase demo) : IClassFixture<MultiDayDemoDatabase>
 {
@@ -198,6 +199,36 @@ public sealed class DailyRollupPanelTests(MultiDayDemoDatabase demo) : IClassFix
         Assert.NotEmpty(ttft.Rows);
         Assert.All(ttft.Rows, r => Assert.InRange(QueryResult.Number(r.GetProperty("p95_ms")), 50, 1550));
     }
+
+    [Theory]
+    [InlineData("2025-11-10T16:20:00", "2025-11-13T20:59:59", "")]
+    [InlineData("2025-11-11T09:00:00", "2025-11-11T20:59:59", "gpt-4o")]
+    [InlineData("2025-11-12T10:10:00", "2025-11-12T10:49:59", "")]
+    public async Task TopCallPanels_WithTheHourlyMaximaThreshold_EqualFinal(string fromText, string toText, string model)
+    {
+        // The first two ranges have at least 20 hourly maxima for the threshold; the last has no whole hour, so every call is read.
+        var (from, to) = Range(fromText, toText);
+        var variables = await demo.AllSelectedAsync("overview", from, to, IntervalSeconds);
+        var condition = string.Empty;
+        if (model.Length > 0)
+        {
+            variables["model"] = VariableValue.Of(model);
+            condition = $" AND RequestModel = '{model}'";
+        }
+
+        var expensive = await demo.RunPanelAsync("overview", "Most expensive calls", from, to, IntervalSeconds, variables);
+        var slowest = await demo.RunPanelAsync("overview", "Slowest calls", from, to, IntervalSeconds, variables);
+
+        var expensiveFinal = await demo.RunAsync($"SELECT TraceId, CostUsd FROM llm_calls FINAL WHERE {Where(from, to)}{condition} AND CostUsd IS NOT NULL ORDER BY CostUsd DESC LIMIT 20");
+        var slowestFinal = await demo.RunAsync($"SELECT TraceId, Duration / 1000000 AS duration_ms FROM llm_calls FINAL WHERE {Where(from, to)}{condition} ORDER BY Duration DESC LIMIT 20");
+        Assert.Equal(20, expensiveFinal.Rows.Count);
+        Assert.Equal(Texts(expensiveFinal, "TraceId"), Texts(expensive, "TraceId"));
+        Assert.Equal(Texts(expensiveFinal, "CostUsd"), Texts(expensive, "CostUsd"));
+        Assert.Equal(Texts(slowestFinal, "duration_ms"), Texts(slowest, "duration_ms"));
+        Assert.Equal(20, Texts(slowest, "TraceId").Distinct().Count());
+    }
+
+    private static List<string> Texts(QueryResult result, string column) => [.. result.Rows.Select(r => r.GetProperty(column).ToString())];
 
     private async Task AssertUsersAsync(DateTimeOffset from, DateTimeOffset to, Dictionary<string, string[]> filters, string condition)
     {

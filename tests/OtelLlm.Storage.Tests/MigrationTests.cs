@@ -162,6 +162,12 @@ public sealed class MigrationTests
         var hoursRaw = await db.QueryAsync(
             "SELECT Project, toStartOfHour(Timestamp) AS Hour, RequestModel, 1 FROM llm_calls FINAL GROUP BY Project, Hour, RequestModel ORDER BY Project, Hour, RequestModel");
         Assert.Equal(hoursRaw, hours);
+
+        var maxima = await db.QueryAsync(
+            "SELECT Project, Hour, RequestModel, round(maxMerge(MaxCostUsd), 6), maxMerge(MaxDuration) FROM llm_maxima_1h GROUP BY Project, Hour, RequestModel ORDER BY Project, Hour, RequestModel");
+        var maximaRaw = await db.QueryAsync(
+            "SELECT Project, toStartOfHour(Timestamp) AS Hour, RequestModel, round(max(ifNull(CostUsd, 0)), 6), max(Duration) FROM llm_calls FINAL GROUP BY Project, Hour, RequestModel ORDER BY Project, Hour, RequestModel");
+        Assert.Equal(maximaRaw, maxima);
     }
 
     private static async Task<ClickHouseDatabase> NewDatabaseAsync()

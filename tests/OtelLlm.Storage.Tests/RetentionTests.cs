@@ -29,7 +29,7 @@ public sealed class RetentionTests(ClickHouseDatabase db) : IClassFixture<ClickH
 
         // Keep today and the 30 days before it (2026-10-23 .. 2026-11-22); drop 2026-10-13 .. 2026-10-22.
         var expectedDays = Enumerable.Range(31, 10).Select(d => s_now.AddDays(-d).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
-        string[] tables = ["llm_calls", "llm_calls_1m", "llm_latency_1h", "llm_latency_1m", "llm_users_1d", "otel_traces", "otel_traces_trace_id_ts"];
+        string[] tables = ["llm_calls", "llm_calls_1m", "llm_latency_1h", "llm_latency_1m", "llm_maxima_1h", "llm_users_1d", "otel_traces", "otel_traces_trace_id_ts"];
         Assert.Equal(tables.SelectMany(t => expectedDays.Select(d => t + "/" + d)).Order(), dropped.Order());
         Assert.Equal(31, await db.CountAsync("SELECT count() FROM otel_traces"));
         Assert.Equal(31, await db.CountAsync("SELECT count() FROM llm_calls"));

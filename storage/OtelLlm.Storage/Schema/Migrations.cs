@@ -18,6 +18,7 @@ public static class Migrations
         new(2, "rollups: llm_calls_1m, llm_latency_1m", Rollups),
         new(3, "daily rollups: llm_users_1d, llm_finish_reasons_1d, filled from existing calls", DailyRollups) { Views = DailyRollupViews },
         new(4, "hourly latency rollup: llm_latency_1h, filled from existing calls", HourlyLatency) { Views = HourlyLatencyView },
+        new(5, "hourly maxima: llm_maxima_1h, filled from existing calls", HourlyMaxima) { Views = HourlyMaximaView },
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -468,6 +469,48 @@ public static class Migrations
             FROM {s.Table("llm_calls")}
             WHERE Revision = 0{And(condition)}
             GROUP BY Project, Hour, ServiceName, Environment, Provider, RequestModel, Operation, Streaming
+            """),
+    ];
+
+    // The largest cost and duration per hour and filter combination. Each is one call's value, so the 200th largest of
+    // them over the whole hours of a range is at most the 200th largest value of any call in the range: a threshold
+    // the top-call panels can read instead of scanning a column of every call. Calls without a cost count as 0.
+    private static string[] HourlyMaxima(SchemaContext s) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_maxima_1h")}{s.OnCluster}
+        (
+            Project String,
+            Hour DateTime('UTC'),
+            ServiceName String,
+            Environment String,
+            Provider String,
+            RequestModel String,
+            MaxCostUsd AggregateFunction(max, Float64),
+            MaxDuration AggregateFunction(max, UInt64)
+        )
+        ENGINE = {s.Engine("AggregatingMergeTree", "llm_maxima_1h")}
+        PARTITION BY toYYYYMMDD(Hour)
+        ORDER BY (Project, Hour, ServiceName, Environment, Provider, RequestModel)
+        SETTINGS index_granularity = 8192
+        """,
+    ];
+
+    private static BackfilledView[] HourlyMaximaView(SchemaContext s) =>
+    [
+        new("llm_maxima_1h_mv", "llm_maxima_1h", "llm_calls", condition => $"""
+            SELECT
+                Project,
+                toStartOfHour(Timestamp) AS Hour,
+                ServiceName,
+                Environment,
+                Provider,
+                RequestModel,
+                maxState(ifNull(CostUsd, 0)) AS MaxCostUsd,
+                maxState(Duration) AS MaxDuration
+            FROM {s.Table("llm_calls")}
+            WHERE Revision = 0{And(condition)}
+            GROUP BY Project, Hour, ServiceName, Environment, Provider, RequestModel
             """),
     ];
 
