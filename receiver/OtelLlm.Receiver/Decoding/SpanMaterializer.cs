@@ -13,9 +13,10 @@ namespace OtelLlm.Receiver.Decoding;
 /// </summary>
 /// <remarks>
 /// Only what normalization reads is filled: ids, times, name, attributes, events and status (links, kind, trace
-/// state and dropped counts are left empty). Nested values and events are parsed by Google.Protobuf. The bytes
-/// must already have been read in full by <see cref="ProtobufTraceEncoder"/>, which falls back before this runs on
-/// anything it does not handle, and the span is only valid until the next <see cref="Build"/> on the same thread.
+/// state and dropped counts are left empty). Arrays of plain values are recycled too; arrays and maps that nest
+/// further, and events, are parsed by Google.Protobuf. The bytes must already have been read in full by
+/// <see cref="ProtobufTraceEncoder"/>, which falls back before this runs on anything it does not handle, and the span
+/// is only valid until the next <see cref="Build"/> on the same thread.
 /// </remarks>
 internal sealed class SpanMaterializer
 {
@@ -25,7 +26,24 @@ internal sealed class SpanMaterializer
     private readonly Span _span = new();
     private readonly Status _status = new();
     private readonly List<KeyValue> _pairs = [];
+    private readonly List<ArrayValue> _arrays = [];
     private readonly string?[] _strings = new string?[CacheSlots];
+
+    // The ids of an accepted span are 16 and 8 bytes: copied into buffers that these ByteStrings wrap, so the
+    // normalizer reads them without a ByteString and an array per id and span.
+    private readonly byte[] _traceId = new byte[16];
+    private readonly byte[] _spanId = new byte[8];
+    private readonly byte[] _parentSpanId = new byte[8];
+    private readonly ByteString _traceIdBytes;
+    private readonly ByteString _spanIdBytes;
+    private readonly ByteString _parentSpanIdBytes;
+
+    public SpanMaterializer()
+    {
+        _traceIdBytes = UnsafeByteOperations.UnsafeWrap(_traceId);
+        _spanIdBytes = UnsafeByteOperations.UnsafeWrap(_spanId);
+        _parentSpanIdBytes = UnsafeByteOperations.UnsafeWrap(_parentSpanId);
+    }
 
     public Span Build(ReadOnlySpan<byte> message)
     {
@@ -47,13 +65,13 @@ internal sealed class SpanMaterializer
             switch (field)
             {
                 case 1:
-                    span.TraceId = ByteString.CopyFrom(reader.ReadLengthDelimited());
+                    span.TraceId = Id(reader.ReadLengthDelimited(), _traceId, _traceIdBytes);
                     break;
                 case 2:
-                    span.SpanId = ByteString.CopyFrom(reader.ReadLengthDelimited());
+                    span.SpanId = Id(reader.ReadLengthDelimited(), _spanId, _spanIdBytes);
                     break;
                 case 4:
-                    span.ParentSpanId = ByteString.CopyFrom(reader.ReadLengthDelimited());
+                    span.ParentSpanId = Id(reader.ReadLengthDelimited(), _parentSpanId, _parentSpanIdBytes);
                     break;
                 case 5:
                     span.Name = Text(reader.ReadLengthDelimited());
@@ -80,6 +98,23 @@ internal sealed class SpanMaterializer
         }
 
         return span;
+    }
+
+    /// <summary>An id in its recycled buffer; any other length (never the case for an accepted span) is copied.</summary>
+    private static ByteString Id(ReadOnlySpan<byte> id, byte[] buffer, ByteString wrapper)
+    {
+        if (id.Length == 0)
+        {
+            return ByteString.Empty;
+        }
+
+        if (id.Length != buffer.Length)
+        {
+            return ByteString.CopyFrom(id);
+        }
+
+        id.CopyTo(buffer);
+        return wrapper;
     }
 
     private Status Status(ReadOnlySpan<byte> message)
@@ -128,7 +163,7 @@ internal sealed class SpanMaterializer
                     pair.Key = Text(reader.ReadLengthDelimited());
                     break;
                 case 2:
-                    pair.Value = Value(reader.ReadLengthDelimited(), value);
+                    pair.Value = Value(reader.ReadLengthDelimited(), value, index);
                     break;
                 default:
                     reader.Skip(wireType);
@@ -139,7 +174,7 @@ internal sealed class SpanMaterializer
         return pair;
     }
 
-    private AnyValue Value(ReadOnlySpan<byte> message, AnyValue reuse)
+    private AnyValue Value(ReadOnlySpan<byte> message, AnyValue reuse, int index)
     {
         reuse.ClearValue();
         var reader = new ProtoWireReader(message);
@@ -160,8 +195,16 @@ internal sealed class SpanMaterializer
                     reuse.DoubleValue = BitConverter.UInt64BitsToDouble(reader.ReadFixed64());
                     break;
                 case 5:
+                    // Arrays of plain values (finish reasons, stop sequences) are common: recycled. Anything nested
+                    // is built by Google.Protobuf, in fresh objects.
+                    if (ScalarArray(reader.ReadLengthDelimited(), index) is { } array)
+                    {
+                        reuse.ArrayValue = array;
+                        break;
+                    }
+
+                    return AnyValue.Parser.ParseFrom(message);
                 case 6:
-                    // Arrays and maps are rare and nested: Google.Protobuf builds them, in fresh objects.
                     return AnyValue.Parser.ParseFrom(message);
                 case 7:
                     reuse.BytesValue = ByteString.CopyFrom(reader.ReadLengthDelimited());
@@ -173,6 +216,67 @@ internal sealed class SpanMaterializer
         }
 
         return reuse;
+    }
+
+    /// <summary>
+    /// The recycled array of attribute <paramref name="index"/> filled with the elements, or <see langword="null"/> when
+    /// an element is itself an array or a map.
+    /// </summary>
+    private ArrayValue? ScalarArray(ReadOnlySpan<byte> message, int index)
+    {
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != 1)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            var element = new ProtoWireReader(reader.ReadLengthDelimited());
+            while (element.TryReadTag(out var f, out var wt))
+            {
+                if (f is 5 or 6)
+                {
+                    return null;
+                }
+
+                element.Skip(wt);
+            }
+        }
+
+        while (_arrays.Count <= index)
+        {
+            _arrays.Add(new ArrayValue());
+        }
+
+        var array = _arrays[index];
+        var values = array.Values;
+        var used = 0;
+        reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field != 1)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            if (used == values.Count)
+            {
+                values.Add(new AnyValue());
+            }
+
+            Value(reader.ReadLengthDelimited(), values[used], index);
+            used++;
+        }
+
+        while (values.Count > used)
+        {
+            values.RemoveAt(values.Count - 1);
+        }
+
+        return array;
     }
 
     /// <summary>Decoded text; short ASCII strings come from the per-thread cache (one slot per hash, last one wins).</summary>
