@@ -104,39 +104,7 @@ internal static class ProtobufTraceEncoder
 
     private static void EncodeResourceSpans(ref State state, ReadOnlySpan<byte> message)
     {
-        ReadOnlySpan<byte> resourceBytes = default;
-        ReadOnlySpan<byte> schemaUrl = default;
-        var hasResource = false;
-        var reader = new ProtoWireReader(message);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case 1:
-                    Expect(wireType, LengthDelimited);
-                    if (hasResource)
-                    {
-                        throw new ProtoWireException();
-                    }
-
-                    hasResource = true;
-                    resourceBytes = reader.ReadLengthDelimited();
-                    break;
-                case 2:
-                    Expect(wireType, LengthDelimited);
-                    reader.ReadLengthDelimited();
-                    break;
-                case 3:
-                    Expect(wireType, LengthDelimited);
-                    schemaUrl = reader.ReadLengthDelimited();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        ValidateUtf8(schemaUrl);
+        var hasResource = ReadGroupHeader(message, out var resourceBytes, out var schemaUrl);
         var resource = hasResource ? Resource.Parser.ParseFrom(resourceBytes) : s_emptyResource;
 
         // ServiceName, ResourceSchemaUrl and the resource attributes are the same for every span of this resource:
@@ -149,7 +117,7 @@ internal static class ProtobufTraceEncoder
         blob.WriteStringArray(attributes.Keys);
         blob.WriteStringArray(attributes.Values);
 
-        reader = new ProtoWireReader(message);
+        var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
             if (field == 2)
@@ -165,39 +133,7 @@ internal static class ProtobufTraceEncoder
 
     private static void EncodeScopeSpans(ref State state, Resource resource, ReadOnlySpan<byte> message)
     {
-        ReadOnlySpan<byte> scopeBytes = default;
-        ReadOnlySpan<byte> schemaUrl = default;
-        var hasScope = false;
-        var reader = new ProtoWireReader(message);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case 1:
-                    Expect(wireType, LengthDelimited);
-                    if (hasScope)
-                    {
-                        throw new ProtoWireException();
-                    }
-
-                    hasScope = true;
-                    scopeBytes = reader.ReadLengthDelimited();
-                    break;
-                case 2:
-                    Expect(wireType, LengthDelimited);
-                    reader.ReadLengthDelimited();
-                    break;
-                case 3:
-                    Expect(wireType, LengthDelimited);
-                    schemaUrl = reader.ReadLengthDelimited();
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        ValidateUtf8(schemaUrl);
+        var hasScope = ReadGroupHeader(message, out var scopeBytes, out var schemaUrl);
         var scope = hasScope ? InstrumentationScope.Parser.ParseFrom(scopeBytes) : s_emptyScope;
         var blob = state.Scratch.Scope;
         blob.Reset();
@@ -208,7 +144,7 @@ internal static class ProtobufTraceEncoder
         state.Resource = resource;
         state.InstrumentationScope = scope;
 
-        reader = new ProtoWireReader(message);
+        var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
             if (field == 2)
@@ -220,6 +156,49 @@ internal static class ProtobufTraceEncoder
                 reader.Skip(wireType);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the fields ResourceSpans and ScopeSpans share (1: the resource or scope, 2: the repeated children, skipped
+    /// here, 3: schema_url) and says whether field 1 was present. A second field 1 needs the reference path.
+    /// </summary>
+    private static bool ReadGroupHeader(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> schemaUrl)
+    {
+        first = default;
+        schemaUrl = default;
+        var hasFirst = false;
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            switch (field)
+            {
+                case 1:
+                    Expect(wireType, LengthDelimited);
+                    if (hasFirst)
+                    {
+                        throw new ProtoWireException();
+                    }
+
+                    hasFirst = true;
+                    first = reader.ReadLengthDelimited();
+                    break;
+                case 2 or 3:
+                    Expect(wireType, LengthDelimited);
+                    var value = reader.ReadLengthDelimited();
+                    if (field == 3)
+                    {
+                        schemaUrl = value;
+                    }
+
+                    break;
+                default:
+                    reader.Skip(wireType);
+                    break;
+            }
+        }
+
+        ValidateUtf8(schemaUrl);
+        return hasFirst;
     }
 
     private static void EncodeSpan(ref State state, ReadOnlySpan<byte> message)
