@@ -35,9 +35,10 @@ public sealed class LlmCallDedupRestartTests(ClickHouseDatabase database, ITestO
         await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, [$"--OtelLlm:Receiver:Spool:DedupSeedLookbackMinutes={seedLookbackMinutes}"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
 
-        // Acknowledged means written: the calls are in ClickHouse before the kill.
+        // Acknowledged means in ClickHouse or durably in the spool (a slow insert is spooled and replayed): wait until
+        // every call is in ClickHouse, so the kill comes after they are stored.
         Assert.Equal(HttpStatusCode.OK, await PostAsync(http, child.HttpPort, request));
-        Assert.Equal(Calls, await database.CountAsync($"SELECT count() FROM llm_calls WHERE ServiceName = '{service}'"));
+        Assert.Equal(Calls, await database.WaitForCountAsync($"SELECT count() FROM llm_calls WHERE ServiceName = '{service}'", Calls, TimeSpan.FromSeconds(120)));
         await child.KillAsync();
         await child.RestartAsync();
 
