@@ -31,6 +31,8 @@ public sealed class AttributeLimitTests(ClickHouseDatabase database) : IClassFix
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        // Acknowledged means in ClickHouse or durably spooled (and replayed shortly): wait for the row.
+        Assert.Equal(1, await database.WaitForCountAsync("SELECT count() FROM otel_traces FINAL WHERE ServiceName = 'big-prompt'", 1, TimeSpan.FromSeconds(60)));
         var rows = await database.QueryAsync(
             "SELECT length(SpanAttributes.Value[indexOf(SpanAttributes.Key, 'gen_ai.input.messages')]), " +
             "substring(SpanAttributes.Value[indexOf(SpanAttributes.Key, 'gen_ai.input.messages')], 1048550, 100), " +
@@ -46,7 +48,7 @@ public sealed class AttributeLimitTests(ClickHouseDatabase database) : IClassFix
         Assert.Equal("keep-me", row[3]);
         Assert.Equal("gpt-4o", row[4]);
         Assert.Equal("chat gpt-4o", row[5]);
-        Assert.Equal(1, await database.CountAsync("SELECT count() FROM llm_calls FINAL WHERE ServiceName = 'big-prompt' AND RequestModel = 'gpt-4o' AND InputTokens > 0"));
+        Assert.Equal(1, await database.WaitForCountAsync("SELECT count() FROM llm_calls FINAL WHERE ServiceName = 'big-prompt' AND RequestModel = 'gpt-4o' AND InputTokens > 0", 1, TimeSpan.FromSeconds(60)));
     }
 
     [Theory]

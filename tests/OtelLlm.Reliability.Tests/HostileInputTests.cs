@@ -95,8 +95,8 @@ public sealed class HostileInputTests(ClickHouseDatabase database, ITestOutputHe
         using var exporter = new RetryingExporter(receiver.HttpPort, receiver.GrpcPort);
         Assert.True(await exporter.ExportAsync(Load.GenAiSpans("hostile-after", 0, 5), useGrpc: false, TimeSpan.FromSeconds(60)));
         Assert.True(await exporter.ExportAsync(Load.GenAiSpans("hostile-after", 5, 5), useGrpc: true, TimeSpan.FromSeconds(60)));
-        Assert.Equal(10, await database.CountAsync("SELECT count() FROM otel_traces FINAL WHERE ServiceName = 'hostile-after'"));
-        Assert.Equal(10, await database.CountAsync("SELECT count() FROM llm_calls FINAL WHERE ServiceName = 'hostile-after'"));
+        Assert.Equal(10, await database.WaitForCountAsync("SELECT count() FROM otel_traces FINAL WHERE ServiceName = 'hostile-after'", 10, TimeSpan.FromSeconds(60)));
+        Assert.Equal(10, await database.WaitForCountAsync("SELECT count() FROM llm_calls FINAL WHERE ServiceName = 'hostile-after'", 10, TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -212,8 +212,8 @@ public sealed class HostileInputTests(ClickHouseDatabase database, ITestOutputHe
         }
 
         Assert.True(await exporter.ExportAsync(request, useGrpc: false, TimeSpan.FromSeconds(60)));
-        Assert.Equal(odd.Length, await database.CountAsync("SELECT count() FROM otel_traces FINAL WHERE ServiceName = 'wrong-types'"));
-        Assert.Equal(odd.Length, await database.CountAsync("SELECT count() FROM llm_calls FINAL WHERE ServiceName = 'wrong-types'"));
+        Assert.Equal(odd.Length, await database.WaitForCountAsync("SELECT count() FROM otel_traces FINAL WHERE ServiceName = 'wrong-types'", odd.Length, TimeSpan.FromSeconds(60)));
+        Assert.Equal(odd.Length, await database.WaitForCountAsync("SELECT count() FROM llm_calls FINAL WHERE ServiceName = 'wrong-types'", odd.Length, TimeSpan.FromSeconds(60)));
         Assert.Equal(0, receiver.Services.GetRequiredService<ReliabilityMetrics>().DeadLetteredRows);
     }
 

@@ -72,7 +72,7 @@ public sealed class LlmCallDedupTests(ClickHouseDatabase database, ITestOutputHe
                 Assert.Equal(HttpStatusCode.OK, await PostAsync(http, new Uri($"http://127.0.0.1:{other.HttpPort}/v1/traces"), request));
             }
 
-            Assert.Equal(Calls, await database.CountAsync($"SELECT count() FROM llm_calls WHERE ServiceName = '{service}'"));
+            Assert.Equal(Calls, await database.WaitForCountAsync($"SELECT count() FROM llm_calls WHERE ServiceName = '{service}'", Calls, TimeSpan.FromSeconds(60)));
 
             proxy.Down = false;
             await using var restarted = await ReceiverUnderTest.StartAsync(proxy.Url, database.Name, args, spool);
