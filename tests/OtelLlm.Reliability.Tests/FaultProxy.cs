@@ -88,42 +88,14 @@ internal sealed class FaultProxy : IAsyncDisposable
                 return;
             }
 
-            using var upstream = new TcpClient();
             try
             {
                 await WhileStalledAsync();
-                await upstream.ConnectAsync(_target.Host, _target.Port, _stop.Token);
-                var a = client.GetStream();
-                var b = upstream.GetStream();
-                var up = PumpAsync(a, b);
-                var downstream = PumpAsync(b, a);
-                await Task.WhenAny(up, downstream);
+                await new Link(this, client.GetStream()).RunAsync();
             }
-            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
             }
-        }
-    }
-
-    private async Task PumpAsync(Stream from, Stream to)
-    {
-        var buffer = new byte[65536];
-        try
-        {
-            int n;
-            while ((n = await from.ReadAsync(buffer, _stop.Token)) > 0)
-            {
-                await WhileStalledAsync();
-                if (_down)
-                {
-                    return;
-                }
-
-                await to.WriteAsync(buffer.AsMemory(0, n), _stop.Token);
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
         }
     }
 
@@ -133,6 +105,103 @@ internal sealed class FaultProxy : IAsyncDisposable
         while (_stalled)
         {
             await Task.Delay(20, _stop.Token);
+        }
+    }
+
+    /// <summary>
+    /// One client connection forwarded to ClickHouse. A request held back by a stall that came while the connection
+    /// was idle (nothing sent since the last answer) goes to a new upstream connection once the stall ends: ClickHouse
+    /// closes connections idle for 10 s, and it never saw the request, so nothing is sent twice.
+    /// </summary>
+    private sealed class Link(FaultProxy proxy, NetworkStream client)
+    {
+        private readonly byte[] _requests = new byte[65536];
+        private readonly byte[] _responses = new byte[65536];
+        private volatile bool _idle = true;
+
+        public async Task RunAsync()
+        {
+            var held = 0;
+            while (true)
+            {
+                using var upstream = new TcpClient();
+                await upstream.ConnectAsync(proxy._target.Host, proxy._target.Port, proxy._stop.Token);
+                var server = upstream.GetStream();
+                if (held > 0)
+                {
+                    _idle = false;
+                    await server.WriteAsync(_requests.AsMemory(0, held), proxy._stop.Token);
+                }
+
+                var responses = ForwardResponsesAsync(server);
+                held = await ForwardRequestsAsync(server, responses);
+                if (held == 0)
+                {
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Forwards what the client sends; returns how many bytes to send again on a new connection, or 0 when done.</summary>
+        private async Task<int> ForwardRequestsAsync(NetworkStream server, Task responses)
+        {
+            while (true)
+            {
+                var read = client.ReadAsync(_requests, proxy._stop.Token).AsTask();
+                if (await Task.WhenAny(read, responses) == responses)
+                {
+                    // ClickHouse closed the connection (or the proxy went down): the client's side is closed too.
+                    _ = read.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+                    return 0;
+                }
+
+                var n = await read;
+                if (n == 0 || proxy._down)
+                {
+                    return 0;
+                }
+
+                if (proxy._stalled)
+                {
+                    var idle = _idle;
+                    await proxy.WhileStalledAsync();
+                    if (proxy._down)
+                    {
+                        return 0;
+                    }
+
+                    if (idle)
+                    {
+                        return n;
+                    }
+                }
+
+                _idle = false;
+                await server.WriteAsync(_requests.AsMemory(0, n), proxy._stop.Token);
+            }
+        }
+
+        private async Task ForwardResponsesAsync(NetworkStream server)
+        {
+            try
+            {
+                int n;
+                while ((n = await server.ReadAsync(_responses, proxy._stop.Token)) > 0)
+                {
+                    await proxy.WhileStalledAsync();
+                    if (proxy._down)
+                    {
+                        return;
+                    }
+
+                    // Set before the client can see the answer and send its next request.
+                    _idle = true;
+                    await client.WriteAsync(_responses.AsMemory(0, n), proxy._stop.Token);
+                }
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
         }
     }
 }
