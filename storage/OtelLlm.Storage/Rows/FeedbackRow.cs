@@ -12,7 +12,7 @@ public sealed class FeedbackRow
     /// <summary>The table name.</summary>
     public const string Table = "llm_feedback";
 
-#pragma warning disable CS1591 // Column properties are documented by the schema section of the README.
+#pragma warning disable CS1591 // Column properties are documented by the schema section of docs/storage.md.
     public string Project { get; set; } = string.Empty;
     public ulong TimeUnixSeconds { get; set; }
     public string FeedbackId { get; set; } = string.Empty;

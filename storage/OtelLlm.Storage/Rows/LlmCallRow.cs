@@ -16,7 +16,7 @@ public sealed class LlmCallRow
     /// <summary>The table name.</summary>
     public const string Table = "llm_calls";
 
-#pragma warning disable CS1591 // Column properties are documented by the schema section of the README.
+#pragma warning disable CS1591 // Column properties are documented by the schema section of docs/storage.md.
     public string Project { get; set; } = string.Empty;
     public ulong StartTimeUnixNano { get; set; }
     public ulong Duration { get; set; }

@@ -19,7 +19,7 @@ public sealed class MetricRow
     /// <summary>The table name.</summary>
     public const string Table = "otel_metrics";
 
-#pragma warning disable CS1591 // Column properties are documented by the schema section of the README.
+#pragma warning disable CS1591 // Column properties are documented by the schema section of docs/storage.md.
     public string Project { get; set; } = string.Empty;
     public ulong TimeUnixNano { get; set; }
     public ulong StartTimeUnixNano { get; set; }

@@ -15,7 +15,7 @@ public sealed class TraceRow
     /// <summary>The table name.</summary>
     public const string Table = "otel_traces";
 
-#pragma warning disable CS1591 // Column properties are documented by the schema section of the README.
+#pragma warning disable CS1591 // Column properties are documented by the schema section of docs/storage.md.
     public string Project { get; set; } = string.Empty;
     public ulong StartTimeUnixNano { get; set; }
     public ulong EndTimeUnixNano { get; set; }

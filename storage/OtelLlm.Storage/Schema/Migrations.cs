@@ -7,7 +7,7 @@ namespace OtelLlm.Storage.Schema;
 /// <remarks>
 /// Counting once: the raw tables are <c>ReplacingMergeTree</c> whose sort key ends in the record's identity
 /// (<c>TraceId, SpanId</c> for spans and calls), so a record delivered twice collapses to one row on merge.
-/// Queries that must be exact before merges have run read with <c>FINAL</c> (see README, "Counting once").
+/// Queries that must be exact before merges have run read with <c>FINAL</c> (see docs/storage.md, "Counting once").
 /// </remarks>
 public static class Migrations
 {
