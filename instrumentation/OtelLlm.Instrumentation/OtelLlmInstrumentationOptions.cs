@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 
 namespace OtelLlm.Instrumentation;
 

@@ -8,7 +8,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OtelLlm.Instrumentation;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.Receiver.TestHost;
 using OtelLlm.Samples.FakeAnthropic;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using OtelLlm.Instrumentation.Semantics;
+using OtelLlm.Semantics;
 using OtelLlm.Instrumentation.Telemetry;
 
 namespace OtelLlm.Instrumentation.Tests;

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.AI;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 
 namespace OtelLlm.Instrumentation.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using OtelLlm.Instrumentation.Semantics;
+using OtelLlm.Semantics;
 using OtelLlm.Instrumentation.Telemetry;
 
 namespace OtelLlm.Instrumentation;

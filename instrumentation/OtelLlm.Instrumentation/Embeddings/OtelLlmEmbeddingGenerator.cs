@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-using OtelLlm.Instrumentation.Semantics;
+using OtelLlm.Semantics;
 using OtelLlm.Instrumentation.Telemetry;
 
 namespace OtelLlm.Instrumentation;

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using OtelLlm.Instrumentation.Content;
-using OtelLlm.Instrumentation.Pricing;
-using OtelLlm.Instrumentation.Semantics;
+using OtelLlm.Semantics.Pricing;
+using OtelLlm.Semantics;
 
 namespace OtelLlm.Instrumentation.Telemetry;
 
@@ -89,8 +89,8 @@ internal sealed class InstrumentationCore
 
             if (ServerAddress is not null)
             {
-                activity.SetTag(Semconv.ServerAddress, ServerAddress);
-                activity.SetTag(Semconv.ServerPort, _boxedPort);
+                activity.SetTag(Otel.ServerAddress, ServerAddress);
+                activity.SetTag(Otel.ServerPort, _boxedPort);
             }
         }
 
@@ -108,8 +108,8 @@ internal sealed class InstrumentationCore
             return;
         }
 
-        SetString(activity, Semconv.UserId, Property(properties, OtelLlmPropertyKeys.UserId) ?? frame?.UserId);
-        SetString(activity, Semconv.SessionId, Property(properties, OtelLlmPropertyKeys.SessionId) ?? frame?.SessionId);
+        SetString(activity, Otel.UserId, Property(properties, OtelLlmPropertyKeys.UserId) ?? frame?.UserId);
+        SetString(activity, Otel.SessionId, Property(properties, OtelLlmPropertyKeys.SessionId) ?? frame?.SessionId);
         SetString(activity, GenAi.ConversationId, conversationId ?? Property(properties, OtelLlmPropertyKeys.ConversationId) ?? frame?.ConversationId);
         SetString(activity, OtelLlmNames.Workload, Property(properties, OtelLlmPropertyKeys.Workload) ?? frame?.Workload);
         if (frame is not null)
@@ -190,7 +190,7 @@ internal sealed class InstrumentationCore
 
             if (error is not null)
             {
-                activity.SetTag(Semconv.ErrorType, errorType);
+                activity.SetTag(Otel.ErrorType, errorType);
                 activity.SetStatus(ActivityStatusCode.Error, error.Message);
             }
         }
@@ -223,8 +223,8 @@ internal sealed class InstrumentationCore
 
         if (ServerAddress is not null)
         {
-            tags.Add(Semconv.ServerAddress, ServerAddress);
-            tags.Add(Semconv.ServerPort, _boxedPort);
+            tags.Add(Otel.ServerAddress, ServerAddress);
+            tags.Add(Otel.ServerPort, _boxedPort);
         }
 
         if (Telemetry.OperationDuration.Enabled && startTimestamp != 0)
@@ -232,7 +232,7 @@ internal sealed class InstrumentationCore
             var durationTags = tags;
             if (errorType is not null)
             {
-                durationTags.Add(Semconv.ErrorType, errorType);
+                durationTags.Add(Otel.ErrorType, errorType);
             }
 
             Telemetry.OperationDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, durationTags);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
-using OtelLlm.Instrumentation.Semantics;
+using OtelLlm.Semantics;
 
 namespace OtelLlm.Instrumentation.Telemetry;
 
@@ -37,7 +37,7 @@ internal sealed class OtelLlmTelemetry
             GenAi.Client.TimeToFirstChunk.Description,
             tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = GenAi.Client.OperationDuration.Buckets });
-        Cost = Meter.CreateCounter<double>(OtelLlmNames.Cost.Name, OtelLlmNames.Cost.Unit, OtelLlmNames.Cost.Description);
+        Cost = Meter.CreateCounter<double>(OtelLlmMetrics.Cost.Name, OtelLlmMetrics.Cost.Unit, OtelLlmMetrics.Cost.Description);
     }
 
     public ActivitySource Source { get; }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
-using OtelLlm.Instrumentation.Semantics;
+using OtelLlm.Semantics;
 using OtelLlm.Instrumentation.Telemetry;
 
 namespace OtelLlm.Instrumentation;
@@ -104,7 +104,7 @@ public static class OtelLlmTools
             }
             catch (Exception e)
             {
-                activity?.SetTag(Semconv.ErrorType, e.GetType().FullName);
+                activity?.SetTag(Otel.ErrorType, e.GetType().FullName);
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
                 throw;
             }

@@ -29,10 +29,10 @@ internal static class CommonColumns
             ?? a.FirstString(Otel.DeploymentEnvironmentName, Otel.DeploymentEnvironment, OpenLit.Environment)
             ?? string.Empty;
 
-        var rawProvider = a.FirstString(GenAi.ProviderName, GenAi.System, OpenInference.Provider, OpenInference.System);
+        var rawProvider = a.FirstString(GenAi.Provider.Name, GenAi.System, OpenInference.Provider, OpenInference.System);
         if (rawProvider is not null)
         {
-            row.Provider = ProviderNames.Normalize(rawProvider);
+            row.Provider = ProviderNames.Normalize(rawProvider) ?? string.Empty;
             if (!string.Equals(rawProvider, row.Provider, StringComparison.Ordinal))
             {
                 row.Attributes.Add(OtelLlmNames.RawProvider, rawProvider);
@@ -80,7 +80,7 @@ internal static class CommonColumns
             Otel.UserId, Otel.EndUserId, Traceloop.AssociationUserId, OpenLit.UserId, GenAi.Request.User, Traceloop.User, Traceloop.GenAiUser)
             ?? string.Empty;
         row.Workload = a.GetString(OtelLlmNames.Workload) ?? string.Empty;
-        row.AgentName = a.FirstString(GenAi.AgentName, OpenInference.AgentName) ?? string.Empty;
+        row.AgentName = a.FirstString(GenAi.Agent.Name, OpenInference.AgentName) ?? string.Empty;
         row.ServerAddress = a.GetString(Otel.ServerAddress) ?? string.Empty;
 
         FillStatus(span, a, row);

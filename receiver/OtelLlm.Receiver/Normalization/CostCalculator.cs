@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.Normalization;
@@ -11,9 +11,6 @@ namespace OtelLlm.Receiver.Normalization;
 /// </summary>
 internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetrics metrics)
 {
-    public const string FromSpan = "span";
-    public const string FromPriceTable = "price_table";
-
     public void Apply(AttributeMap a, LlmCallRow row)
     {
         var spanCost = a.FirstDouble(GenAi.Usage.Cost, OpenInference.CostTotal, GenAi.Usage.TotalCost, GenAi.Usage.TotalCostUsd, OtelLlmNames.CostUsd)
@@ -21,7 +18,7 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
         if (spanCost is >= 0)
         {
             row.CostUsd = spanCost;
-            row.CostSource = FromSpan;
+            row.CostSource = CostSources.Span;
             return;
         }
 
@@ -37,7 +34,7 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
         if (cost is not null)
         {
             row.CostUsd = cost;
-            row.CostSource = FromPriceTable;
+            row.CostSource = CostSources.PriceTable;
             return;
         }
 

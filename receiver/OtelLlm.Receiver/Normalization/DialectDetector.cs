@@ -68,12 +68,12 @@ internal static class DialectDetector
             return SourceFormats.OpenLit;
         }
 
-        if (a.Contains(GenAi.ProviderName))
+        if (a.Contains(GenAi.Provider.Name))
         {
             return SourceFormats.OtelGenAiV137;
         }
 
-        if (a.Contains(GenAi.System) || a.Contains(GenAi.OperationName))
+        if (a.Contains(GenAi.System) || a.Contains(GenAi.Operation.Name))
         {
             return SourceFormats.OtelGenAiV136;
         }
@@ -88,7 +88,7 @@ internal static class DialectDetector
     public static string ResolveOperation(SpanInput input)
     {
         var a = input.Attributes;
-        if (a.GetString(GenAi.OperationName) is { } op)
+        if (a.GetString(GenAi.Operation.Name) is { } op)
         {
             return op;
         }

@@ -8,8 +8,8 @@ internal static class MappedAttributes
 {
     private static readonly HashSet<string> s_mapped = new(StringComparer.Ordinal)
     {
-        GenAi.OperationName, GenAi.ProviderName, GenAi.System, GenAi.ConversationId, GenAi.SystemInstructions, GenAi.InputMessages,
-        GenAi.OutputMessages, GenAi.ToolDefinitions, GenAi.AgentName,
+        GenAi.Operation.Name, GenAi.Provider.Name, GenAi.System, GenAi.ConversationId, GenAi.SystemInstructions, GenAi.InputMessages,
+        GenAi.OutputMessages, GenAi.ToolDefinitions, GenAi.Agent.Name,
         GenAi.Request.Model, GenAi.Request.Temperature, GenAi.Request.TopP, GenAi.Request.MaxTokens, GenAi.Request.Stream, GenAi.Request.User,
         GenAi.Response.Model, GenAi.Response.Id, GenAi.Response.FinishReasons, GenAi.Response.FinishReason, GenAi.Response.TimeToFirstChunk,
         GenAi.Usage.InputTokens, GenAi.Usage.OutputTokens, GenAi.Usage.PromptTokens, GenAi.Usage.CompletionTokens, GenAi.Usage.CacheReadInputTokens,

@@ -1,4 +1,4 @@
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.Receiver.Normalization;
 using static OtelLlm.Receiver.Tests.Normalization.NormalizerKit;
 

@@ -7,7 +7,7 @@ using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Tests.Decoding;
 

@@ -1,4 +1,4 @@
-namespace OtelLlm.Instrumentation.Pricing;
+namespace OtelLlm.Semantics.Pricing;
 
 /// <summary>Token counts of one model call, in the GenAI semantic-convention sense.</summary>
 /// <param name="InputTokens">All input tokens, <em>including</em> cache reads and cache writes (<c>gen_ai.usage.input_tokens</c>).</param>

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace OtelLlm.Instrumentation.Pricing;
+namespace OtelLlm.Semantics.Pricing;
 
 /// <summary>
 /// A table of model list prices, loaded from the repository's <c>pricing/model-prices.json</c> format,

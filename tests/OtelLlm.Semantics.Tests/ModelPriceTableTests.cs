@@ -1,8 +1,8 @@
 using System.Text;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.TestSupport;
 
-namespace OtelLlm.Instrumentation.Tests;
+namespace OtelLlm.Semantics.Tests;
 
 public sealed class ModelPriceTableTests
 {

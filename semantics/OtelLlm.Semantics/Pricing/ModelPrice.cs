@@ -1,4 +1,4 @@
-namespace OtelLlm.Instrumentation.Pricing;
+namespace OtelLlm.Semantics.Pricing;
 
 /// <summary>The list price of one model, in US dollars per token.</summary>
 /// <param name="Provider">The provider, as a <c>gen_ai.provider.name</c> value (e.g. <c>openai</c>, <c>anthropic</c>).</param>
