@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OtelLlm.Receiver.Api;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Receiver.Normalization;
@@ -87,6 +88,7 @@ public static partial class ReceiverHost
         services.AddSingleton<GrpcTransport>();
         services.AddSingleton<HttpTransport>();
         services.AddReliability(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddApi(builder.Configuration);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
@@ -99,6 +101,11 @@ public static partial class ReceiverHost
         app.Map("/v1/metrics", http.MetricsAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", ReadyAsync);
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Enabled)
+        {
+            app.MapApiV1();
+        }
+
         return app;
     }
 

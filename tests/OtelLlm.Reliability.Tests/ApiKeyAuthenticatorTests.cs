@@ -18,8 +18,9 @@ public sealed class ApiKeyAuthenticatorTests
     [InlineData("x-api-key", "k-beta-456", "beta")]
     public void TryAuthenticate_ValidKey_NamesItsProject(string header, string value, string expected)
     {
-        Assert.True(s_auth.TryAuthenticate(Request(header, value), out var project, out var error));
-        Assert.Equal(expected, project);
+        Assert.True(s_auth.TryAuthenticate(Request(header, value), out var caller, out var error));
+        Assert.Equal(expected, caller.Project);
+        Assert.Equal(ApiScopes.Ingest, caller.Scopes);
         Assert.Null(error);
     }
 
@@ -31,8 +32,8 @@ public sealed class ApiKeyAuthenticatorTests
     [InlineData("x-other", "k-alpha-123")]
     public void TryAuthenticate_MissingOrWrongKey_Refuses(string header, string value)
     {
-        Assert.False(s_auth.TryAuthenticate(Request(header, value), out var project, out var error));
-        Assert.Equal(string.Empty, project);
+        Assert.False(s_auth.TryAuthenticate(Request(header, value), out var caller, out var error));
+        Assert.Null(caller.Project);
         Assert.False(string.IsNullOrEmpty(error));
         Assert.DoesNotContain("k-alpha", error, StringComparison.Ordinal);
     }
@@ -48,16 +49,17 @@ public sealed class ApiKeyAuthenticatorTests
     public void Create_NoKeysOnLoopback_AcceptsUnderDefaultProject()
     {
         var auth = ApiKeySources.Create(new AuthOptions(), new ReceiverOptions { ListenAddress = "127.0.0.1", DefaultProject = "dflt" }, ".", NullLogger.Instance);
-        Assert.True(auth.TryAuthenticate(new DefaultHttpContext(), out var project, out _));
-        Assert.Equal("dflt", project);
+        Assert.True(auth.TryAuthenticate(new DefaultHttpContext(), out var caller, out _));
+        Assert.Equal("dflt", caller.Project);
+        Assert.Equal(ApiScopes.All, caller.Scopes);
     }
 
     [Fact]
     public void Create_ModeNoneOnPublicAddress_AcceptsEverything()
     {
         var auth = ApiKeySources.Create(new AuthOptions { Mode = AuthMode.None }, new ReceiverOptions { ListenAddress = "0.0.0.0" }, ".", NullLogger.Instance);
-        Assert.True(auth.TryAuthenticate(new DefaultHttpContext(), out var project, out _));
-        Assert.Equal("default", project);
+        Assert.True(auth.TryAuthenticate(new DefaultHttpContext(), out var caller, out _));
+        Assert.Equal("default", caller.Project);
     }
 
     [Fact]
@@ -73,14 +75,54 @@ public sealed class ApiKeyAuthenticatorTests
 
             foreach (var (key, expected) in new[] { ("cfg-key", "web"), ("env-key", "ops"), ("env-key-2", "ml"), ("file-key-1", "payments"), ("file-key-2", "search") })
             {
-                Assert.True(auth.TryAuthenticate(Request("x-api-key", key), out var project, out _));
-                Assert.Equal(expected, project);
+                Assert.True(auth.TryAuthenticate(Request("x-api-key", key), out var caller, out _));
+                Assert.Equal(expected, caller.Project);
             }
         }
         finally
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public void Load_Scopes_FromEveryKeySource()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(file, ["file-plain payments", "file-read payments read,admin"]);
+            var options = new AuthOptions { Keys = "env-fb=web:feedback; env-all=ops:ingest+feedback+read+admin; env-plain=ops", KeysFile = file };
+            options.ApiKeys.Add(new ApiKeyEntry { Key = "cfg-read", Project = "web", Scopes = "Read" });
+            var auth = ApiKeySources.Create(options, new ReceiverOptions { ListenAddress = "0.0.0.0" }, ".", NullLogger.Instance);
+
+            foreach (var (key, expected) in new[]
+            {
+                ("file-plain", ApiScopes.Ingest),
+                ("file-read", ApiScopes.Read | ApiScopes.Admin),
+                ("env-fb", ApiScopes.Feedback),
+                ("env-all", ApiScopes.All),
+                ("env-plain", ApiScopes.Ingest),
+                ("cfg-read", ApiScopes.Read),
+            })
+            {
+                Assert.True(auth.TryAuthenticate(Request("x-api-key", key), out var caller, out _));
+                Assert.Equal(expected, caller.Scopes);
+                Assert.True(caller.Keyed);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Load_UnknownScope_RefusesToStartNamingIt()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => ApiKeySources.Load(new AuthOptions { Keys = "k=p:read+write" }, "."));
+        Assert.Contains("'write' is not an API key scope", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Auth:Keys", e.Message, StringComparison.Ordinal);
     }
 
     private static DefaultHttpContext Request(string header, string value)

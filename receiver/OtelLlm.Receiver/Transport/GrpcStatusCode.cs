@@ -8,6 +8,7 @@ internal enum GrpcStatusCode
     Unknown = 2,
     InvalidArgument = 3,
     DeadlineExceeded = 4,
+    PermissionDenied = 7,
     ResourceExhausted = 8,
     Unimplemented = 12,
     Internal = 13,

@@ -8,6 +8,7 @@ using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Receiver.Transport.Auth;
 
 namespace OtelLlm.Receiver.Transport;
 
@@ -184,10 +185,17 @@ internal sealed partial class GrpcTransport(OtlpIngestor ingestor, IRequestAuthe
         where TResponse : IMessage<TResponse>
     {
         var request = context.Request;
-        if (!authenticator.TryAuthenticate(context, out var project, out var authError))
+        if (!authenticator.TryAuthenticate(context, out var caller, out var authError))
         {
             throw new GrpcStatusException(GrpcStatusCode.Unauthenticated, authError ?? "not authenticated");
         }
+
+        if (!caller.Has(ApiScopes.Ingest))
+        {
+            throw new GrpcStatusException(GrpcStatusCode.PermissionDenied, ApiScopeNames.Missing(ApiScopes.Ingest));
+        }
+
+        var project = caller.Project;
 
         var encoding = request.Headers["grpc-encoding"].ToString();
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);

@@ -9,6 +9,7 @@ using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Receiver.Transport.Auth;
 
 namespace OtelLlm.Receiver.Transport;
 
@@ -60,11 +61,19 @@ internal sealed partial class HttpTransport(OtlpIngestor ingestor, IRequestAuthe
             return;
         }
 
-        if (!authenticator.TryAuthenticate(context, out var project, out var authError))
+        if (!authenticator.TryAuthenticate(context, out var caller, out var authError))
         {
             await FailAsync(context, json, StatusCodes.Status401Unauthorized, 16, authError ?? "not authenticated", "unauthenticated");
             return;
         }
+
+        if (!caller.Has(ApiScopes.Ingest))
+        {
+            await FailAsync(context, json, StatusCodes.Status403Forbidden, 7, ApiScopeNames.Missing(ApiScopes.Ingest), "forbidden");
+            return;
+        }
+
+        var project = caller.Project;
 
         var encoding = request.Headers.ContentEncoding.ToString();
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);

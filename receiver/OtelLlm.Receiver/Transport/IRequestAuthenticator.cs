@@ -1,11 +1,14 @@
+using OtelLlm.Receiver.Transport.Auth;
+
 namespace OtelLlm.Receiver.Transport;
 
 /// <summary>
-/// Decides which project a request belongs to, before its body is read or decompressed. Both transports call it;
-/// on <see langword="false"/> they answer HTTP 401 or gRPC <c>UNAUTHENTICATED</c> with <c>error</c>.
+/// Decides who sent a request (its project and scopes), before its body is read or decompressed. The transports and
+/// the HTTP API call it; on <see langword="false"/> they answer HTTP 401 or gRPC <c>UNAUTHENTICATED</c> with
+/// <c>error</c>, and a caller without the scope an endpoint needs gets HTTP 403 or gRPC <c>PERMISSION_DENIED</c>.
 /// </summary>
 internal interface IRequestAuthenticator
 {
-    /// <summary>Authenticates the request and names its project, or explains why it is refused.</summary>
-    bool TryAuthenticate(HttpContext context, out string project, out string? error);
+    /// <summary>Authenticates the request and names its caller, or explains why it is refused.</summary>
+    bool TryAuthenticate(HttpContext context, out ApiCaller caller, out string? error);
 }

@@ -5,19 +5,19 @@ namespace OtelLlm.Receiver.Transport.Auth;
 
 /// <summary>
 /// Authenticates by API key, sent as <c>Authorization: Bearer &lt;key&gt;</c> or <c>x-api-key: &lt;key&gt;</c> (an HTTP
-/// header or gRPC metadata). The key, never the payload, names the project. Only SHA-256 hashes of the keys are
-/// kept, and a presented key is compared with every one of them in constant time.
+/// header or gRPC metadata). The key, never the payload, names the project and the scopes. Only SHA-256 hashes of the
+/// keys are kept, and a presented key is compared with every one of them in constant time.
 /// </summary>
 internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
 {
     private const string BearerPrefix = "Bearer ";
     private const string ApiKeyHeader = "x-api-key";
 
-    private readonly (byte[] Hash, string Project)[] _keys;
+    private readonly (byte[] Hash, ApiCaller Caller)[] _keys;
 
     public ApiKeyAuthenticator(IEnumerable<ApiKeyEntry> keys)
     {
-        _keys = [.. keys.Select(k => (Hash(k.Key), k.Project))];
+        _keys = [.. keys.Select(k => (Hash(k.Key), new ApiCaller(k.Project, ApiScopeNames.Parse(k.Scopes), Keyed: true)))];
         if (_keys.Length == 0)
         {
             throw new ArgumentException("At least one API key is needed.", nameof(keys));
@@ -27,9 +27,9 @@ internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
     /// <summary>How many keys are configured.</summary>
     public int KeyCount => _keys.Length;
 
-    public bool TryAuthenticate(HttpContext context, out string project, out string? error)
+    public bool TryAuthenticate(HttpContext context, out ApiCaller caller, out string? error)
     {
-        project = string.Empty;
+        caller = default;
         var key = ReadKey(context.Request.Headers);
         if (key is null)
         {
@@ -38,23 +38,23 @@ internal sealed class ApiKeyAuthenticator : IRequestAuthenticator
         }
 
         var presented = Hash(key);
-        string? match = null;
-        foreach (var (hash, keyProject) in _keys)
+        ApiCaller? match = null;
+        foreach (var (hash, keyCaller) in _keys)
         {
             // Compare with every key so the time taken does not reveal which one (if any) was close.
             if (CryptographicOperations.FixedTimeEquals(hash, presented))
             {
-                match = keyProject;
+                match = keyCaller;
             }
         }
 
-        if (match is null)
+        if (match is not { } found)
         {
             error = "Invalid API key.";
             return false;
         }
 
-        project = match;
+        caller = found;
         error = null;
         return true;
     }

@@ -11,7 +11,7 @@ internal static partial class ApiKeySources
         var keys = new List<ApiKeyEntry>();
         foreach (var entry in options.ApiKeys)
         {
-            Add(keys, entry.Key, entry.Project, "configuration ApiKeys");
+            Add(keys, entry.Key, entry.Project, entry.Scopes, "configuration ApiKeys");
         }
 
         foreach (var pair in options.Keys.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -19,10 +19,17 @@ internal static partial class ApiKeySources
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new InvalidOperationException("Auth:Keys must look like 'key1=project1;key2=project2'.");
+                throw new InvalidOperationException("Auth:Keys must look like 'key1=project1;key2=project2:read+admin'.");
             }
 
-            Add(keys, pair[..eq], pair[(eq + 1)..], "Auth:Keys");
+            var projectAndScopes = pair[(eq + 1)..];
+            var colon = projectAndScopes.IndexOf(':', StringComparison.Ordinal);
+            Add(
+                keys,
+                pair[..eq],
+                colon < 0 ? projectAndScopes : projectAndScopes[..colon],
+                colon < 0 ? null : projectAndScopes[(colon + 1)..],
+                "Auth:Keys");
         }
 
         if (!string.IsNullOrWhiteSpace(options.KeysFile))
@@ -43,13 +50,13 @@ internal static partial class ApiKeySources
                     continue;
                 }
 
-                var parts = line.Split((char[]?)null, 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (parts.Length != 2)
+                var parts = line.Split((char[]?)null, 3, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (parts.Length < 2)
                 {
-                    throw new InvalidOperationException($"Auth:KeysFile line {lineNumber}: expected '<key> <project>'.");
+                    throw new InvalidOperationException($"Auth:KeysFile line {lineNumber}: expected '<key> <project> [scopes]'.");
                 }
 
-                Add(keys, parts[0], parts[1], "Auth:KeysFile");
+                Add(keys, parts[0], parts[1], parts.Length > 2 ? parts[2] : null, $"Auth:KeysFile line {lineNumber}");
             }
         }
 
@@ -74,7 +81,7 @@ internal static partial class ApiKeySources
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
-                var fingerprints = string.Join(", ", keys.Select(k => ApiKeyAuthenticator.Fingerprint(k.Key) + "→" + k.Project));
+                var fingerprints = string.Join(", ", keys.Select(k => ApiKeyAuthenticator.Fingerprint(k.Key) + "→" + k.Project + " (" + k.Scopes + ")"));
                 LogKeys(logger, keys.Count, fingerprints);
             }
 
@@ -97,16 +104,26 @@ internal static partial class ApiKeySources
         => string.Equals(address, "localhost", StringComparison.OrdinalIgnoreCase)
             || (IPAddress.TryParse(address, out var ip) && IPAddress.IsLoopback(ip));
 
-    private static void Add(List<ApiKeyEntry> keys, string key, string project, string source)
+    private static void Add(List<ApiKeyEntry> keys, string key, string project, string? scopes, string source)
     {
         if (string.IsNullOrWhiteSpace(key) || string.IsNullOrWhiteSpace(project))
         {
             throw new InvalidOperationException($"{source}: every API key needs a non-empty key and project.");
         }
 
+        ApiScopes parsed;
+        try
+        {
+            parsed = ApiScopeNames.Parse(scopes);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"{source}: {ex.Message}", ex);
+        }
+
         if (!keys.Exists(k => string.Equals(k.Key, key, StringComparison.Ordinal)))
         {
-            keys.Add(new ApiKeyEntry { Key = key.Trim(), Project = project.Trim() });
+            keys.Add(new ApiKeyEntry { Key = key.Trim(), Project = project.Trim(), Scopes = ApiScopeNames.Format(parsed) });
         }
     }
 

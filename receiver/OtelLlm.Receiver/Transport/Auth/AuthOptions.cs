@@ -21,6 +21,12 @@ public sealed class ApiKeyEntry
 
     /// <summary>The project (the <c>Project</c> column) of everything sent with this key.</summary>
     public string Project { get; set; } = string.Empty;
+
+    /// <summary>
+    /// What the key may do: <c>ingest</c>, <c>feedback</c>, <c>read</c>, <c>admin</c>, several separated by commas or
+    /// plus signs (<c>read,admin</c>). Default <c>ingest</c>, which is also what an empty value means.
+    /// </summary>
+    public string Scopes { get; set; } = "ingest";
 }
 
 /// <summary>
@@ -38,10 +44,16 @@ public sealed class AuthOptions
     /// <summary>Keys from configuration (<c>ApiKeys:0:Key</c>, <c>ApiKeys:0:Project</c>, ...).</summary>
     public IList<ApiKeyEntry> ApiKeys { get; } = [];
 
-    /// <summary>Keys as one string, <c>key1=project1;key2=project2</c> (handy in an environment variable). Default empty.</summary>
+    /// <summary>
+    /// Keys as one string, <c>key1=project1;key2=project2</c> (handy in an environment variable); a key's scopes follow
+    /// its project after a colon, joined by plus signs: <c>key3=project1:read+admin</c> (default <c>ingest</c>). Default empty.
+    /// </summary>
     public string Keys { get; set; } = string.Empty;
 
-    /// <summary>A file with one <c>key project</c> pair per line (<c>#</c> starts a comment); relative to the content root. Default none.</summary>
+    /// <summary>
+    /// A file with one <c>key project [scopes]</c> line per key (<c>#</c> starts a comment; scopes as <c>read,admin</c>,
+    /// default <c>ingest</c>); relative to the content root. Default none.
+    /// </summary>
     public string? KeysFile { get; set; }
 
     /// <summary>PFX/PKCS#12 certificate that turns on TLS on both ports; relative to the content root. Default none (cleartext).</summary>

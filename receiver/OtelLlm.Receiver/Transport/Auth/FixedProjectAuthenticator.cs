@@ -1,11 +1,13 @@
 namespace OtelLlm.Receiver.Transport.Auth;
 
-/// <summary>Accepts every request under one project (auth mode <c>None</c>, or loopback without keys).</summary>
+/// <summary>Accepts every request, with every scope, under one project (auth mode <c>None</c>, or loopback without keys).</summary>
 internal sealed class FixedProjectAuthenticator(string defaultProject) : IRequestAuthenticator
 {
-    public bool TryAuthenticate(HttpContext context, out string project, out string? error)
+    private readonly ApiCaller _caller = new(defaultProject, ApiScopes.All, Keyed: false);
+
+    public bool TryAuthenticate(HttpContext context, out ApiCaller caller, out string? error)
     {
-        project = defaultProject;
+        caller = _caller;
         error = null;
         return true;
     }

@@ -1,0 +1,93 @@
+using OtelLlm.Receiver.Transport.Auth;
+using Scalar.AspNetCore;
+
+namespace OtelLlm.Receiver.Api;
+
+/// <summary>
+/// The HTTP API under <c>/api/v1</c>: every route is mapped in <see cref="MapApiV1"/>, each needs a scope, and every
+/// handler answers with an <see cref="ApiResult"/>. The OpenAPI document is served at <c>/openapi/v1.json</c> and a
+/// browsable reference at <c>/api/reference</c>, both without anything fetched from the internet.
+/// </summary>
+internal static class ApiEndpoints
+{
+    public const string DocumentName = "v1";
+    public const string ReferencePath = "/api/reference";
+
+    /// <summary>Registers what the API needs: its options, the endpoint filter and the OpenAPI document.</summary>
+    public static IServiceCollection AddApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
+        services.AddSingleton<ApiEndpointFilter>();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddOpenApi(DocumentName, o =>
+        {
+            o.ShouldInclude = d => d.RelativePath?.StartsWith("api/v1/", StringComparison.Ordinal) == true;
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                ApiDocument.Describe(document);
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer((operation, context, _) =>
+            {
+                ApiDocument.DescribeOperation(operation, context.Description.ActionDescriptor.EndpointMetadata);
+                return Task.CompletedTask;
+            });
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Maps every <c>/api/v1</c> route. To add one: write a handler returning <c>Task&lt;ApiResult&gt;</c> in the
+    /// feature's folder, then add one line here with its scope (<see cref="ApiCallerExtensions.RequireScope"/>), its
+    /// name and the body types it answers with (<c>Produces&lt;T&gt;</c>) for the OpenAPI document.
+    /// </summary>
+    public static void MapApiV1(this WebApplication app)
+    {
+        var api = app.MapGroup("/api/v1")
+            .AddEndpointFilter<ApiEndpointFilter>()
+            .ProducesErrors();
+
+        api.MapGet("me", Me)
+            .RequireScope(ApiScopes.None)
+            .WithName("GetCaller")
+            .WithSummary("The project and scopes of the API key the request was sent with.")
+            .Produces<CallerInfo>();
+
+        // Anything else under /api/v1 answers with the uniform error body rather than an empty 404.
+        app.Map("/api/v1/{**rest}", (HttpContext context) => ApiResult.Failure(ApiFailure.NotFound, $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {ReferencePath}."))
+            .ExcludeFromDescription();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference(ReferencePath, o => o
+            .WithTitle("OtelLlm API")
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .AddDocument(DocumentName)
+            .DisableDefaultFonts()
+            .DisableTelemetry()
+            .DisableAgent()
+            .DisableMcp()
+            .AddPreferredSecuritySchemes(ApiDocument.BearerScheme));
+    }
+
+    private static ApiResult Me(HttpContext context)
+    {
+        var caller = context.ApiCaller();
+        return ApiResult.Ok(new CallerInfo(caller.Project, ApiScopeNames.Format(caller.Scopes).Split(','), caller.Keyed));
+    }
+
+    private static RouteGroupBuilder ProducesErrors(this RouteGroupBuilder group)
+    {
+        foreach (var status in (int[])[StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status503ServiceUnavailable])
+        {
+            group.WithMetadata(new ProducesResponseTypeMetadata(status, typeof(ApiErrorBody), [ApiJson.ContentType]));
+        }
+
+        return group;
+    }
+}
+
+/// <summary>Who the caller is, as <c>GET /api/v1/me</c> answers.</summary>
+/// <param name="Project">The key's project: where its data goes and the only one it reads.</param>
+/// <param name="Scopes">What the key may do: <c>ingest</c>, <c>feedback</c>, <c>read</c>, <c>admin</c>.</param>
+/// <param name="Keyed">False when the receiver runs without keys (loopback or authentication off): every scope, every project readable.</param>
+public sealed record CallerInfo(string Project, IReadOnlyList<string> Scopes, bool Keyed);
