@@ -228,6 +228,7 @@ public sealed class RowRoundTripTests(ClickHouseDatabase db) : IClassFixture<Cli
             FeedbackId = id,
             TraceId = "t",
             SpanId = "s",
+            ResponseId = "chatcmpl-1",
             Name = "thumbs",
             Value = null,
             StringValue = "down",
@@ -241,7 +242,7 @@ public sealed class RowRoundTripTests(ClickHouseDatabase db) : IClassFixture<Cli
 
         var got = await ReadAsync(FeedbackRow.Table, FeedbackRow.Columns, $"FeedbackId = '{id}'");
         Assert.Equal(
-            ["p", "2025-11-22 08:26:40", id, "t", "s", "thumbs", TabSeparated.Null, "down", Unicode, "user", "u1", Arr(row.Attributes.Keys), Arr(row.Attributes.Values)],
+            ["p", "2025-11-22 08:26:40", id, "t", "s", "chatcmpl-1", "thumbs", TabSeparated.Null, "down", Unicode, "user", "u1", Arr(row.Attributes.Keys), Arr(row.Attributes.Values)],
             got);
     }
 

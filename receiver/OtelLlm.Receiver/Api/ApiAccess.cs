@@ -99,6 +99,10 @@ internal static class ApiCallerExtensions
         return caller.Project;
     }
 
+    /// <summary>Documents the JSON body the endpoint reads (the handler reads and checks it itself).</summary>
+    public static RouteHandlerBuilder AcceptsJson<TBody>(this RouteHandlerBuilder builder, string description)
+        => builder.WithMetadata(new ApiRequestBody(typeof(TBody), description));
+
     /// <summary>Marks an endpoint as needing <paramref name="scope"/>.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, ApiScopes scope)
         where TBuilder : IEndpointConventionBuilder

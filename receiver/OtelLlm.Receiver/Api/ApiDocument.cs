@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using OtelLlm.Receiver.Transport.Auth;
 
@@ -41,9 +42,27 @@ internal static class ApiDocument
         document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiKeyScheme, document)] = [] });
     }
 
-    /// <summary>Names the operation's scope in its description and in an <c>x-scope</c> extension.</summary>
-    public static void DescribeOperation(OpenApiOperation operation, IList<object> metadata)
+    /// <summary>
+    /// Names the operation's scope in its description and in an <c>x-scope</c> extension, and describes the JSON body
+    /// an <see cref="ApiRequestBody"/> names. (The framework's <c>Accepts</c> would also make routing refuse other
+    /// content types with an empty 415; the handlers answer that themselves, with the error body.)
+    /// </summary>
+    public static async Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        if (metadata.OfType<ApiRequestBody>().LastOrDefault() is { } body)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = body.Description,
+                Content = new Dictionary<string, OpenApiMediaType>
+                {
+                    [ApiJson.ContentType] = new() { Schema = await context.GetOrCreateSchemaAsync(body.Type, null, cancellationToken) },
+                },
+            };
+        }
+
         var requirement = metadata.OfType<ApiScopeRequirement>().LastOrDefault();
         if (requirement is null)
         {
@@ -57,3 +76,6 @@ internal static class ApiDocument
         operation.Extensions["x-scope"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(scope));
     }
 }
+
+/// <summary>Endpoint metadata: the JSON body the endpoint reads, for the OpenAPI document only.</summary>
+internal sealed record ApiRequestBody(Type Type, string? Description);

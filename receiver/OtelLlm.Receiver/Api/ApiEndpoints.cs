@@ -1,3 +1,4 @@
+using OtelLlm.Receiver.Api.Feedback;
 using OtelLlm.Receiver.Transport.Auth;
 using Scalar.AspNetCore;
 
@@ -27,11 +28,7 @@ internal static class ApiEndpoints
                 ApiDocument.Describe(document);
                 return Task.CompletedTask;
             });
-            o.AddOperationTransformer((operation, context, _) =>
-            {
-                ApiDocument.DescribeOperation(operation, context.Description.ActionDescriptor.EndpointMetadata);
-                return Task.CompletedTask;
-            });
+            o.AddOperationTransformer(ApiDocument.DescribeOperationAsync);
         });
         return services;
     }
@@ -52,6 +49,25 @@ internal static class ApiEndpoints
             .WithName("GetCaller")
             .WithSummary("The project and scopes of the API key the request was sent with.")
             .Produces<CallerInfo>();
+
+        api.MapPost("feedback", FeedbackEndpoints.PostAsync)
+            .RequireScope(ApiScopes.Feedback)
+            .WithName("AddFeedback")
+            .WithSummary("Add feedback (thumbs, scores, labels) on LLM calls: one object or an array.")
+            .WithDescription("Items with an id already stored for the project are not stored again (200 when nothing was new, 201 otherwise). A request with any invalid item stores nothing.")
+            .AcceptsJson<FeedbackInput[]>("One feedback object, or an array of them.")
+            .Produces<FeedbackAccepted>(StatusCodes.Status201Created)
+            .Produces<FeedbackAccepted>();
+        api.MapGet("feedback", FeedbackEndpoints.ListAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("ListFeedback")
+            .WithSummary("Feedback in a time range (default the last 7 days), newest first, each with the call it is about.")
+            .Produces<FeedbackPage>();
+        api.MapGet("feedback/summary", FeedbackEndpoints.SummaryAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("SummarizeFeedback")
+            .WithSummary("Count, mean value and positive rate of feedback per name and model, workload or service.")
+            .Produces<FeedbackSummary>();
 
         // Anything else under /api/v1 answers with the uniform error body rather than an empty 404.
         app.Map("/api/v1/{**rest}", (HttpContext context) => ApiResult.Failure(ApiFailure.NotFound, $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {ReferencePath}."))

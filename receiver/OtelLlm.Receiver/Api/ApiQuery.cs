@@ -11,12 +11,13 @@ internal sealed class ApiQuery(ApiErrors errors)
     public ApiErrors Errors { get; } = errors;
 
     /// <summary>
-    /// A time range from <c>from</c> and <c>to</c> (ISO 8601 with an offset). <c>to</c> defaults to now and
+    /// A time range from <c>from</c> and <c>to</c> (ISO 8601 with an offset). <c>to</c> defaults to a second from now
+    /// (so what was stored this very second is in) and
     /// <c>from</c> to <paramref name="defaultSpan"/> before <c>to</c>; <c>from</c> must come before <c>to</c>.
     /// </summary>
     public (DateTimeOffset From, DateTimeOffset To) Range(string? from, string? to, TimeSpan defaultSpan)
     {
-        var end = Time("to", to) ?? DateTimeOffset.UtcNow;
+        var end = Time("to", to) ?? DateTimeOffset.UtcNow.AddSeconds(1);
         var start = Time("from", from) ?? end - defaultSpan;
         if (start >= end)
         {

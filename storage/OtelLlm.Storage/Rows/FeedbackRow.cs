@@ -7,7 +7,7 @@ public sealed class FeedbackRow
 {
     /// <summary>The insert column list, in the order <see cref="Write"/> writes them.</summary>
     public const string Columns =
-        "Project, Timestamp, FeedbackId, TraceId, SpanId, Name, Value, StringValue, Comment, Source, UserId, Attributes.Key, Attributes.Value";
+        "Project, Timestamp, FeedbackId, TraceId, SpanId, ResponseId, Name, Value, StringValue, Comment, Source, UserId, Attributes.Key, Attributes.Value";
 
     /// <summary>The table name.</summary>
     public const string Table = "llm_feedback";
@@ -18,6 +18,7 @@ public sealed class FeedbackRow
     public string FeedbackId { get; set; } = string.Empty;
     public string TraceId { get; set; } = string.Empty;
     public string SpanId { get; set; } = string.Empty;
+    public string ResponseId { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;
     public double? Value { get; set; }
     public string StringValue { get; set; } = string.Empty;
@@ -36,6 +37,7 @@ public sealed class FeedbackRow
         w.WriteString(FeedbackId);
         w.WriteString(TraceId);
         w.WriteString(SpanId);
+        w.WriteString(ResponseId);
         w.WriteString(Name);
         w.WriteNullableFloat64(Value);
         w.WriteString(StringValue);

@@ -19,6 +19,7 @@ public static class Migrations
         new(3, "daily rollups: llm_users_1d, llm_finish_reasons_1d, filled from existing calls", DailyRollups) { Views = DailyRollupViews },
         new(4, "hourly latency rollup: llm_latency_1h, filled from existing calls", HourlyLatency) { Views = HourlyLatencyView },
         new(5, "hourly maxima: llm_maxima_1h, filled from existing calls", HourlyMaxima) { Views = HourlyMaximaView },
+        new(6, "api: llm_feedback.ResponseId, alert_rules, alert_events", ApiTables),
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -512,6 +513,64 @@ public static class Migrations
             WHERE Revision = 0{And(condition)}
             GROUP BY Project, Hour, ServiceName, Environment, Provider, RequestModel
             """),
+    ];
+
+    // What the HTTP API writes besides telemetry. Feedback may name its call by response id instead of span id. Rules and
+    // events change by new revisions (ReplacingMergeTree by Revision, the highest wins; a deleted rule is a revision
+    // with Deleted = 1), never by ALTER … UPDATE/DELETE. An event's Timestamp never changes between its revisions, so
+    // they stay in one partition and merge.
+    private static string[] ApiTables(SchemaContext s) =>
+    [
+        $"ALTER TABLE {s.Table("llm_feedback")}{s.OnCluster} ADD COLUMN ResponseId String AFTER SpanId",
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("alert_rules")}{s.OnCluster}
+        (
+            Project String,
+            RuleId String,
+            Revision UInt64,
+            Deleted UInt8,
+            Name String,
+            Kind String,
+            Threshold Float64,
+            WindowMinutes UInt32,
+            CooldownMinutes UInt32,
+            FilterService String,
+            FilterEnvironment String,
+            FilterProvider String,
+            FilterModel String,
+            Webhooks Array(String),
+            Enabled UInt8,
+            CreatedAt DateTime('UTC'),
+            UpdatedAt DateTime('UTC')
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "alert_rules", "Revision")}
+        ORDER BY (Project, RuleId)
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("alert_events")}{s.OnCluster}
+        (
+            Project String,
+            EventId String,
+            Revision UInt64,
+            Timestamp DateTime('UTC'),
+            RuleId String,
+            RuleName String,
+            Kind String,
+            State String,
+            IncidentId String,
+            Value Float64,
+            Threshold Float64,
+            WindowStart DateTime('UTC'),
+            WindowEnd DateTime('UTC'),
+            Message String,
+            AcknowledgedAt Nullable(DateTime('UTC')),
+            AcknowledgedBy String,
+            Deliveries Nested(Url String, Attempts UInt32, Delivered UInt8, LastStatus UInt32, LastError String, LastAttemptAt DateTime('UTC'))
+        )
+        ENGINE = {s.Engine("ReplacingMergeTree", "alert_events", "Revision")}
+        PARTITION BY toYYYYMM(Timestamp)
+        ORDER BY (Project, EventId)
+        """,
     ];
 
     private static string And(string? condition) => condition is null ? string.Empty : $" AND ({condition})";
