@@ -11,7 +11,7 @@ using OtelLlm.Samples.FakeAnthropic;
 
 namespace OtelLlm.Samples.Anthropic;
 
-/// <summary>Runs the sample scenarios: plain chat, streaming chat and a tool round trip, in rotation.</summary>
+/// <summary>Runs the sample scenarios: plain chat, streaming chat and a tool round trip (two model calls and the tool), in rotation.</summary>
 internal static class SampleRunner
 {
     private static readonly string[] s_cities = ["Paris", "Lisbon", "Oslo", "Tokyo"];
@@ -45,11 +45,13 @@ internal static class SampleRunner
             ? new AnthropicClient()
             : new AnthropicClient { ApiKey = "fake-key", BaseUrl = fake.BaseUrl.ToString().TrimEnd('/'), MaxRetries = 0 };
 
-        // The one line that adds OtelLlm to any IChatClient.
-        using var chat = anthropic.AsIChatClient(settings.Model, 512).WithOtelLlm(o => o.CaptureMessageContent = settings.CaptureContent);
-
-        var toolOptions = new OtelLlmInstrumentationOptions { CaptureMessageContent = settings.CaptureContent };
-        var weather = OtelLlmTools.Instrument(AIFunctionFactory.Create((string location) => $"rainy, 14°C in {location}", "get_weather", "Gets the current weather for a city"), toolOptions);
+        // The one line that adds OtelLlm: Microsoft.Extensions.AI's OpenTelemetry client with OtelLlm's enrichment inside
+        // it, after the function-invocation loop so that every model call of a tool round trip is its own span.
+        using var chat = new ChatClientBuilder(anthropic.AsIChatClient(settings.Model, 512))
+            .UseFunctionInvocation()
+            .UseOtelLlm(o => o.EnableSensitiveData = settings.CaptureContent)
+            .Build();
+        var weather = AIFunctionFactory.Create((string location) => $"rainy, 14°C in {location}", "get_weather", "Gets the current weather for a city");
 
         var failures = 0;
         for (var i = 0; i < settings.Calls; i++)
@@ -74,7 +76,8 @@ internal static class SampleRunner
                         await output.WriteLineAsync($"[{i}] stream: {text}");
                         break;
                     default:
-                        await output.WriteLineAsync($"[{i}] tools: {await ToolTurnAsync(chat, weather, city)}");
+                        var answer = await chat.GetResponseAsync(city, new ChatOptions { Tools = [weather] });
+                        await output.WriteLineAsync($"[{i}] tools: {answer.Text}");
                         break;
                 }
             }
@@ -89,24 +92,5 @@ internal static class SampleRunner
         meterProvider.ForceFlush();
         await output.WriteLineAsync($"Sent {settings.Calls} scenarios ({failures} failed) to {settings.Endpoint} over {protocol}.");
         return failures == 0 ? 0 : 1;
-    }
-
-    private static async Task<string> ToolTurnAsync(IChatClient chat, AIFunction weather, string city)
-    {
-        var options = new ChatOptions { Tools = [weather] };
-        List<ChatMessage> history = [new(ChatRole.User, city)];
-        var first = await chat.GetResponseAsync(history, options);
-        history.AddRange(first.Messages);
-        foreach (var message in first.Messages)
-        {
-            foreach (var call in message.Contents.OfType<FunctionCallContent>())
-            {
-                var result = await weather.InvokeAsync(new AIFunctionArguments(call.Arguments) { Context = new Dictionary<object, object?> { [OtelLlmPropertyKeys.ToolCallId] = call.CallId } });
-                history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
-            }
-        }
-
-        var second = await chat.GetResponseAsync(history, options);
-        return second.Text;
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OtelLlm.Samples.Anthropic;
 
-/// <summary>Command-line settings of the sample; every flag also has an environment variable.</summary>
+/// <summary>Command-line settings of the sample; every flag but <c>--capture-content</c> also has an environment variable of its own.</summary>
 internal sealed record SampleSettings(
     Uri Endpoint,
     string Protocol,
@@ -10,7 +10,7 @@ internal sealed record SampleSettings(
     bool UseFake,
     string Model,
     string ServiceName,
-    bool CaptureContent)
+    bool? CaptureContent)
 {
     public static SampleSettings Parse(string[] args)
     {
@@ -38,6 +38,7 @@ internal sealed record SampleSettings(
             bool.Parse(fake),
             Get("model", "OTELLLM_SAMPLE_MODEL", "claude-sonnet-4-5-20250929"),
             Get("service-name", "OTEL_SERVICE_NAME", "otel-llm-sample-anthropic"),
-            bool.Parse(Get("capture-content", "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")));
+            // Without the flag, content capture is Microsoft.Extensions.AI's default: OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT.
+            values.TryGetValue("capture-content", out var capture) ? bool.Parse(capture) : null);
     }
 }

@@ -21,12 +21,15 @@ namespace OtelLlm.Samples.FakeAnthropic;
 /// Script: when the request offers tools and the last message is plain user text, the answer calls the first tool
 /// (<c>stop_reason: tool_use</c>); after a <c>tool_result</c> it answers in text; otherwise it echoes the user's text.
 /// A model name containing <c>error</c> gets a 400 <c>invalid_request_error</c>; containing <c>overloaded</c> a 529.
-/// Usage: input tokens = request characters / 4, output tokens = words in the answer, and a system prompt of
-/// 100 characters or more is reported as a prompt-cache read.
+/// Usage: input tokens = request characters / 4, output tokens = words in the answer; a system prompt of 100
+/// characters or more is written to the prompt cache the first time this server sees it
+/// (<c>cache_creation_input_tokens</c>) and read from it afterwards (<c>cache_read_input_tokens</c>), a quarter of its
+/// characters either way. <c>input_tokens</c> excludes both, as the real API counts.
 /// </remarks>
 public sealed class FakeAnthropicServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, bool> _cachedPrompts = new(StringComparer.Ordinal);
     private int _counter;
 
     private FakeAnthropicServer(WebApplication app)
@@ -97,12 +100,15 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         var answer = Script(request!);
         var id = "msg_fake" + Interlocked.Increment(ref _counter).ToString("D6", CultureInfo.InvariantCulture);
         var inputTokens = Math.Max(1, body.Length / 4);
-        var cacheRead = SystemText(request!) is { Length: >= 100 } system ? system.Length / 4 : 0;
+        var (cacheRead, cacheWrite) = SystemText(request!) is { Length: >= 100 } system
+            ? _cachedPrompts.TryAdd(system, true) ? (0, system.Length / 4) : (system.Length / 4, 0)
+            : (0, 0);
+        var uncached = inputTokens - cacheRead - cacheWrite;
         var outputTokens = Math.Max(1, answer.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length + (answer.Tool is null ? 0 : 10));
         var stream = request!["stream"]?.GetValue<bool>() == true;
         if (stream)
         {
-            await StreamAsync(context, id, model, answer, inputTokens - cacheRead, cacheRead, outputTokens);
+            await StreamAsync(context, id, model, answer, Usage(uncached, cacheRead, cacheWrite, 1), outputTokens);
         }
         else
         {
@@ -126,14 +132,14 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
                 ["content"] = content,
                 ["stop_reason"] = answer.StopReason,
                 ["stop_sequence"] = null,
-                ["usage"] = Usage(inputTokens - cacheRead, cacheRead, outputTokens),
+                ["usage"] = Usage(uncached, cacheRead, cacheWrite, outputTokens),
             };
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(message.ToJsonString(), context.RequestAborted);
         }
     }
 
-    private static async Task StreamAsync(HttpContext context, string id, string model, Answer answer, int inputTokens, int cacheRead, int outputTokens)
+    private static async Task StreamAsync(HttpContext context, string id, string model, Answer answer, JsonObject startUsage, int outputTokens)
     {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
@@ -150,7 +156,7 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
                 ["content"] = new JsonArray(),
                 ["stop_reason"] = null,
                 ["stop_sequence"] = null,
-                ["usage"] = Usage(inputTokens, cacheRead, 1),
+                ["usage"] = startUsage,
             },
         };
         await EventAsync(context, "message_start", start, ct);
@@ -203,10 +209,10 @@ public sealed class FakeAnthropicServer : IAsyncDisposable
         await context.Response.Body.FlushAsync(ct);
     }
 
-    private static JsonObject Usage(int input, int cacheRead, int output) => new()
+    private static JsonObject Usage(int input, int cacheRead, int cacheWrite, int output) => new()
     {
         ["input_tokens"] = input,
-        ["cache_creation_input_tokens"] = 0,
+        ["cache_creation_input_tokens"] = cacheWrite,
         ["cache_read_input_tokens"] = cacheRead,
         ["output_tokens"] = output,
     };

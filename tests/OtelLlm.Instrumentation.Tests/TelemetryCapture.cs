@@ -4,13 +4,16 @@ using System.Diagnostics.Metrics;
 
 namespace OtelLlm.Instrumentation.Tests;
 
-/// <summary>Collects the spans and measurements of one source name, so tests can run in parallel.</summary>
+/// <summary>
+/// Collects the spans and measurements of one source name, so tests can run in parallel; OtelLlm's process-wide cost
+/// meter on request, whose measurements tests tell apart by a model name of their own.
+/// </summary>
 internal sealed class TelemetryCapture : IDisposable
 {
     private readonly ActivityListener _activityListener;
     private readonly MeterListener _meterListener;
 
-    public TelemetryCapture(bool spans = true, bool metrics = true)
+    public TelemetryCapture(bool spans = true, bool metrics = true, bool costMeter = false)
     {
         SourceName = "test-" + Guid.NewGuid().ToString("N");
         _activityListener = new ActivityListener
@@ -24,7 +27,7 @@ internal sealed class TelemetryCapture : IDisposable
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (metrics && instrument.Meter.Name == SourceName)
+                if ((metrics && instrument.Meter.Name == SourceName) || (costMeter && instrument.Meter.Name == OtelLlmInstrumentationOptions.MeterName))
                 {
                     Instruments[instrument.Name] = instrument;
                     listener.EnableMeasurementEvents(instrument);
@@ -32,6 +35,7 @@ internal sealed class TelemetryCapture : IDisposable
             },
         };
         _meterListener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        _meterListener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
         _meterListener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
         _meterListener.Start();
     }

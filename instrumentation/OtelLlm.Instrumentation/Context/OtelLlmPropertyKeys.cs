@@ -23,6 +23,4 @@ public static class OtelLlmPropertyKeys
     /// <summary>Free tags, each recorded as <c>otel_llm.tag.&lt;key&gt;</c>.</summary>
     public const string Tags = "otel_llm.tags";
 
-    /// <summary>The tool call id for an instrumented tool, read from <see cref="Microsoft.Extensions.AI.AIFunctionArguments.Context"/>.</summary>
-    public const string ToolCallId = "otel_llm.tool_call_id";
 }
