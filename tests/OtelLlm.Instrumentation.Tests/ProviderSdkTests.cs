@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using OtelLlm.Instrumentation.Pricing;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.Samples.FakeAnthropic;
 using OtelLlm.Samples.FakeOpenAI;
 

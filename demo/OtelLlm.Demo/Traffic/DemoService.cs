@@ -16,13 +16,24 @@ internal sealed class DemoService : IDisposable
 {
     private readonly TracerProvider _tracerProvider;
     private readonly MeterProvider _meterProvider;
+    private readonly string _sourceName;
+    private readonly bool _captureContent;
 
-    public DemoService(string name, string version, TrafficOptions options)
+    /// <param name="name">The service name, before the run's suffix.</param>
+    /// <param name="version">The service version.</param>
+    /// <param name="options">The run's settings.</param>
+    /// <param name="recordsHttpCalls">
+    /// Whether this service's provider records outgoing HTTP calls. The HTTP client instrumentation sees every call in the
+    /// process, so only the one service that calls a provider over HTTP turns it on; otherwise each service would export
+    /// the others' HTTP spans too.
+    /// </param>
+    public DemoService(string name, string version, TrafficOptions options, bool recordsHttpCalls)
     {
         Name = name + options.ServiceSuffix;
         var sourceName = "OtelLlm.Demo." + Name;
         Source = new ActivitySource(sourceName, version);
-        Instrumentation = new OtelLlmInstrumentationOptions { SourceName = sourceName, CaptureMessageContent = options.CaptureContent };
+        _sourceName = sourceName;
+        _captureContent = options.CaptureContent;
         var resource = ResourceBuilder.CreateEmpty()
             .AddService(Name, serviceVersion: version, serviceInstanceId: Environment.MachineName + "-" + Environment.ProcessId)
             .AddAttributes(
@@ -33,7 +44,11 @@ internal sealed class DemoService : IDisposable
         _tracerProvider = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
             .AddSource(sourceName)
-            .AddOtelLlmInstrumentation(sourceName)
+            .AddOtelLlmInstrumentation(o =>
+            {
+                o.SourceNames.Add(sourceName);
+                o.RecordHttpClientCalls = recordsHttpCalls;
+            })
             .SetSampler(new AlwaysOnSampler())
             .AddOtlpExporter(o =>
             {
@@ -57,10 +72,15 @@ internal sealed class DemoService : IDisposable
 
     public string Name { get; }
 
-    /// <summary>The source for the service's own request spans; the LLM spans come from the instrumentation under the same name.</summary>
+    /// <summary>The source for the service's own request spans; Microsoft.Extensions.AI's GenAI spans use the same name.</summary>
     public ActivitySource Source { get; }
 
-    public OtelLlmInstrumentationOptions Instrumentation { get; }
+    /// <summary>Points a client's instrumentation at this service's source name, with the run's content capture.</summary>
+    public void Configure(OtelLlmInstrumentationOptions instrumentation)
+    {
+        instrumentation.SourceName = _sourceName;
+        instrumentation.EnableSensitiveData = _captureContent;
+    }
 
     /// <summary>Exports everything still buffered; false when the exporters did not finish in time.</summary>
     public bool Flush(int timeoutMilliseconds)

@@ -93,13 +93,13 @@ internal sealed class TrafficGenerator
         var services = new DemoService[ServiceNames.Count];
         for (var i = 0; i < services.Length; i++)
         {
-            services[i] = new DemoService(ServiceNames[i], s_serviceVersions[i], _options);
+            services[i] = new DemoService(ServiceNames[i], s_serviceVersions[i], _options, recordsHttpCalls: i == SupportBot);
         }
 
         var flushed = true;
         try
         {
-            var clients = new Clients(services, behavior, fakeAnthropic.BaseUrl);
+            var clients = new Clients(services, behavior, fakeAnthropic.BaseUrl, _ledger);
             var progress = new ProgressReporter(output, interactive, Math.Max(_options.Calls, 1));
             var next = -1;
             var workers = new Task[Math.Max(1, _options.Concurrency)];
@@ -206,27 +206,21 @@ internal sealed class TrafficGenerator
         return await ChatAsync(service, clients.Sonnet, ModelCatalog.ClaudeSonnet, history, options, streaming: true, ct) is not null;
     }
 
-    private async Task<bool> OrderLookupAsync(DemoService service, Clients clients, Random random, CancellationToken ct)
+    private static async Task<bool> OrderLookupAsync(DemoService service, Clients clients, Random random, CancellationToken ct)
     {
+        // Microsoft.Extensions.AI's function-invocation loop: the model asks for the tool, the loop runs it (an
+        // execute_tool span) and asks again. Each model call is counted in the ledger by the pipeline itself.
         var order = "NW-" + random.Next(10_000, 99_999).ToString(CultureInfo.InvariantCulture);
-        var tool = clients.OrderTool(service);
-        var options = new ChatOptions { Instructions = SupportInstructions, Tools = [tool], MaxOutputTokens = 400 };
-        List<ChatMessage> history = [new(ChatRole.User, $"Where is my order {order}?")];
-        var first = await ChatAsync(service, clients.Sonnet, ModelCatalog.ClaudeSonnet, history, options, streaming: false, ct);
-        if (first is null)
+        var options = new ChatOptions { Instructions = SupportInstructions, Tools = [clients.OrderTool], MaxOutputTokens = 400 };
+        try
+        {
+            await clients.SonnetWithTools.GetResponseAsync([new ChatMessage(ChatRole.User, $"Where is my order {order}?")], options, ct);
+            return true;
+        }
+        catch (Exception e) when (IsProviderFailure(e))
         {
             return false;
         }
-
-        history.AddRange(first.Messages);
-        foreach (var call in first.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>())
-        {
-            var arguments = new AIFunctionArguments(call.Arguments) { Context = new Dictionary<object, object?> { [OtelLlmPropertyKeys.ToolCallId] = call.CallId } };
-            var result = await tool.InvokeAsync(arguments, ct);
-            history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
-        }
-
-        return await ChatAsync(service, clients.Sonnet, ModelCatalog.ClaudeSonnet, history, options, streaming: false, ct) is not null;
     }
 
     private async Task<bool> TriageAsync(DemoService service, Clients clients, Random random, CancellationToken ct)
@@ -346,28 +340,59 @@ internal sealed class TrafficGenerator
     {
         private readonly Dictionary<(string, string), IChatClient> _chat = [];
         private readonly Dictionary<string, IEmbeddingGenerator<string, Embedding<float>>> _embeddings = [];
-        private readonly Dictionary<string, AIFunction> _tools = [];
         private readonly SimulatedBehavior _behavior;
         private readonly AnthropicClient _anthropic;
         private readonly IChatClient _anthropicChat;
 
-        public Clients(DemoService[] services, SimulatedBehavior behavior, Uri fakeAnthropic)
+        public Clients(DemoService[] services, SimulatedBehavior behavior, Uri fakeAnthropic, TrafficLedger ledger)
         {
             _behavior = behavior;
             _anthropic = new AnthropicClient { ApiKey = "demo-key", BaseUrl = fakeAnthropic.ToString().TrimEnd('/'), MaxRetries = 0 };
 
             // The fake server answers at once; the delay stands in for the network and the model, inside the span.
             _anthropicChat = new ProviderLatencyChatClient(_anthropic.AsIChatClient(ModelCatalog.ClaudeSonnet, 1024), behavior, 1500, 500);
-            Sonnet = new OtelLlmChatClient(_anthropicChat, services[SupportBot].Instrumentation);
+            var supportBot = services[SupportBot];
+            Sonnet = _anthropicChat.WithOtelLlm(supportBot.Configure);
+
+            // The ledger counts each model call of the tool loop from inside it, where the calls are one by one.
+            SonnetWithTools = new ChatClientBuilder(_anthropicChat)
+                .UseFunctionInvocation()
+                .UseOtelLlm(supportBot.Configure)
+                .Use(
+                    async (messages, options, inner, ct) =>
+                    {
+                        try
+                        {
+                            var response = await inner.GetResponseAsync(messages, options, ct);
+                            ledger.Record(supportBot.Name, ModelCatalog.ClaudeSonnet, failed: false, streaming: false);
+                            return response;
+                        }
+                        catch (Exception e) when (IsProviderFailure(e))
+                        {
+                            ledger.Record(supportBot.Name, ModelCatalog.ClaudeSonnet, failed: true, streaming: false);
+                            throw;
+                        }
+                    },
+                    getStreamingResponseFunc: null)
+                .Build();
+            OrderTool = AIFunctionFactory.Create(
+                (string location) => $"Order {location.Trim()} shipped on Monday with UPS, tracking 1Z999AA10123456784, arriving Thursday.",
+                "lookup_order",
+                "Looks up the shipping status of an order by its number or the customer's question");
             foreach (var service in services)
             {
-                _embeddings[service.Name] = new OtelLlmEmbeddingGenerator<string, Embedding<float>>(
-                    new SimulatedEmbeddingGenerator(ModelCatalog.TextEmbedding, behavior, 1536), service.Instrumentation);
+                _embeddings[service.Name] = new SimulatedEmbeddingGenerator(ModelCatalog.TextEmbedding, behavior, 1536).WithOtelLlm(service.Configure);
             }
         }
 
         /// <summary>claude-sonnet-4-5 through the real Anthropic SDK, as the support bot uses it.</summary>
-        public OtelLlmChatClient Sonnet { get; }
+        public IChatClient Sonnet { get; }
+
+        /// <summary>claude-sonnet-4-5 behind the function-invocation loop.</summary>
+        public IChatClient SonnetWithTools { get; }
+
+        /// <summary>The order lookup tool the support bot offers.</summary>
+        public AIFunction OrderTool { get; }
 
         public IChatClient For(DemoService service, ModelProfile profile)
         {
@@ -375,7 +400,7 @@ internal sealed class TrafficGenerator
             {
                 if (!_chat.TryGetValue((service.Name, profile.Model), out var client))
                 {
-                    client = new OtelLlmChatClient(new SimulatedChatClient(profile, _behavior), service.Instrumentation);
+                    client = new SimulatedChatClient(profile, _behavior).WithOtelLlm(service.Configure);
                     _chat[(service.Name, profile.Model)] = client;
                 }
 
@@ -384,25 +409,6 @@ internal sealed class TrafficGenerator
         }
 
         public IEmbeddingGenerator<string, Embedding<float>> Embeddings(DemoService service) => _embeddings[service.Name];
-
-        public AIFunction OrderTool(DemoService service)
-        {
-            lock (_tools)
-            {
-                if (!_tools.TryGetValue(service.Name, out var tool))
-                {
-                    tool = OtelLlmTools.Instrument(
-                        AIFunctionFactory.Create(
-                            (string location) => $"Order {location.Trim()} shipped on Monday with UPS, tracking 1Z999AA10123456784, arriving Thursday.",
-                            "lookup_order",
-                            "Looks up the shipping status of an order by its number or the customer's question"),
-                        service.Instrumentation);
-                    _tools[service.Name] = tool;
-                }
-
-                return tool;
-            }
-        }
 
         public void Dispose()
         {
@@ -417,6 +423,7 @@ internal sealed class TrafficGenerator
             }
 
             Sonnet.Dispose();
+            SonnetWithTools.Dispose();
         }
     }
 }

@@ -7,8 +7,7 @@ public static class OtelLlmMeterProviderBuilderExtensions
 {
     /// <summary>
     /// Records Microsoft.Extensions.AI's GenAI metrics (<c>gen_ai.client.operation.duration</c>, <c>gen_ai.client.token.usage</c>,
-    /// and the streaming chunk timings) from its default meter and the given ones, OtelLlm's <c>otel_llm.client.cost</c>,
-    /// and the HTTP client metrics (<c>http.client.request.duration</c>).
+    /// and the streaming chunk timings) from its default meter and the given ones, and OtelLlm's <c>otel_llm.client.cost</c>.
     /// </summary>
     /// <param name="builder">The meter provider builder.</param>
     /// <param name="sourceNames">The <see cref="OtelLlmInstrumentationOptions.SourceName"/> values the application gave its clients, if any.</param>
@@ -26,6 +25,6 @@ public static class OtelLlmMeterProviderBuilderExtensions
             }
         }
 
-        return builder.AddHttpClientInstrumentation();
+        return builder;
     }
 }
