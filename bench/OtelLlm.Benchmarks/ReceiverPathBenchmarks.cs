@@ -2,14 +2,14 @@ using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.Semantics.Pricing;
 using OtelLlm.LoadGen.Payloads;
-using OtelLlm.Receiver;
-using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.Configuration;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Receiver.RowEncoding;
 
 namespace OtelLlm.Benchmarks;
 
@@ -25,8 +25,8 @@ public class ReceiverPathBenchmarks
     private const int Spans = 100;
     private byte[] _bytes = null!;
     private ExportTraceServiceRequest _parsed = null!;
-    private OtlpIngestor _plain = null!;
-    private OtlpIngestor _normalizing = null!;
+    private TraceRows _plain = null!;
+    private TraceRows _normalizing = null!;
     private GenAiNormalizer _normalizer = null!;
     private ServiceProvider _services = null!;
 
@@ -49,11 +49,10 @@ public class ReceiverPathBenchmarks
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var metrics = new ReceiverMetrics(meters);
-        var pipeline = new TelemetryPipeline(new DiscardingWriter(), Options.Create(new ReceiverOptions()), metrics, NullLogger<TelemetryPipeline>.Instance);
         var options = new GenAiNormalizationOptions { ContentJoinWindowSeconds = JoinWindowSeconds };
         _normalizer = new GenAiNormalizer(options, meters, NullLogger.Instance, TimeProvider.System, ModelPriceTable.Default);
-        _plain = new OtlpIngestor(pipeline, new NullGenAiNormalizer(), metrics);
-        _normalizing = new OtlpIngestor(pipeline, _normalizer, metrics);
+        _plain = new TraceRows(null, new ReceiverOptions().MaxAttributeValueBytes, metrics);
+        _normalizing = new TraceRows(_normalizer, new ReceiverOptions().MaxAttributeValueBytes, metrics);
     }
 
     [GlobalCleanup]
@@ -70,7 +69,7 @@ public class ReceiverPathBenchmarks
     public long DecodeAndEncodeRows()
     {
         using var rows = new EncodedRequest();
-        _plain.EncodeTraces("default", ExportTraceServiceRequest.Parser.ParseFrom(_bytes), rows);
+        _plain.Encode("default", ExportTraceServiceRequest.Parser.ParseFrom(_bytes), rows);
         return rows.TotalBytes;
     }
 
@@ -78,7 +77,7 @@ public class ReceiverPathBenchmarks
     public long DecodeNormalizeAndEncodeRows()
     {
         using var rows = new EncodedRequest();
-        _normalizing.EncodeTraces("default", ExportTraceServiceRequest.Parser.ParseFrom(_bytes), rows);
+        _normalizing.Encode("default", ExportTraceServiceRequest.Parser.ParseFrom(_bytes), rows);
         return rows.TotalBytes;
     }
 
@@ -87,7 +86,7 @@ public class ReceiverPathBenchmarks
     public long SpanAtATimeEncodeRows()
     {
         var rows = new EncodedRequest();
-        _plain.EncodeTraces("default", _bytes, ref rows);
+        _plain.Encode("default", _bytes, ref rows);
         var bytes = rows.TotalBytes;
         rows.Dispose();
         return bytes;
@@ -98,7 +97,7 @@ public class ReceiverPathBenchmarks
     public long SpanAtATimeNormalizeAndEncodeRows()
     {
         var rows = new EncodedRequest();
-        _normalizing.EncodeTraces("default", _bytes, ref rows);
+        _normalizing.Encode("default", _bytes, ref rows);
         var bytes = rows.TotalBytes;
         rows.Dispose();
         return bytes;
@@ -119,10 +118,5 @@ public class ReceiverPathBenchmarks
         }
 
         return calls;
-    }
-
-    private sealed class DiscardingWriter : IBatchWriter
-    {
-        public Task WriteAsync(string table, string columns, ReadOnlyMemory<byte> rowBinary, int rowCount, CancellationToken ct) => Task.CompletedTask;
     }
 }

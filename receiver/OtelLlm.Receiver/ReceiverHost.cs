@@ -1,13 +1,21 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api;
-using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.Configuration;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Receiver.Normalization;
+using OtelLlm.Receiver.Otlp;
+using OtelLlm.Receiver.Otlp.Grpc;
+using OtelLlm.Receiver.Otlp.Http;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Receiver.Pipeline.Reliability;
-using OtelLlm.Receiver.Transport;
+using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.RowEncoding;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Schema;
 
@@ -40,65 +48,74 @@ public static partial class ReceiverHost
         return 0;
     }
 
-    /// <summary>Builds the application without starting it.</summary>
+    /// <summary>Builds the application without starting it: every service, endpoint and setting of the receiver is wired here.</summary>
     /// <param name="args">Command-line arguments; configuration keys as <c>--OtelLlm:Receiver:HttpPort=0</c>.</param>
-    /// <param name="configureServices">Runs after the default registrations, to replace some (for example the normalizer).</param>
+    /// <param name="configureServices">Runs after the default registrations, to replace some (for example the batch writer).</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var receiverSection = builder.Configuration.GetSection(ReceiverOptions.SectionName);
-        var receiver = receiverSection.Get<ReceiverOptions>() ?? new ReceiverOptions();
-        builder.Services.Configure<ReceiverOptions>(receiverSection);
-        builder.Services.Configure<ClickHouseOptions>(builder.Configuration.GetSection(ClickHouseSectionName));
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            var address = receiver.ListenAddress is "*" or "0.0.0.0" or "" ? IPAddress.Any
-                : receiver.ListenAddress is "::" ? IPAddress.IPv6Any
-                : receiver.ListenAddress is "localhost" ? IPAddress.Loopback
-                : IPAddress.Parse(receiver.ListenAddress);
-            // Cleartext HTTP/2 (gRPC) needs an endpoint that speaks only HTTP/2, hence two ports.
-            kestrel.Listen(address, receiver.GrpcPort, o =>
-            {
-                o.Protocols = HttpProtocols.Http2;
-                o.UseConfiguredTls(builder.Configuration, builder.Environment.ContentRootPath);
-            });
-            kestrel.Listen(address, receiver.HttpPort, o =>
-            {
-                o.Protocols = HttpProtocols.Http1;
-                o.UseConfiguredTls(builder.Configuration, builder.Environment.ContentRootPath);
-            });
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(1, receiver.Http2MaxStreamsPerConnection);
-            kestrel.Limits.MaxConcurrentConnections = receiver.MaxConcurrentConnections > 0 ? receiver.MaxConcurrentConnections : null;
-        });
+        var configuration = builder.Configuration;
+        var contentRoot = builder.Environment.ContentRootPath;
+        var receiver = configuration.GetSection(ReceiverOptions.SectionName).Get<ReceiverOptions>() ?? new ReceiverOptions();
+        var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        var spool = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
+        ConfigureKestrel(builder.WebHost, receiver, auth, contentRoot);
 
         var services = builder.Services;
+        services.Configure<ReceiverOptions>(configuration.GetSection(ReceiverOptions.SectionName));
+        services.Configure<ClickHouseOptions>(configuration.GetSection(ClickHouseSectionName));
+        services.AddOptions<GenAiNormalizationOptions>().Bind(configuration.GetSection(GenAiNormalizationOptions.SectionName));
+        services.AddMetrics();
+        services.AddHttpContextAccessor();
+
+        // Storage and the pipeline.
         services.AddSingleton(sp => new ClickHouseClient(sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value));
-        services.AddSingleton<ReceiverMetrics>();
-        services.AddSingleton<ReadinessState>();
-        services.AddGenAiNormalization(builder.Configuration);
-        services.AddSingleton<IBatchWriter, ClickHouseBatchWriter>();
-        services.AddSingleton<IRequestAuthenticator, AllowAllAuthenticator>();
+        services.AddSingleton<ClickHouseBatchWriter>();
+        services.AddReliability(spool, contentRoot);
         services.AddSingleton<TelemetryPipeline>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryPipeline>());
+        services.AddSingleton<ReadinessState>();
         services.AddHostedService<SchemaStartupService>();
-        services.AddSingleton<OtlpIngestor>();
+        services.AddSingleton<ReceiverMetrics>();
+
+        // Decoding, normalization and rows.
+        services.AddSingleton<IGenAiNormalizer, GenAiNormalizer>();
+        services.AddSingleton<TraceRows>();
+        services.AddSingleton<LogRows>();
+        services.AddSingleton<MetricRows>();
+
+        // Admission and the OTLP services with their gRPC and HTTP adapters.
+        services.AddSingleton(sp => ApiKeySources.Create(auth, receiver, contentRoot, sp.GetRequiredService<ILoggerFactory>().CreateLogger("OtelLlm.Receiver.Auth")));
         services.AddSingleton<RequestAdmission>();
-        services.AddSingleton<GrpcTransport>();
-        services.AddSingleton<HttpTransport>();
-        services.AddReliability(builder.Configuration, builder.Environment.ContentRootPath);
-        services.AddApi(builder.Configuration);
+        services.AddSingleton<OtlpRefusal>();
+        services.AddSingleton<OtlpExport>();
+        services.AddSingleton<OtlpTraceService>();
+        services.AddSingleton<OtlpLogsService>();
+        services.AddSingleton<OtlpMetricsService>();
+        services.AddSingleton<OtlpHttpExport>();
+        services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = receiver.MaxRequestBytes;
+            o.CompressionProviders = [new BoundedGzipProvider(receiver.MaxRequestBytes, new HttpContextAccessor())];
+        });
+        services.AddSingleton<OtlpGrpcCall>();
+        services.AddSingleton<OtlpGrpcTraceService>();
+        services.AddSingleton<OtlpGrpcLogsService>();
+        services.AddSingleton<OtlpGrpcMetricsService>();
+        services.AddSingleton<OtlpGrpcMethodProvider>();
+        services.AddSingleton<IServiceMethodProvider<OtlpGrpcTraceService>>(sp => sp.GetRequiredService<OtlpGrpcMethodProvider>());
+        services.AddSingleton<IServiceMethodProvider<OtlpGrpcLogsService>>(sp => sp.GetRequiredService<OtlpGrpcMethodProvider>());
+        services.AddSingleton<IServiceMethodProvider<OtlpGrpcMetricsService>>(sp => sp.GetRequiredService<OtlpGrpcMethodProvider>());
+        services.AddApi(configuration);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
-        var grpc = app.Services.GetRequiredService<GrpcTransport>();
-        app.Use(next => context => GrpcTransport.Handles(context.Request) ? grpc.HandleAsync(context) : next(context));
-
-        var http = app.Services.GetRequiredService<HttpTransport>();
-        app.Map("/v1/traces", http.TracesAsync);
-        app.Map("/v1/logs", http.LogsAsync);
-        app.Map("/v1/metrics", http.MetricsAsync);
+        app.UseRouting();
+        app.UseMiddleware<OtlpGrpcAdmission>();
+        app.MapGrpcService<OtlpGrpcTraceService>().WithMetadata(new OtlpGrpcExportEndpoint());
+        app.MapGrpcService<OtlpGrpcLogsService>().WithMetadata(new OtlpGrpcExportEndpoint());
+        app.MapGrpcService<OtlpGrpcMetricsService>().WithMetadata(new OtlpGrpcExportEndpoint());
+        app.MapOtlpHttpApi();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", ReadyAsync);
         if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.Enabled)
@@ -107,6 +124,47 @@ public static partial class ReceiverHost
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// Two ports: cleartext gRPC needs an endpoint that speaks only HTTP/2 (prior knowledge), OTLP/HTTP and the API
+    /// speak HTTP/1.1. <see cref="AuthOptions.TlsCertificatePath"/> turns on TLS on both.
+    /// </summary>
+    private static void ConfigureKestrel(IWebHostBuilder webHost, ReceiverOptions receiver, AuthOptions auth, string contentRoot)
+    {
+        X509Certificate2? certificate = null;
+        if (!string.IsNullOrWhiteSpace(auth.TlsCertificatePath))
+        {
+            var path = Path.IsPathRooted(auth.TlsCertificatePath) ? auth.TlsCertificatePath : Path.Combine(contentRoot, auth.TlsCertificatePath);
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, auth.TlsCertificatePassword);
+        }
+
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            var address = receiver.ListenAddress is "*" or "0.0.0.0" or "" ? IPAddress.Any
+                : receiver.ListenAddress is "::" ? IPAddress.IPv6Any
+                : receiver.ListenAddress is "localhost" ? IPAddress.Loopback
+                : IPAddress.Parse(receiver.ListenAddress);
+            kestrel.Listen(address, receiver.GrpcPort, o =>
+            {
+                o.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    o.UseHttps(certificate);
+                }
+            });
+            kestrel.Listen(address, receiver.HttpPort, o =>
+            {
+                o.Protocols = HttpProtocols.Http1;
+                if (certificate is not null)
+                {
+                    o.UseHttps(certificate);
+                }
+            });
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(1, receiver.Http2MaxStreamsPerConnection);
+            kestrel.Limits.MaxConcurrentConnections = receiver.MaxConcurrentConnections > 0 ? receiver.MaxConcurrentConnections : null;
+        });
     }
 
     private static async Task<IResult> ReadyAsync(ReadinessState readiness, ClickHouseClient client, CancellationToken ct)

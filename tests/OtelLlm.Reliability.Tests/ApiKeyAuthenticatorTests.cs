@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
-using OtelLlm.Receiver;
-using OtelLlm.Receiver.Transport.Auth;
+using OtelLlm.Receiver.Admission;
+using OtelLlm.Receiver.Configuration;
 
 namespace OtelLlm.Reliability.Tests;
 

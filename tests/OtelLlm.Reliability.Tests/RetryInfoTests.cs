@@ -5,7 +5,6 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +14,6 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Receiver.TestHost;
-using OtelLlm.Receiver.Transport;
 using OtelLlm.TestSupport;
 
 namespace OtelLlm.Reliability.Tests;
@@ -54,16 +52,20 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
     }
 
     [Fact]
-    public void SetStatus_ResponseNotStarted_DetailsGoWithTheStatusInTheHeaders()
+    public async Task Export_RefusedTrailersOnly_DetailsGoWithTheStatusInTheHeaders()
     {
-        // Trailers-Only: whichever block carries grpc-status carries grpc-status-details-bin too.
-        var context = new DefaultHttpContext();
-        GrpcTransport.SetStatus(context.Response, GrpcStatusCode.Unavailable, "busy", new RetryStatus(4).EncodeDetails(14, "busy"));
+        // A call refused before its body is read ends Trailers-Only: whichever block carries grpc-status carries
+        // grpc-status-details-bin too.
+        await using var receiver = await StartAsync(new FlakyWriter(null, failures: 0), retryAfterSeconds: 4, "--OtelLlm:Receiver:Auth:Keys=retryinfo-key=retryinfo");
+        using var grpc = InProcessReceiver.CreateGrpcClient();
+        using var response = await SendGrpcAsync(grpc, receiver.GrpcPort, Load.Spans("retryinfo-unauthenticated", 0, 1).ToByteArray());
 
-        Assert.Equal("14", context.Response.Headers["grpc-status"].ToString());
-        var decoded = DecodeDetails(context.Response.Headers["grpc-status-details-bin"].ToString());
-        Assert.Equal(14, decoded.Code);
-        Assert.Equal(TimeSpan.FromSeconds(4), RetryDelay(decoded));
+        Assert.False(response.TrailingHeaders.Contains("grpc-status"), "a call refused before its body is read should end Trailers-Only");
+        var (status, details) = ReadGrpcStatus(response);
+        Assert.Equal(16, status);
+        var decoded = DecodeDetails(details);
+        Assert.Equal(16, decoded.Code);
+        Assert.Contains("API key", decoded.Message, StringComparison.Ordinal);
     }
 
     [Fact]

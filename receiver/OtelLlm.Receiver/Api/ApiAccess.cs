@@ -1,6 +1,5 @@
 using OtelLlm.Receiver.Pipeline;
-using OtelLlm.Receiver.Transport;
-using OtelLlm.Receiver.Transport.Auth;
+using OtelLlm.Receiver.Admission;
 using OtelLlm.Storage.ClickHouse;
 
 namespace OtelLlm.Receiver.Api;

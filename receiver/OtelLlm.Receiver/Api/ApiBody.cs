@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
-using OtelLlm.Receiver.Transport;
+using OtelLlm.Receiver.Admission;
 
 namespace OtelLlm.Receiver.Api;
 

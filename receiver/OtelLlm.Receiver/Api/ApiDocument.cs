@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using OtelLlm.Receiver.Transport.Auth;
+using OtelLlm.Receiver.Admission;
 
 namespace OtelLlm.Receiver.Api;
 

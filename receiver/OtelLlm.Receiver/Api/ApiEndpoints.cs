@@ -1,5 +1,5 @@
 using OtelLlm.Receiver.Api.Feedback;
-using OtelLlm.Receiver.Transport.Auth;
+using OtelLlm.Receiver.Admission;
 using Scalar.AspNetCore;
 
 namespace OtelLlm.Receiver.Api;

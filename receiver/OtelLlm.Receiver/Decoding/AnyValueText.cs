@@ -28,19 +28,6 @@ internal static class AnyValueText
         SkipValidation = true,
     };
 
-    private const int DefaultMaxValueBytes = 1024 * 1024;
-    private static int s_maxValueBytes = DefaultMaxValueBytes;
-
-    /// <summary>
-    /// Largest attribute value <see cref="Flatten"/> and <see cref="ToJsonObject"/> keep, in UTF-8 bytes; 0 or less
-    /// means no limit. Process-wide, set once at start-up from <c>ReceiverOptions.MaxAttributeValueBytes</c>.
-    /// </summary>
-    public static int MaxValueBytes
-    {
-        get => Volatile.Read(ref s_maxValueBytes);
-        set => Volatile.Write(ref s_maxValueBytes, value);
-    }
-
     /// <summary>
     /// Cuts <paramref name="text"/> to <paramref name="maxBytes"/> UTF-8 bytes (on a character boundary) and appends
     /// a marker saying how many bytes were dropped, so a truncated value is never mistaken for the whole one.
@@ -108,8 +95,8 @@ internal static class AnyValueText
         }
     }
 
-    /// <summary>Flattens attributes into parallel key and value lists.</summary>
-    public static StoredKeyValueList Flatten(RepeatedField<KeyValue> attributes)
+    /// <summary>Flattens attributes into parallel key and value lists, each value cut to <paramref name="maxValueBytes"/> (see <see cref="Truncate"/>).</summary>
+    public static StoredKeyValueList Flatten(RepeatedField<KeyValue> attributes, int maxValueBytes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         if (attributes.Count == 0)
@@ -121,17 +108,17 @@ internal static class AnyValueText
         for (var i = 0; i < attributes.Count; i++)
         {
             var kv = attributes[i];
-            list.Add(kv.Key, Truncate(ToText(kv.Value), MaxValueBytes));
+            list.Add(kv.Key, Truncate(ToText(kv.Value), maxValueBytes));
         }
 
         return list;
     }
 
-    /// <summary>Attributes as one JSON object text (for span events and links); <c>{}</c> when there are none.</summary>
-    public static string ToJsonObject(RepeatedField<KeyValue> attributes)
+    /// <summary>Attributes as one JSON object text (for span events and links), cut to <paramref name="maxValueBytes"/>; <c>{}</c> when there are none.</summary>
+    public static string ToJsonObject(RepeatedField<KeyValue> attributes, int maxValueBytes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
-        return attributes.Count == 0 ? "{}" : Truncate(ToJson(w => WriteJsonObject(w, attributes)), MaxValueBytes);
+        return attributes.Count == 0 ? "{}" : Truncate(ToJson(w => WriteJsonObject(w, attributes)), maxValueBytes);
     }
 
     /// <summary>Writes a value as JSON: its natural JSON type, bytes as base64, non-finite doubles as strings.</summary>

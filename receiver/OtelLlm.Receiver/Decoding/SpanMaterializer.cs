@@ -15,7 +15,7 @@ namespace OtelLlm.Receiver.Decoding;
 /// Only what normalization reads is filled: ids, times, name, attributes, events and status (links, kind, trace
 /// state and dropped counts are left empty). Arrays of plain values are recycled too; arrays and maps that nest
 /// further, and events, are parsed by Google.Protobuf. The bytes must already have been read in full by
-/// <see cref="ProtobufTraceEncoder"/>, which falls back before this runs on anything it does not handle, and the span
+/// the span-at-a-time trace reader, which falls back before this runs on anything it does not handle, and the span
 /// is only valid until the next <see cref="Build"/> on the same thread.
 /// </remarks>
 internal sealed class SpanMaterializer

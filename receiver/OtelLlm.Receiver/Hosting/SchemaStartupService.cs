@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Schema;
 
+using OtelLlm.Receiver.Configuration;
+
 namespace OtelLlm.Receiver.Hosting;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using OtelLlm.Storage.ClickHouse;
 
+using OtelLlm.Receiver.Diagnostics;
+
 namespace OtelLlm.Receiver.Pipeline;
 
 /// <summary>

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.Options;
 
+using OtelLlm.Receiver.Configuration;
+
+using OtelLlm.Receiver.Diagnostics;
+
 namespace OtelLlm.Receiver.Pipeline;
 
 /// <summary>

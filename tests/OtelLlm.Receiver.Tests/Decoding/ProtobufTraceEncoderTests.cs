@@ -4,8 +4,7 @@ using OpenTelemetry.Proto.Collector.Trace.V1;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
-using OtelLlm.Receiver.Decoding;
-using OtelLlm.Receiver.Normalization;
+using OtelLlm.Receiver.RowEncoding;
 using static OtelLlm.Receiver.Tests.Decoding.TraceDifferential;
 
 namespace OtelLlm.Receiver.Tests.Decoding;
@@ -134,7 +133,7 @@ public sealed class ProtobufTraceEncoderTests
     [Fact]
     public void HugeValues_TruncatedLikeTheReference()
     {
-        var limit = AnyValueText.MaxValueBytes;
+        var limit = MaxValueBytes;
         var span = ChatSpan(new Random(1), content: false);
         span.Attributes.Add(Str("huge", "x" + new string('\u00e9', limit / 2)));
         span.Attributes.Add(Str("huge ascii", new string('a', limit + 1)));
@@ -259,7 +258,7 @@ public sealed class ProtobufTraceEncoderTests
         using var rowsA = new Pipeline.EncodedRequest();
         using var rowsB = new Pipeline.EncodedRequest();
         var expected = ReferenceWithoutNormalization(bytes, rowsA);
-        var actual = ProtobufTraceEncoder.Encode(Project, bytes, rowsB, new NullGenAiNormalizer());
+        var actual = ProtobufTraceEncoder.Encode(Project, bytes, rowsB, normalizer: null, MaxValueBytes);
         Assert.Equal(expected, actual);
         Assert.True(rowsA.Bytes(Pipeline.TableId.Traces).SequenceEqual(rowsB.Bytes(Pipeline.TableId.Traces)));
         Assert.Equal(0, rowsB.Rows(Pipeline.TableId.LlmCalls));

@@ -2,12 +2,14 @@ using System.Diagnostics.Metrics;
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.Semantics.Pricing;
+using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Receiver.RowEncoding;
 using OtelLlm.Receiver.Tests.Normalization;
 
 namespace OtelLlm.Receiver.Tests.Decoding;
@@ -20,6 +22,9 @@ namespace OtelLlm.Receiver.Tests.Decoding;
 internal static class TraceDifferential
 {
     public const string Project = "proj";
+
+    /// <summary>The attribute value limit both paths run with: the receiver's default.</summary>
+    public static readonly int MaxValueBytes = new ReceiverOptions().MaxAttributeValueBytes;
 
     private static readonly ServiceProvider s_services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
@@ -55,7 +60,7 @@ internal static class TraceDifferential
             try
             {
                 using var normalizer = NewNormalizer(options, prices);
-                Assert.Throws<InvalidProtocolBufferException>(() => NewIngestor(normalizer).EncodeTraces(Project, bytes, ref rows));
+                Assert.Throws<InvalidProtocolBufferException>(() => NewIngestor(normalizer).Encode(Project, bytes, ref rows));
             }
             finally
             {
@@ -67,7 +72,7 @@ internal static class TraceDifferential
 
         using var referenceNormalizer = NewNormalizer(options, prices);
         using var reference = new EncodedRequest();
-        var expected = NewIngestor(referenceNormalizer).EncodeTraces(Project, parsed, reference);
+        var expected = NewIngestor(referenceNormalizer).Encode(Project, parsed, reference);
 
         // The reader on its own: either it reads the request or it refuses before the normalizer saw anything.
         var outcome = Outcome.FastPath;
@@ -76,7 +81,7 @@ internal static class TraceDifferential
         {
             try
             {
-                var actual = ProtobufTraceEncoder.Encode(Project, bytes, fast, fastNormalizer);
+                var actual = ProtobufTraceEncoder.Encode(Project, bytes, fast, fastNormalizer, MaxValueBytes);
                 AssertEqual(expected, reference, actual, fast);
             }
             catch (ProtoWireException)
@@ -90,7 +95,7 @@ internal static class TraceDifferential
         var output = new EncodedRequest();
         try
         {
-            var counts = NewIngestor(ingestorNormalizer).EncodeTraces(Project, bytes, ref output);
+            var counts = NewIngestor(ingestorNormalizer).Encode(Project, bytes, ref output);
             AssertEqual(expected, reference, counts, output);
         }
         finally
@@ -102,10 +107,10 @@ internal static class TraceDifferential
     }
 
     /// <summary>The reference path with normalization off.</summary>
-    public static (long Total, long Rejected, string Error) ReferenceWithoutNormalization(byte[] bytes, EncodedRequest rows)
-        => NewIngestor(new NullGenAiNormalizer()).EncodeTraces(Project, ExportTraceServiceRequest.Parser.ParseFrom(bytes), rows);
+    public static EncodedCounts ReferenceWithoutNormalization(byte[] bytes, EncodedRequest rows)
+        => NewIngestor(null).Encode(Project, ExportTraceServiceRequest.Parser.ParseFrom(bytes), rows);
 
-    private static void AssertEqual((long Total, long Rejected, string Error) expected, EncodedRequest reference, (long Total, long Rejected, string Error) actual, EncodedRequest fast)
+    private static void AssertEqual(EncodedCounts expected, EncodedRequest reference, EncodedCounts actual, EncodedRequest fast)
     {
         Assert.Equal(expected, actual);
         for (var table = 0; table < Tables.Count; table++)
@@ -130,16 +135,6 @@ internal static class TraceDifferential
     private static GenAiNormalizer NewNormalizer(GenAiNormalizationOptions options, ModelPriceTable prices)
         => new(options, s_services.GetRequiredService<IMeterFactory>(), NullLogger.Instance, new ManualClock(), prices);
 
-    private static OtlpIngestor NewIngestor(IGenAiNormalizer normalizer)
-    {
-        var meters = s_services.GetRequiredService<IMeterFactory>();
-        var metrics = new ReceiverMetrics(meters);
-        var pipeline = new TelemetryPipeline(new DiscardingWriter(), Options.Create(new ReceiverOptions()), metrics, NullLogger<TelemetryPipeline>.Instance);
-        return new OtlpIngestor(pipeline, normalizer, metrics);
-    }
-
-    private sealed class DiscardingWriter : IBatchWriter
-    {
-        public Task WriteAsync(string table, string columns, ReadOnlyMemory<byte> rowBinary, int rowCount, CancellationToken ct) => Task.CompletedTask;
-    }
+    private static TraceRows NewIngestor(IGenAiNormalizer? normalizer)
+        => new(normalizer, MaxValueBytes, new ReceiverMetrics(s_services.GetRequiredService<IMeterFactory>()));
 }

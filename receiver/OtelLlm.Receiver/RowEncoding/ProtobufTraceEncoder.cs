@@ -10,19 +10,20 @@ using Google.Protobuf;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Storage.ClickHouse;
 using static OtelLlm.Receiver.Decoding.ProtoWireReader;
 
-namespace OtelLlm.Receiver.Decoding;
+namespace OtelLlm.Receiver.RowEncoding;
 
 /// <summary>
 /// The span-at-a-time traces path: reads an <c>ExportTraceServiceRequest</c>'s protobuf bytes field by field and
 /// writes each span's <c>otel_traces</c> row straight from the UTF-8 slices, with no message objects and no strings
 /// for values that are only copied. Only spans that carry GenAI vocabulary are materialized for the normalizer
 /// (<see cref="SpanMaterializer"/>, one recycled object graph per thread), after the whole request has been read. The rows are byte for byte those of the reference
-/// path (<see cref="OtlpIngestor.EncodeTraces(string, OpenTelemetry.Proto.Collector.Trace.V1.ExportTraceServiceRequest, EncodedRequest)"/>):
+/// path (<see cref="TraceRows.Encode(string, OpenTelemetry.Proto.Collector.Trace.V1.ExportTraceServiceRequest, EncodedRequest)"/>):
 /// the resource and scope go through the very same code, and everything else is checked by a differential test.
 /// </summary>
 /// <remarks>
@@ -54,15 +55,17 @@ internal static class ProtobufTraceEncoder
 
     /// <summary>
     /// Encodes the request's spans into <paramref name="output"/> (and their <c>llm_calls</c> rows, when
-    /// <paramref name="normalizer"/> makes any).
+    /// <paramref name="normalizer"/> makes any; <see langword="null"/> writes spans only), cutting attribute values at
+    /// <paramref name="maxValueBytes"/> UTF-8 bytes (0 or less: no limit).
     /// </summary>
     /// <exception cref="ProtoWireException">The request needs the reference path; <paramref name="output"/> holds partial rows and the normalizer has seen nothing.</exception>
     /// <exception cref="InvalidProtocolBufferException">A resource or scope is not valid protobuf (so neither is the request).</exception>
-    public static (long Total, long Rejected, string Error) Encode(string project, ReadOnlySpan<byte> request, EncodedRequest output, IGenAiNormalizer normalizer)
+    public static EncodedCounts Encode(string project, ReadOnlySpan<byte> request, EncodedRequest output, IGenAiNormalizer? normalizer, int maxValueBytes)
     {
         var scratch = t_scratch ??= new Scratch();
         scratch.Clear();
-        var state = new State(project, request, output, scratch, normalizer is not NullGenAiNormalizer);
+        scratch.MaxValueBytes = maxValueBytes;
+        var state = new State(project, request, output, scratch, normalizer is not null);
         try
         {
             var reader = new ProtoWireReader(request);
@@ -87,14 +90,14 @@ internal static class ProtobufTraceEncoder
                 var (start, length, context) = spans[i];
                 var (resource, scope) = scratch.Contexts[context];
                 var span = scratch.Spans.Build(request.Slice(start, length));
-                if (normalizer.NormalizeSpan(project, resource, scope, span) is { } call)
+                if (normalizer!.NormalizeSpan(project, resource, scope, span) is { } call)
                 {
                     call.Write(output.Writer(TableId.LlmCalls));
                     output.RowWritten(TableId.LlmCalls);
                 }
             }
 
-            return (state.Total, state.Rejected, state.Error ?? string.Empty);
+            return new EncodedCounts(state.Total, state.Rejected, state.Error ?? string.Empty);
         }
         finally
         {
@@ -111,9 +114,9 @@ internal static class ProtobufTraceEncoder
         // encoded once, by the reference code, and copied into each row.
         var blob = state.Scratch.Resource;
         blob.Reset();
-        blob.WriteString(OtlpIngestor.ServiceName(resource));
+        blob.WriteString(RowValues.ServiceName(resource));
         blob.WriteStringBytes(schemaUrl);
-        var attributes = AnyValueText.Flatten(resource.Attributes);
+        var attributes = AnyValueText.Flatten(resource.Attributes, state.Scratch.MaxValueBytes);
         blob.WriteStringArray(attributes.Keys);
         blob.WriteStringArray(attributes.Values);
 
@@ -328,7 +331,7 @@ internal static class ProtobufTraceEncoder
         w.WriteStringBytes(traceState);
         w.WriteUInt32(flags);
         w.WriteStringBytes(name);
-        w.WriteString(OtlpIngestor.SpanKindText((Span.Types.SpanKind)kind));
+        w.WriteString(RowValues.SpanKindText((Span.Types.SpanKind)kind));
         w.WriteRaw(state.Scratch.Resource.WrittenSpan);
         w.WriteRaw(state.Scratch.Scope.WrittenSpan);
 
@@ -653,7 +656,7 @@ internal static class ProtobufTraceEncoder
     /// <summary>Writes text that is valid UTF-8, capped like <see cref="AnyValueText.Truncate"/> when it is too long.</summary>
     private static void WriteTextBytes(RowBinaryWriter w, ReadOnlySpan<byte> utf8, bool truncate)
     {
-        var max = AnyValueText.MaxValueBytes;
+        var max = t_scratch!.MaxValueBytes;
         if (truncate && max > 0 && utf8.Length > max)
         {
             // Rare: a value over the attribute limit takes the reference's own code.
@@ -914,6 +917,9 @@ internal static class ProtobufTraceEncoder
         public RowBinaryWriter Scope { get; } = new(256);
 
         public JsonScratch Json { get; } = new();
+
+        /// <summary>The attribute value limit of the request being encoded.</summary>
+        public int MaxValueBytes { get; set; }
 
         /// <summary>Where each GenAI span's bytes are in the request, and its resource and scope.</summary>
         public List<(int Start, int Length, int Context)> GenAiSpans { get; } = [];

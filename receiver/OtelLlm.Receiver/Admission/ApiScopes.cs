@@ -1,4 +1,4 @@
-namespace OtelLlm.Receiver.Transport.Auth;
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>
 /// What an API key may do. A key without scopes named has <see cref="Ingest"/>, so keys configured before scopes

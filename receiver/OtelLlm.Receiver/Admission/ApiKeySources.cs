@@ -1,6 +1,8 @@
 using System.Net;
 
-namespace OtelLlm.Receiver.Transport.Auth;
+using OtelLlm.Receiver.Configuration;
+
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>Collects API keys from configuration, the <c>Keys</c> string and the keys file, and picks the authenticator.</summary>
 internal static partial class ApiKeySources

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.Compression;
 
-namespace OtelLlm.Receiver.Transport;
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>A request body too large for the configured limit (counted after decompression).</summary>
 internal sealed class RequestTooLargeException(string message) : Exception(message);

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace OtelLlm.Receiver;
+namespace OtelLlm.Receiver.Diagnostics;
 
 /// <summary>The receiver's own telemetry, on the .NET <see cref="Meter"/> named <c>OtelLlm.Receiver</c>.</summary>
 internal sealed class ReceiverMetrics : IDisposable

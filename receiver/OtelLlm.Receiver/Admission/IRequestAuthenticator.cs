@@ -1,6 +1,4 @@
-using OtelLlm.Receiver.Transport.Auth;
-
-namespace OtelLlm.Receiver.Transport;
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>
 /// Decides who sent a request (its project and scopes), before its body is read or decompressed. The transports and

@@ -1,4 +1,4 @@
-namespace OtelLlm.Receiver;
+namespace OtelLlm.Receiver.Configuration;
 
 /// <summary>
 /// Settings of the receiver, bound from the <c>OtelLlm:Receiver</c> configuration section

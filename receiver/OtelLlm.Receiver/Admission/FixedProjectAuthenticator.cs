@@ -1,4 +1,4 @@
-namespace OtelLlm.Receiver.Transport.Auth;
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>Accepts every request, with every scope, under one project (auth mode <c>None</c>, or loopback without keys).</summary>
 internal sealed class FixedProjectAuthenticator(string defaultProject) : IRequestAuthenticator

@@ -1,4 +1,4 @@
-namespace OtelLlm.Receiver.Transport.Auth;
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>Who sent a request, as its API key says: the project its data is filed under and what it may do.</summary>
 /// <param name="Project">The project written data belongs to, and the only one a keyed caller may read.</param>

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OtelLlm.Receiver.Transport.Auth;
+using OtelLlm.Receiver.Configuration;
+
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>
 /// Authenticates by API key, sent as <c>Authorization: Bearer &lt;key&gt;</c> or <c>x-api-key: &lt;key&gt;</c> (an HTTP

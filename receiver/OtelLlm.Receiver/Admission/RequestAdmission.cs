@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Pipeline;
 
-namespace OtelLlm.Receiver.Transport;
+using OtelLlm.Receiver.Configuration;
+
+namespace OtelLlm.Receiver.Admission;
 
 /// <summary>
 /// Decides before a request body is read whether the receiver can take it, and bounds the bytes of request bodies

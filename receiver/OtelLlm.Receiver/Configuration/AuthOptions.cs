@@ -1,4 +1,4 @@
-namespace OtelLlm.Receiver.Transport.Auth;
+namespace OtelLlm.Receiver.Configuration;
 
 /// <summary>How requests are authenticated.</summary>
 public enum AuthMode

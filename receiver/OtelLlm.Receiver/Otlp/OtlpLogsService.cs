@@ -1,0 +1,23 @@
+using OpenTelemetry.Proto.Collector.Logs.V1;
+using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.RowEncoding;
+
+namespace OtelLlm.Receiver.Otlp;
+
+/// <summary>
+/// The OTLP logs export, whichever transport it came over: log records into <c>otel_logs</c>; GenAI content events
+/// among them may complete a model call's <c>llm_calls</c> row.
+/// </summary>
+internal sealed class OtlpLogsService(LogRows rows, OtlpExport export)
+{
+    public async Task<ExportLogsServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
+    {
+        var counts = await export.StoreAsync(
+            "logs",
+            (ref output) => rows.Encode(project, OtlpExport.Decode(body, ExportLogsServiceRequest.Parser, OtlpJson.ParseLogs), output),
+            ct);
+        return counts.Rejected == 0
+            ? new ExportLogsServiceResponse()
+            : new ExportLogsServiceResponse { PartialSuccess = new ExportLogsPartialSuccess { RejectedLogRecords = counts.Rejected, ErrorMessage = counts.Error } };
+    }
+}
