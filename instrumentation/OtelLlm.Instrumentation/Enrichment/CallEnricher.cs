@@ -132,8 +132,7 @@ internal sealed class CallEnricher
             span.SetTag(GenAi.Usage.CacheCreationInputTokens, NumberBoxes.Box(written));
         }
 
-        var model = responseModel ?? requestModel;
-        if (_prices is null || model is null || (usage.InputTokenCount is null && usage.OutputTokenCount is null))
+        if (_prices is null || (responseModel is null && requestModel is null) || (usage.InputTokenCount is null && usage.OutputTokenCount is null))
         {
             return;
         }
@@ -144,7 +143,8 @@ internal sealed class CallEnricher
             usage.CachedInputTokenCount ?? 0,
             cacheWrite ?? 0,
             usage.ReasoningTokenCount ?? 0);
-        if (_prices.GetCostUsd(Provider, model, tokens) is not { } cost)
+        // The response model names what was billed; the request model may be a deployment name (Azure) or an alias.
+        if (_prices.PriceCall(Provider, responseModel, requestModel, tokens, DateTimeOffset.UtcNow, out _) is not { } cost)
         {
             return;
         }

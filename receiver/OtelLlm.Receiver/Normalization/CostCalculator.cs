@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using OtelLlm.Semantics.Pricing;
 using OtelLlm.Storage.Rows;
@@ -5,9 +6,10 @@ using OtelLlm.Storage.Rows;
 namespace OtelLlm.Receiver.Normalization;
 
 /// <summary>
-/// Fills <c>CostUsd</c>/<c>CostSource</c>: a cost the span carries wins (<c>span</c>); otherwise the price table
-/// prices the row's tokens (<c>price_table</c>), response model first, then request model. Unknown models leave the
-/// cost NULL and are counted in <c>otel_llm.receiver.unknown_model_price</c>.
+/// Fills <c>CostUsd</c>/<c>CostSource</c>, and gives token counts one meaning before (<see cref="CountCacheInsideInput"/>). A cost the span carries wins
+/// (<c>span</c>); otherwise the price table prices the row's tokens at the call's time (<c>price_table</c>), response
+/// model first, then request model. Unknown models leave the cost NULL and are counted in
+/// <c>otel_llm.receiver.unknown_model_price</c>.
 /// </summary>
 internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetrics metrics)
 {
@@ -22,15 +24,9 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
             return;
         }
 
-        var usage = new TokenUsage(
-            (long)Math.Min(row.InputTokens, long.MaxValue),
-            (long)Math.Min(row.OutputTokens, long.MaxValue),
-            (long)Math.Min(row.CacheReadTokens, long.MaxValue),
-            (long)Math.Min(row.CacheWriteTokens, long.MaxValue),
-            (long)Math.Min(row.ReasoningTokens, long.MaxValue));
-        var provider = row.Provider.Length == 0 ? null : row.Provider;
-        var cost = (row.ResponseModel.Length > 0 ? prices.GetCostUsd(provider, row.ResponseModel, usage) : null)
-            ?? (row.RequestModel.Length > 0 ? prices.GetCostUsd(provider, row.RequestModel, usage) : null);
+        var usage = UsageReport.WithDetails(Usage(row), new SpanCounts(a));
+        var at = DateTimeOffset.UnixEpoch.AddTicks((long)(row.StartTimeUnixNano / 100));
+        var cost = prices.PriceCall(row.Provider, row.ResponseModel, row.RequestModel, usage, at, out _);
         if (cost is not null)
         {
             row.CostUsd = cost;
@@ -44,7 +40,38 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
             new KeyValuePair<string, object?>("provider", row.Provider));
     }
 
+    /// <summary>The usage the token columns of a row hold.</summary>
+    public static TokenUsage Usage(LlmCallRow row) => new(
+        (long)Math.Min(row.InputTokens, long.MaxValue),
+        (long)Math.Min(row.OutputTokens, long.MaxValue),
+        (long)Math.Min(row.CacheReadTokens, long.MaxValue),
+        (long)Math.Min(row.CacheWriteTokens, long.MaxValue),
+        (long)Math.Min(row.ReasoningTokens, long.MaxValue));
+
+    /// <summary>
+    /// Adds cache reads and writes to input when the dialect counted them apart (<see cref="UsageReport.CacheCountedApart"/>),
+    /// keeping the reported input in <c>otel_llm.raw.input_tokens</c>. Runs before a missing total is derived, so a reported
+    /// total can decide. OpenInference instrumentations of Anthropic models pass Anthropic's usage through: input without the cache.
+    /// </summary>
+    public static void CountCacheInsideInput(LlmCallRow row)
+    {
+        var anthropicShaped = row.SourceFormat == SourceFormats.OpenInference
+            && (row.Provider is ProviderNames.Anthropic || row.RequestModel.Contains("claude", StringComparison.OrdinalIgnoreCase));
+        long? total = row.TotalTokens > 0 ? (long)Math.Min(row.TotalTokens, long.MaxValue) : null;
+        var usage = Usage(row);
+        if (UsageReport.CacheCountedApart(usage.InputTokens, usage.OutputTokens, usage.CacheReadTokens, usage.CacheWriteTokens, total, anthropicShaped))
+        {
+            row.Attributes.Add(OtelLlmNames.RawInputTokens, row.InputTokens.ToString(CultureInfo.InvariantCulture));
+            row.InputTokens += row.CacheReadTokens + row.CacheWriteTokens;
+        }
+    }
+
     private static double? LangfuseTotal(AttributeMap a) =>
         MessageJson.TryParse(a.GetString(OtelLlmNames.LangfuseCostDetails)) is JsonObject details
         && details["total"] is JsonValue total && total.TryGetValue<double>(out var usd) ? usd : null;
+
+    private readonly struct SpanCounts(AttributeMap a) : ITokenCountSource
+    {
+        public long? GetCount(string attribute) => a.GetInt64(attribute);
+    }
 }

@@ -156,18 +156,12 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
     }
 
     /// <summary>
-    /// Input tokens include cached tokens (semconv). Some instrumentations report Anthropic-style input that
-    /// excludes the cache; when input is smaller than the cache counts it cannot include them, so they are added.
-    /// A missing total is input + output.
+    /// Input tokens include cached tokens (semconv). Some dialects count the cache apart from input, as Anthropic's own
+    /// usage does; <see cref="CostCalculator.CountCacheInsideInput"/> decides and adds them. A missing total is input + output.
     /// </summary>
     internal static void DeriveTokens(LlmCallRow row)
     {
-        var cached = row.CacheReadTokens + row.CacheWriteTokens;
-        if (cached > 0 && row.InputTokens < cached)
-        {
-            row.InputTokens += cached;
-        }
-
+        CostCalculator.CountCacheInsideInput(row);
         if (row.TotalTokens == 0)
         {
             row.TotalTokens = row.InputTokens + row.OutputTokens;

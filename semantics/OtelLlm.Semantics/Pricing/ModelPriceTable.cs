@@ -1,64 +1,66 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace OtelLlm.Semantics.Pricing;
 
 /// <summary>
-/// A table of model list prices, loaded from the repository's <c>pricing/model-prices.json</c> format,
-/// that turns token usage into a cost in US dollars.
+/// Model prices, loaded from the repository's <c>pricing/model-prices.json</c> format, that turn a call's token usage
+/// into a cost in US dollars as the provider bills it: cache reads and writes apart from uncached input, long-prompt
+/// tiers, 1-hour cache writes, audio and image tokens where the data prices them, and the price in force at the call's time.
 /// </summary>
 /// <remarks>
-/// Lookup order for a model name: an entry whose canonical <c>model</c> equals the name (case-insensitive),
-/// then the first entry whose <c>match</c> regular expression matches it; the same again for the part of
-/// the name after the last <c>'/'</c> (<c>openai/gpt-4o</c>). When a provider is given, only its entries are
-/// considered, except for hosting platforms (<c>azure.*</c>, <c>aws.bedrock</c>, <c>gcp.vertex_ai</c>,
-/// <c>gcp.gen_ai</c>) which resell other providers' models and fall back to every entry.
-/// Results are cached per (provider, model), so repeated lookups do not allocate.
+/// How a reported model name finds its model is described on <c>ModelCatalog</c> and in <c>docs/prices.md</c>:
+/// dated names, <c>vendor/model</c> prefixes, Bedrock ids with regional prefixes, Vertex paths and OpenRouter ids are
+/// understood. Lookups are cached per (provider, model name), so pricing a call allocates nothing.
 /// </remarks>
 public sealed class ModelPriceTable
 {
     private const string ResourceName = "OtelLlm.model-prices.json";
-    private const int MaxCachedLookups = 4096;
 
     private static readonly Lazy<ModelPriceTable> s_default = new(LoadDefault);
 
-    private readonly Entry[] _entries;
-    private readonly ConcurrentDictionary<(string Provider, string Model), ModelPrice?> _cache = new(LookupKeyComparer.Instance);
+    private readonly ModelCatalog<PricePeriod[]> _catalog;
 
-    private ModelPriceTable(string takenOn, Entry[] entries)
+    private ModelPriceTable(string takenOn, string source, ModelCatalog<PricePeriod[]> catalog)
     {
         TakenOn = takenOn;
-        _entries = entries;
+        Source = source;
+        _catalog = catalog;
     }
 
     /// <summary>Gets the table shipped with this library (the embedded <c>pricing/model-prices.json</c>).</summary>
     public static ModelPriceTable Default => s_default.Value;
 
-    /// <summary>Gets the date the prices were taken from the providers' pages (<c>taken_on</c>, <c>YYYY-MM-DD</c>).</summary>
+    /// <summary>Gets the date of the price data (<c>taken_on</c>, <c>YYYY-MM-DD</c>).</summary>
     public string TakenOn { get; }
 
+    /// <summary>Gets where the prices come from (for the shipped table, the source package and its version).</summary>
+    public string Source { get; }
+
     /// <summary>Gets the number of priced models.</summary>
-    public int Count => _entries.Length;
+    public int Count => _catalog.ModelCount;
+
+    /// <summary>Gets the price lists' provider ids.</summary>
+    public IEnumerable<string> Providers => _catalog.Providers.Select(p => p.Id);
 
     /// <summary>Loads a price table from a JSON file.</summary>
     /// <param name="path">Path of a file in the <c>model-prices.json</c> format.</param>
-    /// <returns>The loaded table.</returns>
+    /// <returns>The loaded table; a file without a <c>source</c> is labelled with its file name.</returns>
     /// <exception cref="FormatException">The file is not a valid price table.</exception>
     public static ModelPriceTable Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var stream = File.OpenRead(path);
-        return Load(stream);
+        return Load(stream, Path.GetFileName(path));
     }
 
     /// <summary>Loads a price table from UTF-8 JSON.</summary>
     /// <param name="utf8Json">A stream of JSON in the <c>model-prices.json</c> format.</param>
+    /// <param name="defaultSource">The label of prices whose file names no <c>source</c>.</param>
     /// <returns>The loaded table.</returns>
     /// <exception cref="FormatException">The JSON is not a valid price table.</exception>
-    public static ModelPriceTable Load(Stream utf8Json)
+    public static ModelPriceTable Load(Stream utf8Json, string defaultSource = "price file")
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
         JsonDocument document;
@@ -73,131 +75,64 @@ public sealed class ModelPriceTable
 
         using (document)
         {
-            return Parse(document.RootElement);
+            return PriceFile.Parse(document.RootElement, defaultSource);
         }
     }
 
-    /// <summary>Returns a table in which the entries of <paramref name="overrides"/> win over this table's entries.</summary>
-    /// <param name="overrides">Prices that replace (same provider and model) or add to this table's prices.</param>
+    /// <summary>Returns a table in which the models of <paramref name="overrides"/> win over this table's.</summary>
+    /// <param name="overrides">Prices searched before this table's: in the same provider's list, and across lists.</param>
     /// <returns>A new table; this one is unchanged.</returns>
     public ModelPriceTable WithOverrides(ModelPriceTable overrides)
     {
         ArgumentNullException.ThrowIfNull(overrides);
-        var merged = new List<Entry>(overrides._entries.Length + _entries.Length);
-        merged.AddRange(overrides._entries);
-        foreach (var entry in _entries)
-        {
-            var replaced = false;
-            foreach (var over in overrides._entries)
-            {
-                if (string.Equals(over.Price.Provider, entry.Price.Provider, StringComparison.OrdinalIgnoreCase)
-                    && string.Equals(over.Price.Model, entry.Price.Model, StringComparison.OrdinalIgnoreCase))
-                {
-                    replaced = true;
-                    break;
-                }
-            }
-
-            if (!replaced)
-            {
-                merged.Add(entry);
-            }
-        }
-
         var takenOn = string.IsNullOrEmpty(overrides.TakenOn) ? TakenOn : overrides.TakenOn;
-        return new ModelPriceTable(takenOn, [.. merged]);
+        return new ModelPriceTable(takenOn, $"{overrides.Source} over {Source}", _catalog.WithOverrides(overrides._catalog));
     }
 
-    /// <summary>Finds the price of a model.</summary>
+    /// <summary>Finds the price of a model in force at a time.</summary>
     /// <param name="provider">A <c>gen_ai.provider.name</c> value; <see langword="null"/> or empty matches any provider.</param>
-    /// <param name="model">The model name as reported by the request or response (dated versions and <c>vendor/</c> prefixes are understood).</param>
+    /// <param name="model">The model name as reported by the request or response.</param>
     /// <param name="price">The price when found.</param>
+    /// <param name="at">When the call was made; <see langword="null"/> is now.</param>
     /// <returns><see langword="true"/> when the model is priced.</returns>
-    public bool TryGetPrice(string? provider, string model, [MaybeNullWhen(false)] out ModelPrice price)
+    public bool TryGetPrice(string? provider, string model, [MaybeNullWhen(false)] out ModelPrice price, DateTimeOffset? at = null)
     {
-        if (string.IsNullOrEmpty(model))
-        {
-            price = null;
-            return false;
-        }
-
-        var key = (provider ?? string.Empty, model);
-        if (!_cache.TryGetValue(key, out var found))
-        {
-            found = Resolve(key.Item1, model);
-            if (_cache.Count < MaxCachedLookups)
-            {
-                _cache.TryAdd(key, found);
-            }
-        }
-
-        price = found;
-        return found is not null;
+        var found = _catalog.Resolve(provider, model);
+        price = found is null ? null : PricePeriod.InForce(found.Facts, (at ?? DateTimeOffset.UtcNow).UtcDateTime);
+        return price is not null;
     }
 
     /// <summary>Computes the cost of a call in US dollars.</summary>
     /// <param name="provider">A <c>gen_ai.provider.name</c> value; <see langword="null"/> or empty matches any provider.</param>
     /// <param name="model">The model name.</param>
     /// <param name="usage">Token counts; input includes cached tokens and output includes reasoning tokens.</param>
+    /// <param name="at">When the call was made, for the price in force then; <see langword="null"/> is now.</param>
     /// <returns>The cost, or <see langword="null"/> when the model is not in the table.</returns>
-    public double? GetCostUsd(string? provider, string model, in TokenUsage usage) =>
-        TryGetPrice(provider, model, out var price) ? price.GetCostUsd(usage) : null;
+    public double? GetCostUsd(string? provider, string model, in TokenUsage usage, DateTimeOffset? at = null) =>
+        TryGetPrice(provider, model, out var price, at) ? price.GetCostUsd(usage) : null;
 
-    private ModelPrice? Resolve(string provider, string model)
+    /// <summary>
+    /// Prices a call by the model that answered it: the response model first, then the request model. A request model is
+    /// often a deployment or alias name (Azure OpenAI deployments, <c>-latest</c> aliases) while the response names the model billed.
+    /// </summary>
+    /// <param name="provider">A <c>gen_ai.provider.name</c> value; <see langword="null"/> or empty matches any provider.</param>
+    /// <param name="responseModel">The response model, if any.</param>
+    /// <param name="requestModel">The request model, if any.</param>
+    /// <param name="usage">Token counts; input includes cached tokens and output includes reasoning tokens.</param>
+    /// <param name="at">When the call was made.</param>
+    /// <param name="price">The price applied, when found.</param>
+    /// <returns>The cost in US dollars, or <see langword="null"/> when neither model is priced.</returns>
+    public double? PriceCall(string? provider, string? responseModel, string? requestModel, in TokenUsage usage, DateTimeOffset at, out ModelPrice? price)
     {
-        var price = Find(provider, model, providerStrict: true);
-        if (price is null && IsHostingPlatform(provider))
+        if ((!string.IsNullOrEmpty(responseModel) && TryGetPrice(provider, responseModel, out price, at))
+            || (!string.IsNullOrEmpty(requestModel) && TryGetPrice(provider, requestModel, out price, at)))
         {
-            price = Find(provider, model, providerStrict: false);
+            return price.GetCostUsd(usage);
         }
 
-        return price;
-    }
-
-    private ModelPrice? Find(string provider, string model, bool providerStrict)
-    {
-        var anyProvider = provider.Length == 0 || !providerStrict;
-        var found = FindName(provider, model, anyProvider);
-        if (found is null)
-        {
-            var slash = model.LastIndexOf('/');
-            if (slash >= 0 && slash < model.Length - 1)
-            {
-                found = FindName(provider, model[(slash + 1)..], anyProvider);
-            }
-        }
-
-        return found;
-    }
-
-    private ModelPrice? FindName(string provider, string model, bool anyProvider)
-    {
-        foreach (var entry in _entries)
-        {
-            if ((anyProvider || string.Equals(entry.Price.Provider, provider, StringComparison.OrdinalIgnoreCase))
-                && string.Equals(entry.Price.Model, model, StringComparison.OrdinalIgnoreCase))
-            {
-                return entry.Price;
-            }
-        }
-
-        foreach (var entry in _entries)
-        {
-            if ((anyProvider || string.Equals(entry.Price.Provider, provider, StringComparison.OrdinalIgnoreCase))
-                && entry.Match is not null && entry.Match.IsMatch(model))
-            {
-                return entry.Price;
-            }
-        }
-
+        price = null;
         return null;
     }
-
-    private static bool IsHostingPlatform(string provider) =>
-        provider.StartsWith("azure.", StringComparison.OrdinalIgnoreCase)
-        || string.Equals(provider, "aws.bedrock", StringComparison.OrdinalIgnoreCase)
-        || string.Equals(provider, "gcp.vertex_ai", StringComparison.OrdinalIgnoreCase)
-        || string.Equals(provider, "gcp.gen_ai", StringComparison.OrdinalIgnoreCase);
 
     private static ModelPriceTable LoadDefault()
     {
@@ -206,88 +141,296 @@ public sealed class ModelPriceTable
         return Load(stream);
     }
 
-    private static ModelPriceTable Parse(JsonElement root)
+    /// <summary>The prices of a model from a date on, or within a daily UTC window (off-peak discounts).</summary>
+    internal sealed record PricePeriod(DateTime? FromUtc, TimeSpan? DailyStartUtc, TimeSpan? DailyEndUtc, ModelPrice Price)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        // The last period whose condition holds wins; the first is the default.
+        public static ModelPrice InForce(PricePeriod[] periods, DateTime utc)
         {
-            throw new FormatException("The price table must be a JSON object with a \"models\" array.");
-        }
-
-        var takenOn = root.TryGetProperty("taken_on", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : string.Empty;
-        if (root.TryGetProperty("unit", out var unit) && unit.ValueKind == JsonValueKind.String && unit.GetString() != "per_token")
-        {
-            throw new FormatException($"Unsupported price unit '{unit.GetString()}'; only \"per_token\" is understood.");
-        }
-
-        if (!root.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
-        {
-            throw new FormatException("The price table has no \"models\" array.");
-        }
-
-        var entries = new List<Entry>(models.GetArrayLength());
-        var index = 0;
-        foreach (var item in models.EnumerateArray())
-        {
-            entries.Add(ParseEntry(item, index++));
-        }
-
-        return new ModelPriceTable(takenOn, [.. entries]);
-    }
-
-    private static Entry ParseEntry(JsonElement item, int index)
-    {
-        var provider = RequiredString(item, "provider", index);
-        var model = RequiredString(item, "model", index);
-        var input = OptionalNumber(item, "input", index) ?? throw new FormatException($"models[{index}] ({model}) has no \"input\" price.");
-        var output = OptionalNumber(item, "output", index) ?? throw new FormatException($"models[{index}] ({model}) has no \"output\" price.");
-        Regex? match = null;
-        if (item.TryGetProperty("match", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } pattern)
-        {
-            try
+            for (var i = periods.Length - 1; i > 0; i--)
             {
-                match = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+                if (periods[i].Holds(utc))
+                {
+                    return periods[i].Price;
+                }
             }
-            catch (ArgumentException e)
+
+            return periods[0].Price;
+        }
+
+        private bool Holds(DateTime utc)
+        {
+            if (FromUtc is { } from)
             {
-                throw new FormatException($"models[{index}] ({model}) has an invalid \"match\" expression: {e.Message}", e);
+                return utc >= from;
             }
-        }
 
-        var price = new ModelPrice(provider, model, input, output, OptionalNumber(item, "cache_read", index), OptionalNumber(item, "cache_write", index));
-        return new Entry(price, match);
+            if (DailyStartUtc is { } start && DailyEndUtc is { } end)
+            {
+                var time = utc.TimeOfDay;
+                return end < start ? time >= start || time < end : time >= start && time < end;
+            }
+
+            return true;
+        }
     }
 
-    private static string RequiredString(JsonElement item, string name, int index) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s
-            ? s
-            : throw new FormatException($"models[{index}] has no \"{name}\" string.");
-
-    private static double? OptionalNumber(JsonElement item, string name, int index)
+    /// <summary>Reads the file format (documented in <c>docs/prices.md</c>), and the flat per-token format of earlier versions.</summary>
+    private static class PriceFile
     {
-        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        public static ModelPriceTable Parse(JsonElement root, string defaultSource)
         {
-            return null;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException("The price table must be a JSON object with a \"providers\" array.");
+            }
+
+            var takenOn = OptionalString(root, "taken_on") ?? string.Empty;
+            var source = SourceLabel(root) ?? defaultSource;
+            if (root.TryGetProperty("currency", out var currency) && currency.GetString() is { } c && c != "USD")
+            {
+                throw new FormatException($"Unsupported currency '{c}'; prices are in USD.");
+            }
+
+            if (root.TryGetProperty("providers", out var providers) && providers.ValueKind == JsonValueKind.Array)
+            {
+                var lists = new List<CatalogProvider<PricePeriod[]>>();
+                var i = 0;
+                foreach (var provider in providers.EnumerateArray())
+                {
+                    lists.Add(ParseProvider(provider, $"providers[{i++}]", source));
+                }
+
+                return new ModelPriceTable(takenOn, source, new ModelCatalog<PricePeriod[]>([.. lists]));
+            }
+
+            if (root.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Array)
+            {
+                return ParseFlat(root, models, takenOn, source);
+            }
+
+            throw new FormatException("The price table has no \"providers\" array.");
         }
 
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || number < 0 || !double.IsFinite(number))
+        private static string? SourceLabel(JsonElement root)
         {
-            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"models[{index}].{name} must be a non-negative number or null."));
+            if (!root.TryGetProperty("source", out var source))
+            {
+                return null;
+            }
+
+            if (source.ValueKind == JsonValueKind.String)
+            {
+                return source.GetString();
+            }
+
+            var name = OptionalString(source, "name");
+            var version = OptionalString(source, "version");
+            return name is null ? null : version is null ? name : $"{name} {version}";
         }
 
-        return number;
-    }
+        private static CatalogProvider<PricePeriod[]> ParseProvider(JsonElement item, string where, string source)
+        {
+            var id = RequiredString(item, "id", where);
+            where = $"{where} ({id})";
+            var models = new List<CatalogModel<PricePeriod[]>>();
+            if (item.TryGetProperty("models", out var list) && list.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var model in list.EnumerateArray())
+                {
+                    models.Add(ParseModel(model, id, $"{where}.models[{i++}]", source));
+                }
+            }
 
-    private sealed record Entry(ModelPrice Price, Regex? Match);
+            return new CatalogProvider<PricePeriod[]>(
+                id,
+                Strings(item, "aliases"),
+                item.TryGetProperty("provider_match", out var pm) ? ModelMatch.Parse(pm, $"{where}.provider_match") : null,
+                item.TryGetProperty("model_match", out var mm) ? ModelMatch.Parse(mm, $"{where}.model_match") : null,
+                Strings(item, "fallback"),
+                item.TryGetProperty("hosting", out var hosting) && hosting.ValueKind == JsonValueKind.True,
+                [.. models]);
+        }
 
-    private sealed class LookupKeyComparer : IEqualityComparer<(string Provider, string Model)>
-    {
-        public static readonly LookupKeyComparer Instance = new();
+        private static CatalogModel<PricePeriod[]> ParseModel(JsonElement item, string provider, string where, string source)
+        {
+            var id = RequiredString(item, "id", where);
+            where = $"{where} ({id})";
+            var name = OptionalString(item, "name");
+            var match = item.TryGetProperty("match", out var m) ? ModelMatch.Parse(m, $"{where}.match") : ModelMatch.Exactly(id);
+            var modelSource = OptionalString(item, "source") ?? source;
+            if (!item.TryGetProperty("prices", out var prices))
+            {
+                throw new FormatException($"{where} has no \"prices\".");
+            }
 
-        public bool Equals((string Provider, string Model) x, (string Provider, string Model) y) =>
-            string.Equals(x.Provider, y.Provider, StringComparison.OrdinalIgnoreCase)
-            && string.Equals(x.Model, y.Model, StringComparison.OrdinalIgnoreCase);
+            PricePeriod[] periods;
+            if (prices.ValueKind == JsonValueKind.Array && prices.GetArrayLength() > 0)
+            {
+                periods = new PricePeriod[prices.GetArrayLength()];
+                var i = 0;
+                foreach (var period in prices.EnumerateArray())
+                {
+                    periods[i] = ParsePeriod(period, provider, id, name, modelSource, $"{where}.prices[{i}]");
+                    i++;
+                }
+            }
+            else if (prices.ValueKind == JsonValueKind.Object)
+            {
+                periods = [new PricePeriod(null, null, null, ParsePrices(prices, provider, id, name, modelSource, $"{where}.prices"))];
+            }
+            else
+            {
+                throw new FormatException($"{where}.prices must be an object or a non-empty array of periods.");
+            }
 
-        public int GetHashCode((string Provider, string Model) obj) =>
-            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Provider), StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Model));
+            return new CatalogModel<PricePeriod[]>(provider, id, name, match, periods);
+        }
+
+        private static PricePeriod ParsePeriod(JsonElement item, string provider, string id, string? name, string source, string where)
+        {
+            if (!item.TryGetProperty("prices", out var prices) || prices.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"{where} has no \"prices\" object.");
+            }
+
+            var price = ParsePrices(prices, provider, id, name, source, $"{where}.prices");
+            if (!item.TryGetProperty("constraint", out var constraint) || constraint.ValueKind == JsonValueKind.Null)
+            {
+                return new PricePeriod(null, null, null, price);
+            }
+
+            if (OptionalString(constraint, "start_date") is { } date)
+            {
+                if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var from))
+                {
+                    throw new FormatException($"{where}.constraint.start_date must be YYYY-MM-DD.");
+                }
+
+                return new PricePeriod(from.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, null, price);
+            }
+
+            if (OptionalString(constraint, "start_time") is { } start && OptionalString(constraint, "end_time") is { } end)
+            {
+                return new PricePeriod(null, TimeOfDayUtc(start, where), TimeOfDayUtc(end, where), price);
+            }
+
+            throw new FormatException($"{where}.constraint must have a start_date, or a start_time and an end_time.");
+        }
+
+        // "00:30:00Z" or "08:30:00+08:00": a time of day, as UTC.
+        private static TimeSpan TimeOfDayUtc(string text, string where)
+        {
+            if (DateTimeOffset.TryParseExact("2000-01-02T" + text, ["yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+            {
+                return parsed.UtcDateTime.TimeOfDay;
+            }
+
+            throw new FormatException($"{where}.constraint: '{text}' is not a time of day like 00:30:00Z.");
+        }
+
+        private static ModelPrice ParsePrices(JsonElement prices, string provider, string id, string? name, string source, string where)
+        {
+            var units = new ModelPrice.Price?[PriceUnit.All.Length];
+            foreach (var property in prices.EnumerateObject())
+            {
+                // Units spans do not report (web searches, audio hours, pages) are kept in the file but not priced here.
+                if (PriceUnit.ByPriceKey(property.Name) is not { } unit || property.Value.ValueKind == JsonValueKind.Null)
+                {
+                    continue;
+                }
+
+                units[unit.Index] = ParsePrice(property.Value, $"{where}.{property.Name}");
+            }
+
+            return new ModelPrice(provider, id, name, source, units);
+        }
+
+        private static ModelPrice.Price ParsePrice(JsonElement value, string where)
+        {
+            if (value.ValueKind == JsonValueKind.Number)
+            {
+                return new ModelPrice.Price(NonNegative(value, where), null);
+            }
+
+            if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("base", out var @base) || !value.TryGetProperty("tiers", out var tiers) || tiers.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"{where} must be a non-negative number or {{\"base\": n, \"tiers\": [{{\"start\": tokens, \"price\": n}}]}}.");
+            }
+
+            var list = new List<ModelPrice.Tier>();
+            foreach (var tier in tiers.EnumerateArray())
+            {
+                if (!tier.TryGetProperty("start", out var start) || !start.TryGetInt64(out var s) || s < 0 || !tier.TryGetProperty("price", out var p))
+                {
+                    throw new FormatException($"{where}: every tier needs a non-negative integer \"start\" and a \"price\".");
+                }
+
+                list.Add(new ModelPrice.Tier(s, NonNegative(p, where)));
+            }
+
+            return new ModelPrice.Price(NonNegative(@base, where), [.. list.OrderBy(t => t.Start)]);
+        }
+
+        // The format of earlier versions: one flat list, prices per token.
+        private static ModelPriceTable ParseFlat(JsonElement root, JsonElement models, string takenOn, string source)
+        {
+            if (OptionalString(root, "unit") is { } unit && unit != "per_token")
+            {
+                throw new FormatException($"Unsupported price unit '{unit}'; a flat \"models\" list is priced \"per_token\".");
+            }
+
+            var byProvider = new Dictionary<string, List<CatalogModel<PricePeriod[]>>>(StringComparer.OrdinalIgnoreCase);
+            var order = new List<string>();
+            var index = 0;
+            foreach (var item in models.EnumerateArray())
+            {
+                var where = $"models[{index++}]";
+                var provider = RequiredString(item, "provider", where);
+                var model = RequiredString(item, "model", where);
+                where = $"{where} ({model})";
+                var units = new ModelPrice.Price?[PriceUnit.All.Length];
+                units[0] = PerToken(item, "input", where) ?? throw new FormatException($"{where} has no \"input\" price.");
+                units[7] = PerToken(item, "output", where) ?? throw new FormatException($"{where} has no \"output\" price.");
+                units[1] = PerToken(item, "cache_read", where);
+                units[2] = PerToken(item, "cache_write", where);
+                var exact = ModelMatch.Exactly(model);
+                var match = item.TryGetProperty("match", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 }
+                    ? ModelMatch.Either(exact, ModelMatch.Parse(m, $"{where}.match"))
+                    : exact;
+                if (!byProvider.TryGetValue(provider, out var list))
+                {
+                    byProvider[provider] = list = [];
+                    order.Add(provider);
+                }
+
+                list.Add(new CatalogModel<PricePeriod[]>(provider, model, null, match, [new PricePeriod(null, null, null, new ModelPrice(provider, model, null, source, units))]));
+            }
+
+            var providers = order.Select(p => new CatalogProvider<PricePeriod[]>(p, [], null, null, [], false, [.. byProvider[p]])).ToArray();
+            return new ModelPriceTable(takenOn, source, new ModelCatalog<PricePeriod[]>(providers));
+        }
+
+        private static ModelPrice.Price? PerToken(JsonElement item, string name, string where) =>
+            item.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+                ? new ModelPrice.Price(NonNegative(value, $"{where}.{name}") * 1e6, null)
+                : null;
+
+        private static double NonNegative(JsonElement value, string where) =>
+            value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number >= 0 && double.IsFinite(number)
+                ? number
+                : throw new FormatException($"{where} must be a non-negative number.");
+
+        private static string RequiredString(JsonElement item, string name, string where) =>
+            OptionalString(item, name) ?? throw new FormatException($"{where} has no \"{name}\" string.");
+
+        private static string? OptionalString(JsonElement item, string name) =>
+            item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? s : null;
+
+        private static string[] Strings(JsonElement item, string name) =>
+            item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
+                ? [.. value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
+                : [];
     }
 }

@@ -93,6 +93,10 @@ public static class OpenInference
     public const string TokenCountCacheRead = "llm.token_count.prompt_details.cache_read";
     /// <summary><c>llm.token_count.prompt_details.cache_write</c>.</summary>
     public const string TokenCountCacheWrite = "llm.token_count.prompt_details.cache_write";
+    /// <summary><c>llm.token_count.prompt_details.audio</c>: the audio part of the prompt.</summary>
+    public const string TokenCountPromptAudio = "llm.token_count.prompt_details.audio";
+    /// <summary><c>llm.token_count.completion_details.audio</c>: the audio part of the completion.</summary>
+    public const string TokenCountCompletionAudio = "llm.token_count.completion_details.audio";
     /// <summary><c>llm.token_count.completion_details.reasoning</c>.</summary>
     public const string TokenCountReasoning = "llm.token_count.completion_details.reasoning";
     /// <summary><c>llm.cost.total</c>.</summary>
@@ -150,6 +154,15 @@ public static class OtelLlmNames
     public const string InstrumentationScope = "OtelLlm.Instrumentation";
     /// <summary><c>otel_llm.workload</c>: what the application was doing (a feature or job name).</summary>
     public const string Workload = "otel_llm.workload";
+
+    /// <summary>
+    /// <c>otel_llm.usage.cache_write_1h.input_tokens</c>: the part of the cache writes made with a one-hour lifetime
+    /// (Anthropic's <c>cache_creation.ephemeral_1h_input_tokens</c>), which costs more than a 5-minute write.
+    /// </summary>
+    public const string CacheWrite1hInputTokens = "otel_llm.usage.cache_write_1h.input_tokens";
+
+    /// <summary><c>otel_llm.raw.input_tokens</c>: the input count as reported, when cache tokens were counted apart and added to it.</summary>
+    public const string RawInputTokens = "otel_llm.raw.input_tokens";
 
     /// <summary>Prefix of the application's own tags (<c>otel_llm.tag.team</c>).</summary>
     public const string TagPrefix = "otel_llm.tag.";

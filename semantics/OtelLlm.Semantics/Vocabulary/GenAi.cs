@@ -192,6 +192,27 @@ public static class GenAi
         /// <summary><c>gen_ai.usage.total_tokens</c>.</summary>
         public const string TotalTokens = "gen_ai.usage.total_tokens";
 
+        /// <summary><c>gen_ai.usage.audio.input_tokens</c> (semantic-conventions-genai): the audio part of input.</summary>
+        public const string AudioInputTokens = "gen_ai.usage.audio.input_tokens";
+
+        /// <summary><c>gen_ai.usage.audio.cache_read.input_tokens</c> (semantic-conventions-genai): the audio part of cache reads.</summary>
+        public const string AudioCacheReadInputTokens = "gen_ai.usage.audio.cache_read.input_tokens";
+
+        /// <summary><c>gen_ai.usage.audio.output_tokens</c> (semantic-conventions-genai): the audio part of output.</summary>
+        public const string AudioOutputTokens = "gen_ai.usage.audio.output_tokens";
+
+        /// <summary><c>gen_ai.usage.image.input_tokens</c> (semantic-conventions-genai): the image part of input.</summary>
+        public const string ImageInputTokens = "gen_ai.usage.image.input_tokens";
+
+        /// <summary><c>gen_ai.usage.image.output_tokens</c> (semantic-conventions-genai): the image part of output.</summary>
+        public const string ImageOutputTokens = "gen_ai.usage.image.output_tokens";
+
+        /// <summary><c>gen_ai.usage.input_audio_tokens</c> (Microsoft.Extensions.AI): the audio part of input.</summary>
+        public const string InputAudioTokens = "gen_ai.usage.input_audio_tokens";
+
+        /// <summary><c>gen_ai.usage.output_audio_tokens</c> (Microsoft.Extensions.AI): the audio part of output.</summary>
+        public const string OutputAudioTokens = "gen_ai.usage.output_audio_tokens";
+
         /// <summary>Cost in US dollars; not in the semantic conventions, the name OpenLIT uses.</summary>
         public const string Cost = "gen_ai.usage.cost";
 
