@@ -8,7 +8,11 @@ namespace OtelLlm.Receiver.TestHost;
 /// <summary>Starts the real receiver in this process on free loopback ports.</summary>
 public static class InProcessReceiver
 {
-    /// <summary>Builds and starts the receiver with the arguments <paramref name="args"/> gives for a gRPC and an HTTP port.</summary>
+    /// <summary>
+    /// Builds and starts the receiver with the arguments <paramref name="args"/> gives for a gRPC and an HTTP port. Each
+    /// receiver gets a spool folder of its own (removed when it stops) unless the arguments name one: receivers running
+    /// side by side in one test process must never share a spool, and the spool refuses to be opened twice.
+    /// </summary>
     public static async Task<(WebApplication App, int GrpcPort, int HttpPort)> StartAsync(
         Func<int, int, string[]> args, Action<IServiceCollection>? configureServices = null)
     {
@@ -17,7 +21,16 @@ public static class InProcessReceiver
         {
             var grpcPort = FreePort.Next();
             var httpPort = FreePort.Next();
-            var app = ReceiverHost.Build(args(grpcPort, httpPort), configureServices);
+            var state = Path.Combine(Path.GetTempPath(), "otelllm-inproc-" + Guid.NewGuid().ToString("N"));
+            string[] defaults =
+            [
+                $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(state, "spool")}",
+                $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(state, "dead-letter")}",
+            ];
+
+            // Later arguments win, so a test's own folders replace these.
+            var app = ReceiverHost.Build([.. defaults, .. args(grpcPort, httpPort)], configureServices);
+            app.Lifetime.ApplicationStopped.Register(() => DeleteQuietly(state));
             try
             {
                 await app.StartAsync();
@@ -26,7 +39,26 @@ public static class InProcessReceiver
             catch (IOException) when (attempt < 5)
             {
                 await app.DisposeAsync();
+                DeleteQuietly(state);
             }
+        }
+    }
+
+    private static void DeleteQuietly(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A file still open by a disposing component; the folder is unique, so nothing reuses it.
+        }
+        catch (UnauthorizedAccessException)
+        {
         }
     }
 

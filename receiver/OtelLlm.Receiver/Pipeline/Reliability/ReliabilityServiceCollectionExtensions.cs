@@ -24,7 +24,8 @@ internal static class ReliabilityServiceCollectionExtensions
         services.AddSingleton(sp => DurableSpool.Open(
             Path.Combine(contentRoot, spoolOptions.Directory),
             spoolOptions,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("OtelLlm.Receiver.Spool")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("OtelLlm.Receiver.Spool"),
+            Path.Combine(contentRoot, spoolOptions.DeadLetterDirectory)));
         services.AddSingleton(_ => new DeadLetterStore(Path.Combine(contentRoot, spoolOptions.DeadLetterDirectory)));
         services.AddSingleton(sp => new LlmCallDeduplicator(
             sp.GetRequiredService<ClickHouseClient>(),

@@ -127,7 +127,9 @@ internal sealed partial class SpoolingBatchWriter(
             }
             catch (Exception e) when (e is IOException or InvalidDataException)
             {
-                LogUnreadable(logger, entry.Segment, entry.Offset, e.Message);
+                // Never dropped unseen: whatever can still be read of it is kept for an operator before it is passed.
+                var kept = spool.Discard(entry, "unreadable at replay: " + e.Message);
+                LogUnreadable(logger, entry.Segment, entry.Offset, kept, e.Message);
                 spool.Complete(entry);
                 continue;
             }
@@ -216,6 +218,6 @@ internal sealed partial class SpoolingBatchWriter(
     [LoggerMessage(EventId = 7013, Level = LogLevel.Error, Message = "ClickHouse refused {Rows} rows for {Table} as invalid; kept in the dead-letter folder {Directory}: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string table, int rows, string directory, string error);
 
-    [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "Spool record at segment {Segment} offset {Offset} cannot be read and is skipped: {Error}")]
-    private static partial void LogUnreadable(ILogger logger, long segment, long offset, string error);
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "Spool record at segment {Segment} offset {Offset} cannot be read ({Error}); its bytes are kept in {Path} and the replay goes on")]
+    private static partial void LogUnreadable(ILogger logger, long segment, long offset, string path, string error);
 }
