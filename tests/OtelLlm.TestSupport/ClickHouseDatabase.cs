@@ -12,8 +12,14 @@ namespace OtelLlm.TestSupport;
 public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisposable
 {
     public ClickHouseDatabase()
+        : this(null)
     {
-        Url = new Uri(Environment.GetEnvironmentVariable("CLICKHOUSE_URL") is { Length: > 0 } u ? u : "http://127.0.0.1:8123");
+    }
+
+    /// <summary>A fresh database on the server at <paramref name="url"/> (default: <c>CLICKHOUSE_URL</c>).</summary>
+    public ClickHouseDatabase(Uri? url)
+    {
+        Url = url ?? new Uri(Environment.GetEnvironmentVariable("CLICKHOUSE_URL") is { Length: > 0 } u ? u : "http://127.0.0.1:8123");
         Name = "otel_llm_test_" + Guid.NewGuid().ToString("N")[..12];
         Options = new ClickHouseOptions { Url = Url, Database = Name, Timeout = TimeSpan.FromSeconds(60) };
         Client = new ClickHouseClient(Options);
