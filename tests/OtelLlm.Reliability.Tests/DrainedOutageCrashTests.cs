@@ -26,7 +26,7 @@ public sealed class DrainedOutageCrashTests(ITestOutputHelper output)
     public async Task Crash_AfterDrainedOutageRestartAndSecondOutage_EveryAcknowledgedSpanStoredOnce()
     {
         await using var server = await PrivateClickHouse.StartAsync();
-        await using var database = new ClickHouseDatabase(server.Url);
+        await using var database = ClickHouseDatabase.OnServer(server.Url);
         await database.InitializeAsync();
         await using var child = await ChildReceiver.StartAsync(server.Url, database.Name, s_settings);
         using var exporter = new RetryingExporter(child.HttpPort, child.GrpcPort);

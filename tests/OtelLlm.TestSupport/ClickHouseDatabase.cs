@@ -16,8 +16,7 @@ public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisp
     {
     }
 
-    /// <summary>A fresh database on the server at <paramref name="url"/> (default: <c>CLICKHOUSE_URL</c>).</summary>
-    public ClickHouseDatabase(Uri? url)
+    private ClickHouseDatabase(Uri? url)
     {
         Url = url ?? new Uri(Environment.GetEnvironmentVariable("CLICKHOUSE_URL") is { Length: > 0 } u ? u : "http://127.0.0.1:8123");
         Name = "otel_llm_test_" + Guid.NewGuid().ToString("N")[..12];
@@ -26,6 +25,9 @@ public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisp
     }
 
     public Uri Url { get; }
+
+    /// <summary>A fresh database on the server at <paramref name="url"/> rather than <c>CLICKHOUSE_URL</c>.</summary>
+    public static ClickHouseDatabase OnServer(Uri url) => new(url);
 
     public string Name { get; }
 
