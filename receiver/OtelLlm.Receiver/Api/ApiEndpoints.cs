@@ -1,5 +1,6 @@
 using OtelLlm.Receiver.Api.Feedback;
 using OtelLlm.Receiver.Admission;
+using OtelLlm.Receiver.Api.Ingest;
 using Scalar.AspNetCore;
 
 namespace OtelLlm.Receiver.Api;
@@ -19,6 +20,7 @@ internal static class ApiEndpoints
     {
         services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
         services.AddSingleton<ApiEndpointFilter>();
+        services.AddSingleton<IngestEndpoints>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi(DocumentName, o =>
         {
@@ -68,6 +70,26 @@ internal static class ApiEndpoints
             .WithName("SummarizeFeedback")
             .WithSummary("Count, mean value and positive rate of feedback per name and model, workload or service.")
             .Produces<FeedbackSummary>();
+
+        api.MapPost("ingest/llm", (HttpContext context, IngestEndpoints ingest) => ingest.LlmAsync(context))
+            .RequireScope(ApiScopes.Ingest)
+            .WithName("IngestLlmCalls")
+            .WithSummary("Store LLM calls from an application without OpenTelemetry: one call, or {\"items\":[…]}.")
+            .WithDescription("Each call becomes an llm_calls row (SourceFormat ingest_api, priced from the price table when costUsd is absent) and a span in otel_traces. A batch with any invalid item is refused whole, listing every error. Limits: OtelLlm:Api:MaxIngestItems items and MaxIngestBytes bytes.")
+            .AcceptsJson<IngestLlmBatch>("One call object, or {\"items\":[call, …]}.")
+            .Produces<IngestAccepted>();
+        api.MapPost("ingest/logs", (HttpContext context, IngestEndpoints ingest) => ingest.LogsAsync(context))
+            .RequireScope(ApiScopes.Ingest)
+            .WithName("IngestLogs")
+            .WithSummary("Store application log records in otel_logs: one record, or {\"items\":[…]}.")
+            .AcceptsJson<IngestLogBatch>("One log record, or {\"items\":[record, …]}.")
+            .Produces<IngestAccepted>();
+        api.MapPost("ingest/metrics", (HttpContext context, IngestEndpoints ingest) => ingest.MetricsAsync(context))
+            .RequireScope(ApiScopes.Ingest)
+            .WithName("IngestMetrics")
+            .WithSummary("Store metric points (gauge, counter, histogram) in otel_metrics: one point, or {\"items\":[…]}.")
+            .AcceptsJson<IngestMetricBatch>("One metric point, or {\"items\":[point, …]}.")
+            .Produces<IngestAccepted>();
 
         // Anything else under /api/v1 answers with the uniform error body rather than an empty 404.
         app.Map("/api/v1/{**rest}", (HttpContext context) => ApiResult.Failure(ApiFailure.NotFound, $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {ReferencePath}."))

@@ -17,4 +17,13 @@ public sealed class ApiOptions
 
     /// <summary>Most feedback objects in one <c>POST /api/v1/feedback</c>. Default 1,000.</summary>
     public int MaxFeedbackItems { get; set; } = 1000;
+
+    /// <summary>Most items in one <c>POST /api/v1/ingest/llm|logs|metrics</c>. Default 1,000.</summary>
+    public int MaxIngestItems { get; set; } = 1000;
+
+    /// <summary>
+    /// Largest ingest body in bytes, after gzip decompression. Default 16 MiB; never more than the receiver's
+    /// <c>MaxRequestBytes</c>.
+    /// </summary>
+    public int MaxIngestBytes { get; set; } = 16 * 1024 * 1024;
 }

@@ -5,7 +5,7 @@ namespace OtelLlm.Receiver.Api;
 /// <summary>Times as the API reads and writes them: ISO 8601 with an offset, always answered in UTC.</summary>
 internal static class ApiTime
 {
-    /// <summary>Parses an ISO 8601 date and time; a value without an offset is refused rather than guessed.</summary>
+    /// <summary>Parses an ISO 8601 date and time from 1970 on; a value without an offset is refused rather than guessed.</summary>
     public static bool TryParse(string? text, out DateTimeOffset time)
     {
         time = default;
@@ -17,7 +17,8 @@ internal static class ApiTime
         // An offset is required: 'Z' or ±hh:mm at the end.
         var last = text[^1];
         var hasOffset = last is 'Z' or 'z' || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
-        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time);
+        return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time)
+            && time >= DateTimeOffset.UnixEpoch;
     }
 
     /// <summary><paramref name="time"/> as <c>2025-06-01T12:00:00.123Z</c>.</summary>

@@ -197,6 +197,8 @@ public static class SourceFormats
     public const string OpenInference = "openinference";
     /// <summary><c>openlit</c>.</summary>
     public const string OpenLit = "openlit";
+    /// <summary><c>ingest_api</c>: sent to the HTTP API's bulk ingest (<c>POST /api/v1/ingest/llm</c>), not as OTLP.</summary>
+    public const string IngestApi = "ingest_api";
 }
 
 /// <summary>OtelLlm's own metrics.</summary>
