@@ -27,14 +27,15 @@ internal static class ApiBatch
             return items;
         }
 
+        var field = root.ValueKind == JsonValueKind.Array ? null : itemsProperty;
         var count = list.GetArrayLength();
         if (count == 0)
         {
-            errors.Add(null, itemsProperty, "The batch is empty; send at least one item.");
+            errors.Add(null, field, "The batch is empty; send at least one item.");
         }
         else if (count > maxItems)
         {
-            throw new ApiException(ApiFailure.TooLarge, $"The batch has {count} items; the most one request may carry is {maxItems}. Split it into smaller requests.", itemsProperty);
+            throw new ApiException(ApiFailure.TooLarge, $"The batch has {count} items; one request may carry at most {maxItems}. Split it into smaller requests.", field);
         }
 
         foreach (var item in list.EnumerateArray())
