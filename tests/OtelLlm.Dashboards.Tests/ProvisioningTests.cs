@@ -41,7 +41,8 @@ public sealed class ProvisioningTests
         // A receiver on all interfaces refuses to start without API keys; the demo must send one of them.
         var keys = Scalar(services, "receiver", "environment", "OtelLlm__Receiver__Auth__Keys");
         var demoKey = Scalar(services, "demo", "environment", "OTELLLM_API_KEY");
-        Assert.Matches(@"^\$\{OTELLLM_API_KEY:-[^}]+\}=\w+$", keys);
+        // The demo key also opens the HTTP API: it has every scope, ingest (what the demo sends) among them.
+        Assert.Matches(@"^\$\{OTELLLM_API_KEY:-[^}]+\}=\w+:ingest\+feedback\+read\+admin$", keys);
         Assert.Equal(keys[..keys.LastIndexOf('=')], demoKey);
         Assert.Equal("service_healthy", Scalar(services, "demo", "depends_on", "receiver", "condition"));
         Assert.Equal("http://receiver:4317", Scalar(services, "demo", "environment", "OTEL_EXPORTER_OTLP_ENDPOINT"));
