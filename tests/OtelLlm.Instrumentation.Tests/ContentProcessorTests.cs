@@ -36,7 +36,7 @@ public sealed class ContentProcessorTests
             var longAnswer = "Your card 1111-2222-3333-4444 is active. " + new string('z', 100);
             var fake = new FakeChatClient
             {
-                GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, longAnswer)) { ModelId = "gpt-4o-mini" }),
+                GetResponseAsyncCallback = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, longAnswer)) { ModelId = "gpt-4o-mini", FinishReason = ChatFinishReason.Stop }),
             };
             using var client = fake.WithOtelLlm(o =>
             {
