@@ -119,30 +119,30 @@ internal sealed class CallEnricher
     }
 
     /// <summary>Records what the call's usage adds: prompt-cache writes and cost on the span, and the cost metric.</summary>
-    public void Complete(Activity? span, string? requestModel, string? responseModel, UsageDetails? usage)
+    public void Complete(Activity? span, string? requestModel, string? responseModel, in CallUsage usage)
     {
-        if (usage is null)
+        if (!usage.Reported)
         {
             return;
         }
 
-        var cacheWrite = CacheWriteTokens(usage);
+        var cacheWrite = usage.CacheWriteTokens;
         if (span is not null && cacheWrite is { } written)
         {
             span.SetTag(GenAi.Usage.CacheCreationInputTokens, NumberBoxes.Box(written));
         }
 
-        if (_prices is null || (responseModel is null && requestModel is null) || (usage.InputTokenCount is null && usage.OutputTokenCount is null))
+        if (_prices is null || (responseModel is null && requestModel is null) || (usage.InputTokens is null && usage.OutputTokens is null))
         {
             return;
         }
 
         var tokens = new TokenUsage(
-            usage.InputTokenCount ?? 0,
-            usage.OutputTokenCount ?? 0,
-            usage.CachedInputTokenCount ?? 0,
+            usage.InputTokens ?? 0,
+            usage.OutputTokens ?? 0,
+            usage.CacheReadTokens ?? 0,
             cacheWrite ?? 0,
-            usage.ReasoningTokenCount ?? 0);
+            usage.ReasoningTokens ?? 0);
         // The response model names what was billed; the request model may be a deployment name (Azure) or an alias.
         if (_prices.PriceCall(Provider, responseModel, requestModel, tokens, DateTimeOffset.UtcNow, out _) is not { } cost)
         {
@@ -177,35 +177,8 @@ internal sealed class CallEnricher
         }
     }
 
-    /// <summary>
-    /// Prompt-cache writes: <see cref="UsageDetails"/> has no field for them, so adapters put them in
-    /// <see cref="UsageDetails.AdditionalCounts"/> under their own names (the Anthropic SDK: <c>CacheCreationInputTokens</c>).
-    /// </summary>
-    internal static long? CacheWriteTokens(UsageDetails usage)
-    {
-        if (usage.AdditionalCounts is not { Count: > 0 } extra)
-        {
-            return null;
-        }
-
-        long? total = null;
-        foreach (var pair in extra)
-        {
-            if (IsCacheWrite(pair.Key))
-            {
-                total = (total ?? 0) + pair.Value;
-            }
-        }
-
-        return total;
-    }
-
     /// <summary>Gets the number of per-call tag attribute names kept (for tests).</summary>
     internal static int CachedTagNameCount => s_tagNames.Count;
-
-    private static bool IsCacheWrite(string key) =>
-        key.Contains("cache", StringComparison.OrdinalIgnoreCase)
-        && (key.Contains("creation", StringComparison.OrdinalIgnoreCase) || key.Contains("write", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The attribute name of a per-call tag (<c>otel_llm.tag.&lt;key&gt;</c>), kept for the keys an application uses.</summary>
     private static string TagAttributeName(string? key)

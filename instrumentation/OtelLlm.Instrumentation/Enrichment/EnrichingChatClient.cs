@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OtelLlm.Semantics;
 
@@ -38,7 +37,7 @@ internal sealed class EnrichingChatClient : DelegatingChatClient
             // Completed synchronously (a cache hit, a fake): record now and hand back the inner task itself, so no
             // state machine and no second Task are allocated.
             var response = task.Result;
-            Enricher.Complete(span, options?.ModelId ?? _defaultModel, response.ModelId, response.Usage);
+            Enricher.Complete(span, options?.ModelId ?? _defaultModel, response.ModelId, CallUsage.From(response.Usage));
             return task;
         }
 
@@ -46,6 +45,7 @@ internal sealed class EnrichingChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc />
+    /// <remarks>Called by the outer client inside its streaming span, which is then current.</remarks>
     public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         Enricher.IsActive
             ? EnrichStreamAsync(messages, options, cancellationToken)
@@ -65,48 +65,92 @@ internal sealed class EnrichingChatClient : DelegatingChatClient
     private async Task<ChatResponse> CompleteAsync(Task<ChatResponse> task, Activity? span, string? requestModel)
     {
         var response = await task;
-        Enricher.Complete(span, requestModel, response.ModelId, response.Usage);
+        Enricher.Complete(span, requestModel, response.ModelId, CallUsage.From(response.Usage));
         return response;
     }
 
-    private async IAsyncEnumerable<ChatResponseUpdate> EnrichStreamAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private EnrichedStream EnrichStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        new(this, Begin(options), messages, options, cancellationToken);
+
+    private IAsyncEnumerable<ChatResponseUpdate> InnerStream(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        base.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    /// <summary>
+    /// A streamed call, read once: it passes the inner updates through and gathers the response model and usage, then
+    /// records them when the stream ends or is disposed (the outer client disposes it before it ends its span). One
+    /// object per call; an update that is already there when asked for costs no async state.
+    /// </summary>
+    private sealed class EnrichedStream(
+        EnrichingChatClient client, Activity? span, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken callCancellation)
+        : IAsyncEnumerable<ChatResponseUpdate>, IAsyncEnumerator<ChatResponseUpdate>
     {
-        // The first MoveNextAsync runs inside the outer client's iterator, with its span current.
-        var span = Begin(options);
-        string? responseModel = null;
-        UsageDetails? usage = null;
-        var completed = false;
-        try
+        private IAsyncEnumerator<ChatResponseUpdate>? _inner;
+        private string? _responseModel;
+        private CallUsage _usage;
+        private bool _recorded;
+
+        public ChatResponseUpdate Current => _inner!.Current;
+
+        public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
         {
-            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken))
+            if (_inner is not null)
             {
-                if (update.ModelId is not null)
-                {
-                    responseModel = update.ModelId;
-                }
-
-                var contents = update.Contents;
-                for (var i = 0; i < contents.Count; i++)
-                {
-                    if (contents[i] is UsageContent content)
-                    {
-                        (usage ??= new UsageDetails()).Add(content.Details);
-                    }
-                }
-
-                yield return update;
+                throw new InvalidOperationException("A streamed response can be read once.");
             }
 
-            completed = true;
+            _inner = client.InnerStream(messages, options, callCancellation).GetAsyncEnumerator(cancellationToken);
+            return this;
         }
-        finally
+
+        public ValueTask<bool> MoveNextAsync()
         {
-            // Also when the reader stops early: the outer client disposes this iterator before it ends its span.
-            if (completed || usage is not null)
+            var next = _inner!.MoveNextAsync();
+            return next.IsCompletedSuccessfully ? new ValueTask<bool>(Observe(next.Result)) : AwaitAsync(next);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Record();
+            return _inner?.DisposeAsync() ?? default;
+        }
+
+        private async ValueTask<bool> AwaitAsync(ValueTask<bool> next) => Observe(await next);
+
+        private bool Observe(bool hasUpdate)
+        {
+            if (!hasUpdate)
             {
-                Enricher.Complete(span, options?.ModelId ?? _defaultModel, responseModel, usage);
+                Record();
+                return false;
             }
+
+            var update = _inner!.Current;
+            if (update.ModelId is not null)
+            {
+                _responseModel = update.ModelId;
+            }
+
+            var contents = update.Contents;
+            for (var i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is UsageContent usage)
+                {
+                    _usage.Add(usage.Details);
+                }
+            }
+
+            return true;
+        }
+
+        private void Record()
+        {
+            if (_recorded || _inner is null)
+            {
+                return;
+            }
+
+            _recorded = true;
+            client.Enricher.Complete(span, options?.ModelId ?? client._defaultModel, _responseModel, _usage);
         }
     }
 }

@@ -55,5 +55,5 @@ internal sealed class EnrichingEmbeddingGenerator<TInput, TEmbedding> : Delegati
     }
 
     private void Complete(Activity? span, EmbeddingGenerationOptions? options, GeneratedEmbeddings<TEmbedding> embeddings) =>
-        Enricher.Complete(span, options?.ModelId ?? _defaultModel, embeddings.Count > 0 ? embeddings[0].ModelId : null, embeddings.Usage);
+        Enricher.Complete(span, options?.ModelId ?? _defaultModel, embeddings.Count > 0 ? embeddings[0].ModelId : null, CallUsage.From(embeddings.Usage));
 }

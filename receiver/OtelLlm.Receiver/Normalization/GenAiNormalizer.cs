@@ -146,7 +146,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         CopyRemainingAttributes(input.Attributes, row);
         CapContent(row);
 
-        if (OtelJsOpenAiDialect.ExpectsLogContent(input.Dialect, input.ScopeName))
+        if (OtelJsOpenAiDialect.ExpectsLogContent(input.Dialect, input.ScopeName, input.Attributes))
         {
             Join.SpanArrived(row, row.InputMessages.Length == 0 || row.OutputMessages.Length == 0);
         }

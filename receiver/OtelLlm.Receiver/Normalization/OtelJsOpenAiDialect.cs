@@ -12,10 +12,13 @@ internal static class OtelJsOpenAiDialect
     /// <summary>
     /// Whether content for spans of this dialect and scope can ever arrive in log records: this instrumentation
     /// never puts chat content on the span, so its rows wait for logs, as do semconv v1.36 log events, MEAI ≤9.8
-    /// and v1.37+ <c>gen_ai.client.inference.operation.details</c> events. OpenLLMetry, OpenInference, OpenLIT and
+    /// and v1.37+ <c>gen_ai.client.inference.operation.details</c> events; MEAI only up to 9.8 (<see cref="MeaiDialect.ExpectsLogContent"/>). OpenLLMetry, OpenInference, OpenLIT and
     /// OtelLlm's own instrumentation put content on the span or nowhere; their spans skip the join entirely.
     /// </summary>
-    public static bool ExpectsLogContent(string dialect, string scopeName) =>
-        dialect is SourceFormats.OtelJsOpenAi or SourceFormats.OtelGenAiV136 or SourceFormats.OtelGenAiV137 or SourceFormats.Meai
-        && scopeName != OtelLlmNames.InstrumentationScope;
+    public static bool ExpectsLogContent(string dialect, string scopeName, AttributeMap attributes) => dialect switch
+    {
+        SourceFormats.Meai => MeaiDialect.ExpectsLogContent(attributes),
+        SourceFormats.OtelJsOpenAi or SourceFormats.OtelGenAiV136 or SourceFormats.OtelGenAiV137 => scopeName != OtelLlmNames.InstrumentationScope,
+        _ => false,
+    };
 }

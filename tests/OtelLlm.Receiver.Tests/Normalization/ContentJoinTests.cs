@@ -195,6 +195,27 @@ public sealed class ContentJoinTests : IDisposable
     }
 
     [Fact]
+    public void Meai_From99OnNotRemembered_UpTo98AwaitsItsLogContent()
+    {
+        // Microsoft.Extensions.AI 9.9+ (gen_ai.provider.name) puts content on the span or nowhere; up to 9.8 (semconv
+        // v1.36, gen_ai.system) it logged content through ILogger, so those rows wait for it.
+        var current = NewSpan("chat gpt-4o-mini",
+            Attr("gen_ai.operation.name", "chat"),
+            Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"));
+        var old = NewSpan("chat gpt-4o-mini",
+            Attr("gen_ai.operation.name", "chat"),
+            Attr("gen_ai.system", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"));
+
+        Assert.Equal("meai", _kit.Span(current, "Experimental.Microsoft.Extensions.AI")!.SourceFormat);
+        Assert.Equal(0, _kit.Normalizer.Join.Count);
+
+        Assert.Equal("meai", _kit.Span(old, "Experimental.Microsoft.Extensions.AI")!.SourceFormat);
+        Assert.Equal(1, _kit.Normalizer.Join.Count);
+    }
+
+    [Fact]
     public void BoundedMemory_OldestEvictedAndCounted()
     {
         using var kit = new NormalizerKit(new GenAiNormalizationOptions { ContentJoinMaxEntries = 3 });
