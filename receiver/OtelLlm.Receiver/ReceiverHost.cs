@@ -29,7 +29,7 @@ namespace OtelLlm.Receiver;
 public static partial class ReceiverHost
 {
     /// <summary>The configuration section for ClickHouse, bound to <see cref="ClickHouseOptions"/>.</summary>
-    public const string ClickHouseSectionName = "OtelLlm:ClickHouse";
+    public const string ClickHouseSectionName = SettingsSections.ClickHouse;
 
     /// <summary>
     /// Runs the receiver until it is stopped and returns the exit code. With <c>migrate</c> as the first argument it
@@ -43,8 +43,29 @@ public static partial class ReceiverHost
             return await MigrateAsync(args[1..]);
         }
 
-        await using var app = Build(args);
-        await app.RunAsync();
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (OptionsValidationException e)
+        {
+            // The host that owns logging was never built: one console logger for this one message.
+            var problem = SettingsProblem(e);
+            using (var loggers = LoggerFactory.Create(b => b.AddSimpleConsole()))
+            {
+                var logger = loggers.CreateLogger(typeof(ReceiverHost).FullName!);
+                LogSettingsInvalid(logger, problem);
+            }
+
+            return 2;
+        }
+
+        await using (app)
+        {
+            await app.RunAsync();
+        }
+
         return 0;
     }
 
@@ -59,10 +80,27 @@ public static partial class ReceiverHost
         var receiver = configuration.GetSection(ReceiverOptions.SectionName).Get<ReceiverOptions>() ?? new ReceiverOptions();
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         var spool = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
+
+        // Every setting is checked before anything is built, opened or bound (OptionsValidationException names them all);
+        // ValidateOnStart below checks them again wherever the options are read.
+        var settings = new ReceiverSettingsValidation(
+            Options.Create(configuration.GetSection(ClickHouseSectionName).Get<ClickHouseOptions>() ?? new ClickHouseOptions()),
+            Options.Create(configuration.GetSection(GenAiNormalizationOptions.SectionName).Get<GenAiNormalizationOptions>() ?? new GenAiNormalizationOptions()),
+            spool,
+            auth,
+            builder.Environment).Validate(null, receiver);
+        if (settings.Failed)
+        {
+            throw new OptionsValidationException(nameof(ReceiverOptions), typeof(ReceiverOptions), settings.Failures);
+        }
+
         ConfigureKestrel(builder.WebHost, receiver, auth, contentRoot);
 
         var services = builder.Services;
-        services.Configure<ReceiverOptions>(configuration.GetSection(ReceiverOptions.SectionName));
+        services.AddOptions<ReceiverOptions>().Bind(configuration.GetSection(ReceiverOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReceiverOptions>, ReceiverSettingsValidation>();
+        services.AddSingleton(auth);
+        services.AddSingleton(TimeProvider.System);
         services.Configure<ClickHouseOptions>(configuration.GetSection(ClickHouseSectionName));
         services.AddOptions<GenAiNormalizationOptions>().Bind(configuration.GetSection(GenAiNormalizationOptions.SectionName));
         services.AddMetrics();
@@ -76,6 +114,7 @@ public static partial class ReceiverHost
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryPipeline>());
         services.AddSingleton<ReadinessState>();
         services.AddHostedService<SchemaStartupService>();
+        services.AddHostedService<RetentionService>();
         services.AddSingleton<ReceiverMetrics>();
 
         // Decoding, normalization and rows.
@@ -132,19 +171,16 @@ public static partial class ReceiverHost
     /// </summary>
     private static void ConfigureKestrel(IWebHostBuilder webHost, ReceiverOptions receiver, AuthOptions auth, string contentRoot)
     {
-        X509Certificate2? certificate = null;
-        if (!string.IsNullOrWhiteSpace(auth.TlsCertificatePath))
-        {
-            var path = Path.IsPathRooted(auth.TlsCertificatePath) ? auth.TlsCertificatePath : Path.Combine(contentRoot, auth.TlsCertificatePath);
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, auth.TlsCertificatePassword);
-        }
-
         webHost.ConfigureKestrel(kestrel =>
         {
+            // Runs when the server starts, after the settings were validated.
+            var certificate = string.IsNullOrWhiteSpace(auth.TlsCertificatePath) ? null
+                : X509CertificateLoader.LoadPkcs12FromFile(Path.IsPathRooted(auth.TlsCertificatePath) ? auth.TlsCertificatePath : Path.Combine(contentRoot, auth.TlsCertificatePath), auth.TlsCertificatePassword);
+            // An address that does not parse is reported by the settings check before anything listens.
             var address = receiver.ListenAddress is "*" or "0.0.0.0" or "" ? IPAddress.Any
                 : receiver.ListenAddress is "::" ? IPAddress.IPv6Any
-                : receiver.ListenAddress is "localhost" ? IPAddress.Loopback
-                : IPAddress.Parse(receiver.ListenAddress);
+                : IPAddress.TryParse(receiver.ListenAddress, out var parsed) ? parsed
+                : IPAddress.Loopback;
             kestrel.Listen(address, receiver.GrpcPort, o =>
             {
                 o.Protocols = HttpProtocols.Http2;
@@ -166,6 +202,10 @@ public static partial class ReceiverHost
             kestrel.Limits.MaxConcurrentConnections = receiver.MaxConcurrentConnections > 0 ? receiver.MaxConcurrentConnections : null;
         });
     }
+
+    /// <summary>One message naming every invalid setting, one per line.</summary>
+    internal static string SettingsProblem(OptionsValidationException e)
+        => "The receiver cannot start; fix these settings:" + string.Concat(e.Failures.Select(f => Environment.NewLine + "  - " + f));
 
     private static async Task<IResult> ReadyAsync(ReadinessState readiness, ClickHouseClient client, CancellationToken ct)
     {
@@ -209,12 +249,15 @@ public static partial class ReceiverHost
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Database {Database}: applied {Count} migration(s); schema is at version {Version}")]
+    [LoggerMessage(EventId = ReceiverEventIds.SettingsInvalid, Level = LogLevel.Critical, Message = "{Problem}")]
+    private static partial void LogSettingsInvalid(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = ReceiverEventIds.Migrated, Level = LogLevel.Information, Message = "Database {Database}: applied {Count} migration(s); schema is at version {Version}")]
     private static partial void LogMigrated(ILogger logger, string database, int count, int version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot migrate yet ({Reason}); retrying")]
+    [LoggerMessage(EventId = ReceiverEventIds.MigrateRetry, Level = LogLevel.Warning, Message = "Cannot migrate yet ({Reason}); retrying")]
     private static partial void LogMigrateRetry(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Migration failed: {Reason}")]
+    [LoggerMessage(EventId = ReceiverEventIds.MigrateFailed, Level = LogLevel.Error, Message = "Migration failed: {Reason}")]
     private static partial void LogMigrateFailed(ILogger logger, string reason);
 }

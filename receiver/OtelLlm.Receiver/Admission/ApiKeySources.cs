@@ -1,6 +1,6 @@
 using System.Net;
-
 using OtelLlm.Receiver.Configuration;
+using OtelLlm.Receiver.Diagnostics;
 
 namespace OtelLlm.Receiver.Admission;
 
@@ -66,6 +66,30 @@ internal static partial class ApiKeySources
     }
 
     /// <summary>
+    /// Checks the key settings as <see cref="Create"/> will use them: every key source readable and well formed, and
+    /// API-key mode without keys only on a loopback address. Returns the keys.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A setting is wrong; the message names it.</exception>
+    public static List<ApiKeyEntry> Validate(AuthOptions auth, ReceiverOptions receiver, string contentRoot)
+    {
+        if (auth.Mode == AuthMode.None)
+        {
+            return [];
+        }
+
+        var keys = Load(auth, contentRoot);
+        if (keys.Count == 0 && !IsLoopback(receiver.ListenAddress))
+        {
+            throw new InvalidOperationException(
+                $"The receiver listens on {receiver.ListenAddress} but no API key is configured. Configure keys " +
+                "(OtelLlm__Receiver__Auth__Keys=key1=project1;..., Auth:ApiKeys or Auth:KeysFile) or set " +
+                "OtelLlm__Receiver__Auth__Mode=None to accept unauthenticated data.");
+        }
+
+        return keys;
+    }
+
+    /// <summary>
     /// The authenticator the settings ask for. API-key mode with no keys is allowed only on a loopback address, where it
     /// accepts everything under the default project; on any other address start-up fails, so a receiver is never
     /// exposed to a network without authentication unless <c>Auth:Mode</c> is <c>None</c>.
@@ -78,7 +102,7 @@ internal static partial class ApiKeySources
             return new FixedProjectAuthenticator(receiver.DefaultProject);
         }
 
-        var keys = Load(auth, contentRoot);
+        var keys = Validate(auth, receiver, contentRoot);
         if (keys.Count > 0)
         {
             if (logger.IsEnabled(LogLevel.Information))
@@ -88,14 +112,6 @@ internal static partial class ApiKeySources
             }
 
             return new ApiKeyAuthenticator(keys);
-        }
-
-        if (!IsLoopback(receiver.ListenAddress))
-        {
-            throw new InvalidOperationException(
-                $"The receiver listens on {receiver.ListenAddress} but no API key is configured. Configure keys " +
-                "(OtelLlm__Receiver__Auth__Keys=key1=project1;..., Auth:ApiKeys or Auth:KeysFile) or set " +
-                "OtelLlm__Receiver__Auth__Mode=None to accept unauthenticated data.");
         }
 
         LogLoopbackOnly(logger, receiver.ListenAddress);
@@ -129,12 +145,12 @@ internal static partial class ApiKeySources
         }
     }
 
-    [LoggerMessage(EventId = 7100, Level = LogLevel.Warning, Message = "Authentication is off (Auth:Mode=None); every request on {Address} is accepted")]
+    [LoggerMessage(EventId = ReceiverEventIds.AuthOff, Level = LogLevel.Warning, Message = "Authentication is off (Auth:Mode=None); every request on {Address} is accepted")]
     private static partial void LogNoAuth(ILogger logger, string address);
 
-    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "API-key authentication on with {Count} keys (SHA-256 prefixes: {Fingerprints})")]
+    [LoggerMessage(EventId = ReceiverEventIds.ApiKeysOn, Level = LogLevel.Information, Message = "API-key authentication on with {Count} keys (SHA-256 prefixes: {Fingerprints})")]
     private static partial void LogKeys(ILogger logger, int count, string fingerprints);
 
-    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "No API key configured; accepting unauthenticated data because the receiver listens on loopback ({Address}) only")]
+    [LoggerMessage(EventId = ReceiverEventIds.LoopbackWithoutKeys, Level = LogLevel.Warning, Message = "No API key configured; accepting unauthenticated data because the receiver listens on loopback ({Address}) only")]
     private static partial void LogLoopbackOnly(ILogger logger, string address);
 }

@@ -1,3 +1,4 @@
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Storage.ClickHouse;
@@ -69,7 +70,7 @@ internal sealed partial class ApiEndpointFilter(IRequestAuthenticator authentica
             ? c
             : throw new InvalidOperationException("No API caller: the endpoint is not behind ApiEndpointFilter.");
 
-    [LoggerMessage(EventId = 7200, Level = LogLevel.Warning, Message = "API request to {Path} failed in ClickHouse: {Message}")]
+    [LoggerMessage(EventId = ReceiverEventIds.ApiStorageFailed, Level = LogLevel.Warning, Message = "API request to {Path} failed in ClickHouse: {Message}")]
     private static partial void LogStorageFailed(ILogger logger, string? path, string message);
 }
 

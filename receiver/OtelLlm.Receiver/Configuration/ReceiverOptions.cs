@@ -64,4 +64,26 @@ public sealed class ReceiverOptions
 
     /// <summary>Whether start-up applies the schema migrations (retrying while ClickHouse is not up). Default <see langword="true"/>.</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Days of data kept: day partitions older than this are dropped from every table on a schedule (the portable form
+    /// of a TTL). Default 0: keep everything.
+    /// </summary>
+    public int RetentionDays { get; set; }
+
+    /// <summary>How often retention looks for partitions to drop, in seconds. Default 3,600 (hourly).</summary>
+    public int RetentionCheckIntervalSeconds { get; set; } = 3600;
+
+    /// <summary>
+    /// Where the receiver's own traces and metrics (ASP.NET Core, HttpClient, runtime and the receiver's meters) are
+    /// exported over OTLP/HTTP protobuf, for example <c>http://127.0.0.1:4318</c> (the receiver itself). Empty (the
+    /// default): not exported.
+    /// </summary>
+    public string SelfTelemetryEndpoint { get; set; } = string.Empty;
+
+    /// <summary>API key sent with the self-telemetry export (as <c>Authorization: Bearer</c>). Default none.</summary>
+    public string SelfTelemetryApiKey { get; set; } = string.Empty;
+
+    /// <summary>How often the receiver's own metrics are exported, in milliseconds. Default 10,000.</summary>
+    public int SelfTelemetryExportIntervalMilliseconds { get; set; } = 10_000;
 }

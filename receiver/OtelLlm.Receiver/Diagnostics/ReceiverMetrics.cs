@@ -19,17 +19,17 @@ internal sealed class ReceiverMetrics : IDisposable
     public ReceiverMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
-        _received = _meter.CreateCounter<long>("otelllm.receiver.received", "{item}", "Spans, log records and metric points received, by signal.");
-        _rejected = _meter.CreateCounter<long>("otelllm.receiver.rejected", "{request}", "Requests or items refused, by reason.");
-        _written = _meter.CreateCounter<long>("otelllm.receiver.written_rows", "{row}", "Rows written to ClickHouse, by table.");
-        _failedBatches = _meter.CreateCounter<long>("otelllm.receiver.failed_batches", "{batch}", "Batches whose write failed, by table.");
-        _decodeFallbacks = _meter.CreateCounter<long>("otelllm.receiver.decode_fallbacks", "{request}", "Protobuf trace requests the span-at-a-time reader left to the reference decoder.");
-        _batchRows = _meter.CreateHistogram<int>("otelllm.receiver.batch_size", "{row}", "Rows per insert.");
-        _insertMs = _meter.CreateHistogram<double>("otelllm.receiver.insert_duration", "ms", "Time one insert took.");
+        _received = _meter.CreateCounter<long>("otel_llm.receiver.received", "{item}", "Spans, log records and metric points received, by signal.");
+        _rejected = _meter.CreateCounter<long>("otel_llm.receiver.rejected", "{request}", "Requests or items refused, by reason.");
+        _written = _meter.CreateCounter<long>("otel_llm.receiver.written_rows", "{row}", "Rows written to ClickHouse, by table.");
+        _failedBatches = _meter.CreateCounter<long>("otel_llm.receiver.failed_batches", "{batch}", "Batches whose write failed, by table.");
+        _decodeFallbacks = _meter.CreateCounter<long>("otel_llm.receiver.decode_fallbacks", "{request}", "Protobuf trace requests the span-at-a-time reader left to the reference decoder.");
+        _batchRows = _meter.CreateHistogram<int>("otel_llm.receiver.batch_size", "{row}", "Rows per insert.");
+        _insertMs = _meter.CreateHistogram<double>("otel_llm.receiver.insert_duration", "ms", "Time one insert took.");
     }
 
     public void ObserveQueue(Func<long> pendingBytes)
-        => _meter.CreateObservableGauge("otelllm.receiver.queue_bytes", pendingBytes, "By", "Encoded bytes accepted and not yet written.");
+        => _meter.CreateObservableGauge("otel_llm.receiver.queue_bytes", pendingBytes, "By", "Encoded bytes accepted and not yet written.");
 
     public void Received(string signal, long items) => _received.Add(items, new KeyValuePair<string, object?>("signal", signal));
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Schema;
 
@@ -52,12 +53,12 @@ internal sealed partial class SchemaStartupService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Schema of database {Database} is up to date")]
+    [LoggerMessage(EventId = ReceiverEventIds.SchemaReady, Level = LogLevel.Information, Message = "Schema of database {Database} is up to date")]
     private static partial void LogSchemaReady(ILogger logger, string database);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot apply the schema yet ({Reason}); retrying in {Seconds} s")]
+    [LoggerMessage(EventId = ReceiverEventIds.SchemaRetry, Level = LogLevel.Warning, Message = "Cannot apply the schema yet ({Reason}); retrying in {Seconds} s")]
     private static partial void LogMigrationRetry(ILogger logger, string reason, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database {Database} is not migrated and MigrateOnStart is off; run the 'migrate' command")]
+    [LoggerMessage(EventId = ReceiverEventIds.SchemaMissing, Level = LogLevel.Warning, Message = "Database {Database} is not migrated and MigrateOnStart is off; run the 'migrate' command")]
     private static partial void LogSchemaMissing(ILogger logger, string database);
 }

@@ -4,6 +4,7 @@ using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Semantics.Pricing;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Storage.Rows;
@@ -193,9 +194,9 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
 
     public void Dispose() => _metrics.Dispose();
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "GenAI normalization skipped span {TraceId}/{SpanId}: {ErrorType}")]
+    [LoggerMessage(EventId = ReceiverEventIds.NormalizeFailed, Level = LogLevel.Warning, Message = "GenAI normalization skipped span {TraceId}/{SpanId}: {ErrorType}")]
     private static partial void LogNormalizeFailed(ILogger logger, string traceId, string spanId, string errorType);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "GenAI content join skipped a log record of {TraceId}/{SpanId}: {ErrorType}")]
+    [LoggerMessage(EventId = ReceiverEventIds.ContentJoinFailed, Level = LogLevel.Warning, Message = "GenAI content join skipped a log record of {TraceId}/{SpanId}: {ErrorType}")]
     private static partial void LogJoinFailed(ILogger logger, string traceId, string spanId, string errorType);
 }

@@ -41,6 +41,6 @@ internal sealed partial class OtlpRefusal(IOptions<ReceiverOptions> options, Rec
         return status;
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "OTLP request to {Path} refused ({Failure}): {Message}")]
+    [LoggerMessage(EventId = ReceiverEventIds.ExportRefused, Level = LogLevel.Debug, Message = "OTLP request to {Path} refused ({Failure}): {Message}")]
     private static partial void LogRefused(ILogger logger, string? path, OtlpFailure failure, string message);
 }

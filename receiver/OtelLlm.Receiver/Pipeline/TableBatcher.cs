@@ -200,6 +200,6 @@ internal sealed partial class TableBatcher : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing a batch of {Rows} rows to {Table} failed; the senders are told to retry")]
+    [LoggerMessage(EventId = ReceiverEventIds.BatchWriteFailed, Level = LogLevel.Warning, Message = "Writing a batch of {Rows} rows to {Table} failed; the senders are told to retry")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int rows, string table);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Rows;
 
@@ -457,12 +458,12 @@ internal sealed partial class LlmCallDeduplicator(
         return _columnTypes = types;
     }
 
-    [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "An llm_calls batch could not be scanned for duplicates and is written as it is: {Error}")]
+    [LoggerMessage(EventId = ReceiverEventIds.DedupScanFailed, Level = LogLevel.Warning, Message = "An llm_calls batch could not be scanned for duplicates and is written as it is: {Error}")]
     private static partial void LogCannotScan(ILogger logger, string error);
 
-    [LoggerMessage(EventId = 7021, Level = LogLevel.Information, Message = "Dedup window refilled with {Keys} llm_calls keys of calls started since {FromUnixSeconds} (Unix seconds); older re-deliveries are looked up in ClickHouse")]
+    [LoggerMessage(EventId = ReceiverEventIds.DedupWindowRefilled, Level = LogLevel.Information, Message = "Dedup window refilled with {Keys} llm_calls keys of calls started since {FromUnixSeconds} (Unix seconds); older re-deliveries are looked up in ClickHouse")]
     private static partial void LogSeeded(ILogger logger, int keys, uint fromUnixSeconds);
 
-    [LoggerMessage(EventId = 7022, Level = LogLevel.Warning, Message = "Cannot refill the dedup window from ClickHouse yet ({Error}); every llm_calls row is looked up until then, next try in {DelayMs} ms")]
+    [LoggerMessage(EventId = ReceiverEventIds.DedupRefillRetry, Level = LogLevel.Warning, Message = "Cannot refill the dedup window from ClickHouse yet ({Error}); every llm_calls row is looked up until then, next try in {DelayMs} ms")]
     private static partial void LogSeedRetry(ILogger logger, string error, int delayMs);
 }

@@ -20,10 +20,10 @@ internal sealed class ReliabilityMetrics : IDisposable
 
     public ReliabilityMetrics()
     {
-        _spooled = _meter.CreateCounter<long>("otelllm.receiver.spool.spooled_batches", description: "Batches written to the spool because ClickHouse failed or the spool was not empty.");
-        _replayed = _meter.CreateCounter<long>("otelllm.receiver.spool.replayed_batches", description: "Spooled batches written to ClickHouse.");
-        _deadLettered = _meter.CreateCounter<long>("otelllm.receiver.dead_letter.rows", description: "Rows ClickHouse refused as invalid, kept in the dead-letter files.");
-        _duplicates = _meter.CreateCounter<long>("otelllm.receiver.dedup.dropped_rows", description: "Re-delivered rows dropped before insert.");
+        _spooled = _meter.CreateCounter<long>("otel_llm.receiver.spool.spooled_batches", description: "Batches written to the spool because ClickHouse failed or the spool was not empty.");
+        _replayed = _meter.CreateCounter<long>("otel_llm.receiver.spool.replayed_batches", description: "Spooled batches written to ClickHouse.");
+        _deadLettered = _meter.CreateCounter<long>("otel_llm.receiver.dead_letter.rows", description: "Rows ClickHouse refused as invalid, kept in the dead-letter files.");
+        _duplicates = _meter.CreateCounter<long>("otel_llm.receiver.dedup.dropped_rows", description: "Re-delivered rows dropped before insert.");
     }
 
     public long SpooledBatches => Interlocked.Read(ref _spooledBatches);

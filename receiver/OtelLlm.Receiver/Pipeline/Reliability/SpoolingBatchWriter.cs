@@ -1,3 +1,4 @@
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Pipeline.Spool;
 
 namespace OtelLlm.Receiver.Pipeline.Reliability;
@@ -206,18 +207,18 @@ internal sealed partial class SpoolingBatchWriter(
         }
     }
 
-    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "ClickHouse insert into {Table} failed ({Error}); {Rows} rows kept in the spool and retried in the background")]
+    [LoggerMessage(EventId = ReceiverEventIds.InsertSpooled, Level = LogLevel.Warning, Message = "ClickHouse insert into {Table} failed ({Error}); {Rows} rows kept in the spool and retried in the background")]
     private static partial void LogSpooling(ILogger logger, string table, int rows, string error);
 
-    [LoggerMessage(EventId = 7011, Level = LogLevel.Warning, Message = "Replaying a spooled batch into {Table} failed (attempt {Attempt}, next in {DelayMs} ms): {Error}")]
+    [LoggerMessage(EventId = ReceiverEventIds.ReplayFailed, Level = LogLevel.Warning, Message = "Replaying a spooled batch into {Table} failed (attempt {Attempt}, next in {DelayMs} ms): {Error}")]
     private static partial void LogReplayFailed(ILogger logger, string table, int attempt, int delayMs, string error);
 
-    [LoggerMessage(EventId = 7012, Level = LogLevel.Information, Message = "ClickHouse accepts inserts again after {Failures} failed replay attempts")]
+    [LoggerMessage(EventId = ReceiverEventIds.InsertsRecovered, Level = LogLevel.Information, Message = "ClickHouse accepts inserts again after {Failures} failed replay attempts")]
     private static partial void LogRecovered(ILogger logger, int failures);
 
-    [LoggerMessage(EventId = 7013, Level = LogLevel.Error, Message = "ClickHouse refused {Rows} rows for {Table} as invalid; kept in the dead-letter folder {Directory}: {Error}")]
+    [LoggerMessage(EventId = ReceiverEventIds.DeadLettered, Level = LogLevel.Error, Message = "ClickHouse refused {Rows} rows for {Table} as invalid; kept in the dead-letter folder {Directory}: {Error}")]
     private static partial void LogDeadLettered(ILogger logger, string table, int rows, string directory, string error);
 
-    [LoggerMessage(EventId = 7014, Level = LogLevel.Error, Message = "Spool record at segment {Segment} offset {Offset} cannot be read ({Error}); its bytes are kept in {Path} and the replay goes on")]
+    [LoggerMessage(EventId = ReceiverEventIds.SpoolRecordUnreadable, Level = LogLevel.Error, Message = "Spool record at segment {Segment} offset {Offset} cannot be read ({Error}); its bytes are kept in {Path} and the replay goes on")]
     private static partial void LogUnreadable(ILogger logger, long segment, long offset, string path, string error);
 }

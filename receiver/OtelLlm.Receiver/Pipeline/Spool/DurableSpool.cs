@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using OtelLlm.Receiver.Diagnostics;
 
 namespace OtelLlm.Receiver.Pipeline.Spool;
 
@@ -668,24 +669,24 @@ internal sealed partial class DurableSpool : IDisposable
     [GeneratedRegex("^[0-9]+\\.[0-9a-f]{6}$", RegexOptions.CultureInvariant)]
     private static partial Regex OrphanSuffix();
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Spool recovered {Records} pending batches from {Directory} ({Skipped} already written skipped, {TruncatedBytes} bytes of torn or corrupt records set aside)")]
+    [LoggerMessage(EventId = ReceiverEventIds.SpoolRecovered, Level = LogLevel.Warning, Message = "Spool recovered {Records} pending batches from {Directory} ({Skipped} already written skipped, {TruncatedBytes} bytes of torn or corrupt records set aside)")]
     private static partial void LogRecovered(ILogger logger, int records, int skipped, long truncatedBytes, string directory);
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Spool set aside {Bytes} bytes of segment {Segment} at offset {Offset} ({Reason}); kept in {Path}")]
+    [LoggerMessage(EventId = ReceiverEventIds.SpoolBytesSetAside, Level = LogLevel.Error, Message = "Spool set aside {Bytes} bytes of segment {Segment} at offset {Offset} ({Reason}); kept in {Path}")]
     private static partial void LogDiscarded(ILogger logger, int bytes, long segment, long offset, string reason, string path);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Spool checkpoint in {Directory} is from an older version or damaged and proves nothing; all {Segments} segments are replayed in full (repeats are absorbed by dedup and FINAL)")]
+    [LoggerMessage(EventId = ReceiverEventIds.SpoolCheckpointUntrusted, Level = LogLevel.Warning, Message = "Spool checkpoint in {Directory} is from an older version or damaged and proves nothing; all {Segments} segments are replayed in full (repeats are absorbed by dedup and FINAL)")]
     private static partial void LogCheckpointUntrusted(ILogger logger, string directory, int segments);
 
-    [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Spool checkpoint names segment {Segment} in {Directory} but another file has that number; the segment is replayed in full")]
+    [LoggerMessage(EventId = ReceiverEventIds.SpoolCheckpointSegmentClash, Level = LogLevel.Warning, Message = "Spool checkpoint names segment {Segment} in {Directory} but another file has that number; the segment is replayed in full")]
     private static partial void LogCheckpointMismatch(ILogger logger, long segment, string directory);
 
-    [LoggerMessage(EventId = 7005, Level = LogLevel.Warning, Message = "Spool took over {Records} pending batches from the orphaned folder {Orphan} into {Directory}")]
+    [LoggerMessage(EventId = ReceiverEventIds.OrphanSpoolTakenOver, Level = LogLevel.Warning, Message = "Spool took over {Records} pending batches from the orphaned folder {Orphan} into {Directory}")]
     private static partial void LogOrphanAdopted(ILogger logger, int records, string orphan, string directory);
 
-    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Orphaned spool folder {Orphan} is held by a running process; left as it is")]
+    [LoggerMessage(EventId = ReceiverEventIds.OrphanSpoolHeld, Level = LogLevel.Warning, Message = "Orphaned spool folder {Orphan} is held by a running process; left as it is")]
     private static partial void LogOrphanInUse(ILogger logger, string orphan);
 
-    [LoggerMessage(EventId = 7007, Level = LogLevel.Warning, Message = "The spool is full; took over {Moved} batches from the orphaned folder {Orphan}, {Left} stay there until the next start")]
+    [LoggerMessage(EventId = ReceiverEventIds.SpoolFullDuringTakeover, Level = LogLevel.Warning, Message = "The spool is full; took over {Moved} batches from the orphaned folder {Orphan}, {Left} stay there until the next start")]
     private static partial void LogOrphanPartlyAdopted(ILogger logger, string orphan, int moved, int left);
 }

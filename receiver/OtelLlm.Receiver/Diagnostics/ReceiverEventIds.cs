@@ -1,0 +1,55 @@
+namespace OtelLlm.Receiver.Diagnostics;
+
+/// <summary>
+/// Every event id the receiver logs with, in one numbered registry (operators look for them; docs/operations.md lists
+/// them). Ids never change meaning; a new event takes a new number in its block.
+/// </summary>
+internal static class ReceiverEventIds
+{
+    // 1000–1099: start-up, settings, schema, retention.
+    public const int SettingsInvalid = 1001;
+    public const int SchemaReady = 1010;
+    public const int SchemaRetry = 1011;
+    public const int SchemaMissing = 1012;
+    public const int Migrated = 1013;
+    public const int MigrateRetry = 1014;
+    public const int MigrateFailed = 1015;
+    public const int RetentionDropped = 1020;
+    public const int RetentionFailed = 1021;
+    public const int SelfTelemetryOn = 1030;
+
+    // 2000–2099: OTLP transports.
+    public const int ExportRefused = 2001;
+
+    // 4000–4099: GenAI normalization.
+    public const int NormalizeFailed = 4001;
+    public const int ContentJoinFailed = 4002;
+
+    // 6000–6099: pipeline.
+    public const int BatchWriteFailed = 6001;
+
+    // 7000–7099: spool, retries, dead letter, dedup.
+    public const int SpoolRecovered = 7001;
+    public const int SpoolBytesSetAside = 7002;
+    public const int SpoolCheckpointUntrusted = 7003;
+    public const int SpoolCheckpointSegmentClash = 7004;
+    public const int OrphanSpoolTakenOver = 7005;
+    public const int OrphanSpoolHeld = 7006;
+    public const int SpoolFullDuringTakeover = 7007;
+    public const int InsertSpooled = 7010;
+    public const int ReplayFailed = 7011;
+    public const int InsertsRecovered = 7012;
+    public const int DeadLettered = 7013;
+    public const int SpoolRecordUnreadable = 7014;
+    public const int DedupScanFailed = 7020;
+    public const int DedupWindowRefilled = 7021;
+    public const int DedupRefillRetry = 7022;
+
+    // 7100–7199: authentication.
+    public const int AuthOff = 7100;
+    public const int ApiKeysOn = 7101;
+    public const int LoopbackWithoutKeys = 7102;
+
+    // 7200–7299: the HTTP API.
+    public const int ApiStorageFailed = 7200;
+}
