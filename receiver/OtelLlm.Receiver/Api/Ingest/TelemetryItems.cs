@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.RowEncoding;
 using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.Api.Ingest;
@@ -70,7 +71,7 @@ internal static class TelemetryItems
         hash.Add(row.SpanId);
         hash.Add(row.Body);
         hash.Add(row.EventName);
-        AddToHash(ref hash, row.LogAttributes);
+        RowValues.AddToHash(ref hash, row.LogAttributes);
         row.RecordHash = hash.Value;
         return row;
     }
@@ -182,9 +183,9 @@ internal static class TelemetryItems
         }
 
         var hash = new StableHash();
-        AddToHash(ref hash, row.ResourceAttributes);
+        RowValues.AddToHash(ref hash, row.ResourceAttributes);
         hash.Add(row.MetricName);
-        AddToHash(ref hash, row.Attributes);
+        RowValues.AddToHash(ref hash, row.Attributes);
         row.SeriesHash = hash.Value;
         return row;
     }
@@ -236,13 +237,4 @@ internal static class TelemetryItems
     }
 
     private static ulong Nanos(DateTimeOffset time) => (ulong)(time.ToUniversalTime() - DateTimeOffset.UnixEpoch).Ticks * 100;
-
-    private static void AddToHash(ref StableHash hash, KeyValueList attributes)
-    {
-        for (var i = 0; i < attributes.Count; i++)
-        {
-            hash.Add(attributes.Keys[i]);
-            hash.Add(attributes.Values[i]);
-        }
-    }
 }
