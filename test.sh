@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: starts local ClickHouse (installing it if needed), installs the npm packages the
-# interop tests use, builds the solution and runs every test project against the real server.
+# Runs every test: starts local ClickHouse and the local ClickHouse cluster (installing them if needed), installs
+# the npm packages the interop tests use, builds the solution and runs every test project against the real servers.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -9,6 +9,7 @@ export CLICKHOUSE_URL="${CLICKHOUSE_URL:-http://127.0.0.1:8123}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 scripts/clickhouse.sh start
+scripts/clickhouse-cluster.sh start
 
 if [ -f tests/js/package.json ]; then
   echo "test: installing npm packages for the interop tests"
