@@ -9,25 +9,37 @@ namespace OtelLlm.TestSupport;
 /// migrated to the latest schema, dropped on dispose. Use as an xunit class fixture so test classes run in
 /// parallel without seeing each other's rows.
 /// </summary>
-public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisposable
+public class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisposable
 {
     public ClickHouseDatabase()
-        : this(null)
+        : this(null, cluster: false)
     {
     }
 
-    private ClickHouseDatabase(Uri? url)
+    /// <param name="cluster">Whether to use the local cluster (<see cref="LocalCluster"/>) instead of the single server.</param>
+    protected ClickHouseDatabase(bool cluster)
+        : this(null, cluster)
     {
-        Url = url ?? new Uri(Environment.GetEnvironmentVariable("CLICKHOUSE_URL") is { Length: > 0 } u ? u : "http://127.0.0.1:8123");
+    }
+
+    private ClickHouseDatabase(Uri? url, bool cluster)
+    {
+        Url = url ?? (cluster ? LocalCluster.Urls[0] : new Uri(Environment.GetEnvironmentVariable("CLICKHOUSE_URL") is { Length: > 0 } u ? u : "http://127.0.0.1:8123"));
         Name = "otel_llm_test_" + Guid.NewGuid().ToString("N")[..12];
         Options = new ClickHouseOptions { Url = Url, Database = Name, Timeout = TimeSpan.FromSeconds(60) };
+        if (cluster)
+        {
+            Options.Cluster = LocalCluster.Name;
+            Options.Endpoints = string.Join(",", LocalCluster.Urls);
+        }
+
         Client = new ClickHouseClient(Options);
     }
 
     public Uri Url { get; }
 
     /// <summary>A fresh database on the server at <paramref name="url"/> rather than <c>CLICKHOUSE_URL</c>.</summary>
-    public static ClickHouseDatabase OnServer(Uri url) => new(url);
+    public static ClickHouseDatabase OnServer(Uri url) => new(url, cluster: false);
 
     public string Name { get; }
 
@@ -55,7 +67,12 @@ public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisp
     {
         try
         {
-            await Client.ExecuteAsync($"DROP DATABASE IF EXISTS {Name}", "drop the test database", useDatabase: false);
+            var onCluster = Options.Cluster.Length == 0 ? string.Empty : " ON CLUSTER " + Options.Cluster;
+            await Client.ExecuteAsync($"DROP DATABASE IF EXISTS {Name}{onCluster}", "drop the test database", useDatabase: false);
+            if (onCluster.Length > 0)
+            {
+                await Client.ExecuteAsync($"DROP DATABASE IF EXISTS {SchemaContext.LocalDatabaseName(Name)}{onCluster}", "drop the test database's replicated tables", useDatabase: false);
+            }
         }
         catch (ClickHouseException)
         {
@@ -63,7 +80,11 @@ public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisp
         }
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        Client.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     async ValueTask IAsyncDisposable.DisposeAsync()
     {
@@ -89,4 +110,26 @@ public sealed class ClickHouseDatabase : IAsyncLifetime, IAsyncDisposable, IDisp
 
         return count;
     }
+}
+
+/// <summary>A fresh database on the local cluster (<c>scripts/clickhouse-cluster.sh</c>), with its replicated tables.</summary>
+public sealed class ClusterDatabase : ClickHouseDatabase
+{
+    public ClusterDatabase()
+        : base(cluster: true)
+    {
+    }
+}
+
+/// <summary>
+/// The local cluster that <c>scripts/clickhouse-cluster.sh start</c> runs: cluster <c>otel_llm_cluster</c>, shard 1 on
+/// HTTP ports 8131 and 8132, shard 2 on 8133 and 8134 (<c>CLICKHOUSE_CLUSTER_URLS</c> overrides the addresses).
+/// </summary>
+public static class LocalCluster
+{
+    public const string Name = "otel_llm_cluster";
+
+    public static IReadOnlyList<Uri> Urls { get; } =
+        [.. (Environment.GetEnvironmentVariable("CLICKHOUSE_CLUSTER_URLS") is { Length: > 0 } urls ? urls : "http://127.0.0.1:8131,http://127.0.0.1:8132,http://127.0.0.1:8133,http://127.0.0.1:8134")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => new Uri(u))];
 }

@@ -13,30 +13,59 @@ namespace OtelLlm.Storage.ClickHouse;
 /// server's code and message and what was being done.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Thread-safe; one instance is meant to live as long as the process. It owns a pooled
 /// <see cref="HttpClient"/> whose connections are recycled every few minutes so DNS changes are seen.
+/// </para>
+/// <para>
+/// With several endpoints (<see cref="ClickHouseOptions.Endpoints"/>) requests go round the servers in turn. A server
+/// that refuses the connection is skipped for a while (1 s, doubling to 30 s while it stays down) and the request goes
+/// to the next one at once; that is safe for every request, since nothing reached the server. A server that took a
+/// request and then failed (no reply in time, reply cut off, an overloaded or read-only server) may have applied it, so
+/// only queries move on to the next server then; statements and inserts report the failure, and the caller decides
+/// whether to try again (the receiver's log does, checking what was stored first).
+/// </para>
 /// </remarks>
 public sealed partial class ClickHouseClient : IDisposable
 {
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(30);
     private readonly HttpClient _http;
     private readonly ClickHouseOptions _options;
     private readonly AuthenticationHeaderValue? _auth;
+    private readonly Endpoint[] _endpoints;
+    private readonly TimeProvider _time;
+    private int _next = -1;
+    private long _failovers;
 
-    /// <summary>Creates a client for the given server.</summary>
+    /// <summary>Creates a client for the given server or servers.</summary>
     public ClickHouseClient(ClickHouseOptions options)
+        : this(options, TimeProvider.System)
+    {
+    }
+
+    internal ClickHouseClient(ClickHouseOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
+        _time = time;
         SqlLiteral.Identifier(options.Database);
+        if (options.Cluster.Length > 0)
+        {
+            SqlLiteral.Identifier(options.Cluster);
+        }
+
+        _endpoints = [.. options.GetEndpoints().Select(u => new Endpoint(u))];
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             MaxConnectionsPerServer = 64,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
         };
-        _http = new HttpClient(handler) { BaseAddress = options.Url, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         if (!string.IsNullOrEmpty(options.User) && (options.User != "default" || !string.IsNullOrEmpty(options.Password)))
         {
             _auth = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.User}:{options.Password}")));
@@ -49,6 +78,12 @@ public sealed partial class ClickHouseClient : IDisposable
     /// <summary>The configured database name.</summary>
     public string Database => _options.Database;
 
+    /// <summary>The servers this client uses, in the configured order.</summary>
+    public IReadOnlyList<Uri> Endpoints => [.. _endpoints.Select(e => e.Url)];
+
+    /// <summary>How many requests went on to another server because one could not be reached or failed a query.</summary>
+    public long Failovers => Interlocked.Read(ref _failovers);
+
     /// <summary>Runs a statement that returns nothing (DDL, ALTER, INSERT … SELECT).</summary>
     /// <param name="sql">The statement. Values in it must come from <see cref="SqlLiteral.Quote(string)"/>.</param>
     /// <param name="purpose">What the statement is for, used in error messages.</param>
@@ -56,8 +91,7 @@ public sealed partial class ClickHouseClient : IDisposable
     /// <param name="cancellationToken">Cancels the statement.</param>
     public async Task ExecuteAsync(string sql, string purpose, bool useDatabase = true, CancellationToken cancellationToken = default)
     {
-        using var content = new StringContent(sql, Encoding.UTF8, "text/plain");
-        using var response = await SendAsync(BuildQueryString(useDatabase, null), content, purpose, cancellationToken);
+        using var response = await SendAsync(BuildQueryString(useDatabase, null), () => new StringContent(sql, Encoding.UTF8, "text/plain"), purpose, idempotent: false, cancellationToken);
     }
 
     /// <summary>Runs a query and returns its rows as unescaped <c>TabSeparated</c> fields.</summary>
@@ -69,8 +103,7 @@ public sealed partial class ClickHouseClient : IDisposable
 
     private async Task<IReadOnlyList<string[]>> QueryAsync(string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
     {
-        using var content = new StringContent(sql + "\nFORMAT TabSeparated", Encoding.UTF8, "text/plain");
-        using var response = await SendAsync(BuildQueryString(useDatabase, null), content, purpose, cancellationToken);
+        using var response = await SendAsync(BuildQueryString(useDatabase, null), () => new StringContent(sql + "\nFORMAT TabSeparated", Encoding.UTF8, "text/plain"), purpose, idempotent: true, cancellationToken);
         return TabSeparated.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
     }
 
@@ -94,8 +127,7 @@ public sealed partial class ClickHouseClient : IDisposable
     /// <summary>Runs a query and returns the reply's text as the server formatted it (the SQL picks the format).</summary>
     public async Task<string> QueryTextAsync(string sql, string purpose, CancellationToken cancellationToken = default)
     {
-        using var content = new StringContent(sql, Encoding.UTF8, "text/plain");
-        using var response = await SendAsync(BuildQueryString(true, null), content, purpose, cancellationToken);
+        using var response = await SendAsync(BuildQueryString(true, null), () => new StringContent(sql, Encoding.UTF8, "text/plain"), purpose, idempotent: true, cancellationToken);
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
@@ -118,7 +150,7 @@ public sealed partial class ClickHouseClient : IDisposable
     public async Task InsertRowBinaryAsync(string table, string columns, ReadOnlyMemory<byte> rowBinary, string purpose, CancellationToken cancellationToken = default)
     {
         var query = $"INSERT INTO {SqlLiteral.Identifier(_options.Database)}.{SqlLiteral.Identifier(table)} ({columns}) FORMAT RowBinary";
-        HttpContent content;
+        Func<HttpContent> content;
         if (_options.CompressInserts)
         {
             var compressed = new MemoryStream();
@@ -127,18 +159,19 @@ public sealed partial class ClickHouseClient : IDisposable
                 await gz.WriteAsync(rowBinary, cancellationToken);
             }
 
-            content = new ByteArrayContent(compressed.GetBuffer(), 0, (int)compressed.Length);
-            content.Headers.ContentEncoding.Add("gzip");
+            content = () =>
+            {
+                var gzipped = new ByteArrayContent(compressed.GetBuffer(), 0, (int)compressed.Length);
+                gzipped.Headers.ContentEncoding.Add("gzip");
+                return gzipped;
+            };
         }
         else
         {
-            content = new ReadOnlyMemoryContent(rowBinary);
+            content = () => new ReadOnlyMemoryContent(rowBinary);
         }
 
-        using (content)
-        {
-            using var response = await SendAsync(BuildQueryString(true, query), content, purpose, cancellationToken);
-        }
+        using var response = await SendAsync(BuildQueryString(true, query), content, purpose, idempotent: false, cancellationToken);
     }
 
     /// <summary>Whether the server answers <c>SELECT 1</c> within the configured timeout.</summary>
@@ -190,6 +223,13 @@ public sealed partial class ClickHouseClient : IDisposable
     private string BuildQueryString(bool useDatabase, string? query)
     {
         var sb = new StringBuilder("/?wait_end_of_query=1");
+        if (_options.Cluster.Length > 0)
+        {
+            // An insert into a Distributed table returns once every shard holds its rows (not when they are queued on
+            // the server that took it), and IN over a Distributed subquery answers as on one server.
+            sb.Append("&insert_distributed_sync=1&distributed_product_mode=global");
+        }
+
         if (useDatabase)
         {
             sb.Append("&database=").Append(Uri.EscapeDataString(_options.Database));
@@ -203,11 +243,81 @@ public sealed partial class ClickHouseClient : IDisposable
         return sb.ToString();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, HttpContent content, string purpose, CancellationToken cancellationToken)
+    // Tries the servers in turn (see the class remarks): the next one after a refused connection, and after any retryable
+    // failure when the request is a query. The last failure is what the caller sees.
+    private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, Func<HttpContent> content, string purpose, bool idempotent, CancellationToken cancellationToken)
+    {
+        var order = Order();
+        ClickHouseException? last = null;
+        for (var i = 0; i < order.Length; i++)
+        {
+            var endpoint = order[i];
+            try
+            {
+                var response = await SendOnceAsync(endpoint, pathAndQuery, content, purpose, cancellationToken);
+                endpoint.Succeeded();
+                return response;
+            }
+            catch (ClickHouseException ex) when (ex.IsConnectFailure)
+            {
+                endpoint.Failed(_time.GetUtcNow(), s_firstBackoff, s_maxBackoff);
+                last = ex;
+            }
+            catch (ClickHouseException ex) when (idempotent && ex.IsRetryable && !cancellationToken.IsCancellationRequested)
+            {
+                last = ex;
+            }
+
+            if (i + 1 < order.Length)
+            {
+                Interlocked.Increment(ref _failovers);
+            }
+        }
+
+        throw last!;
+    }
+
+    // Servers that are not resting after a refused connection, starting with the next in turn; then the resting ones,
+    // soonest back first, so that a request still reaches a server that came back early.
+    private Endpoint[] Order()
+    {
+        if (_endpoints.Length == 1)
+        {
+            return _endpoints;
+        }
+
+        var now = _time.GetUtcNow();
+        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)_endpoints.Length);
+        var order = new Endpoint[_endpoints.Length];
+        var n = 0;
+        for (var i = 0; i < _endpoints.Length; i++)
+        {
+            var e = _endpoints[(start + i) % _endpoints.Length];
+            if (!e.IsResting(now))
+            {
+                order[n++] = e;
+            }
+        }
+
+        var resting = n;
+        foreach (var e in _endpoints)
+        {
+            if (e.IsResting(now))
+            {
+                order[n++] = e;
+            }
+        }
+
+        Array.Sort(order, resting, n - resting, Comparer<Endpoint>.Create((a, b) => a.RestingUntil.CompareTo(b.RestingUntil)));
+        return order;
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(Endpoint endpoint, string pathAndQuery, Func<HttpContent> content, string purpose, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, pathAndQuery) { Content = content };
+        using var body = content();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint.Url, pathAndQuery)) { Content = body };
         if (_auth is not null)
         {
             request.Headers.Authorization = _auth;
@@ -220,11 +330,14 @@ public sealed partial class ClickHouseClient : IDisposable
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ClickHouseException(0, $"no reply within {_options.Timeout.TotalSeconds:0.#} s", purpose, 0, ex);
+            throw new ClickHouseException(0, $"no reply from {endpoint.Url} within {_options.Timeout.TotalSeconds:0.#} s", purpose, 0, ex);
         }
         catch (HttpRequestException ex)
         {
-            throw new ClickHouseException(0, $"cannot reach {_options.Url}: {ex.Message}", purpose, 0, ex);
+            throw new ClickHouseException(0, $"cannot reach {endpoint.Url}: {ex.Message}", purpose, 0, ex)
+            {
+                IsConnectFailure = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError,
+            };
         }
 
         if (response.IsSuccessStatusCode)
@@ -237,7 +350,7 @@ public sealed partial class ClickHouseClient : IDisposable
             catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
                 response.Dispose();
-                throw new ClickHouseException(0, $"the reply was cut off: {ex.Message}", purpose, 0, ex);
+                throw new ClickHouseException(0, $"the reply from {endpoint.Url} was cut off: {ex.Message}", purpose, 0, ex);
             }
 
             return response;
@@ -245,17 +358,17 @@ public sealed partial class ClickHouseClient : IDisposable
 
         using (response)
         {
-            string body;
+            string text;
             try
             {
-                body = await response.Content.ReadAsStringAsync(timeout.Token);
+                text = await response.Content.ReadAsStringAsync(timeout.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
             {
-                body = string.Empty;
+                text = string.Empty;
             }
 
-            var (code, message) = ParseError(body);
+            var (code, message) = ParseError(text);
             if (code == 0 && response.Headers.TryGetValues("X-ClickHouse-Exception-Code", out var codes)
                 && int.TryParse(codes.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var headerCode))
             {
@@ -263,6 +376,48 @@ public sealed partial class ClickHouseClient : IDisposable
             }
 
             throw new ClickHouseException(code, message, purpose, (int)response.StatusCode);
+        }
+    }
+
+    /// <summary>One server and, after it refused a connection, until when it is skipped.</summary>
+    private sealed class Endpoint(Uri url)
+    {
+        private readonly Lock _lock = new();
+        private int _failures;
+        private DateTimeOffset _restingUntil;
+
+        public Uri Url { get; } = url;
+
+        public DateTimeOffset RestingUntil
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _restingUntil;
+                }
+            }
+        }
+
+        public bool IsResting(DateTimeOffset now) => RestingUntil > now;
+
+        public void Failed(DateTimeOffset now, TimeSpan first, TimeSpan max)
+        {
+            lock (_lock)
+            {
+                var pause = TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << Math.Min(_failures, 20)));
+                _failures++;
+                _restingUntil = now + pause;
+            }
+        }
+
+        public void Succeeded()
+        {
+            lock (_lock)
+            {
+                _failures = 0;
+                _restingUntil = default;
+            }
         }
     }
 

@@ -48,6 +48,9 @@ public sealed class ClickHouseException : Exception
     /// <summary>The HTTP status of the reply, or 0 when no reply came.</summary>
     public int HttpStatus { get; }
 
+    /// <summary>Whether no connection to the server could be made, so the statement certainly did not reach it.</summary>
+    public bool IsConnectFailure { get; init; }
+
     /// <summary>
     /// Whether trying the same statement again later may succeed: no reply at all, a timeout, an overloaded
     /// or restarting server. Syntax errors, unknown columns and bad data are permanent.
@@ -61,6 +64,9 @@ public sealed class ClickHouseException : Exception
         241 => true,                // MEMORY_LIMIT_EXCEEDED
         242 => true,                // TABLE_IS_READ_ONLY
         252 => true,                // TOO_MANY_PARTS
+        225 => true,                // NO_ZOOKEEPER
+        279 => true,                // ALL_CONNECTION_TRIES_FAILED: a Distributed table cannot reach any replica of a shard
+        285 or 286 or 319 => true,  // TOO_FEW_LIVE_REPLICAS, UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, UNKNOWN_STATUS_OF_INSERT
         999 => true,                // KEEPER_EXCEPTION
         _ => HttpStatus is 502 or 503 or 504,
     };

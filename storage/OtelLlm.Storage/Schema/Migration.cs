@@ -5,7 +5,10 @@ namespace OtelLlm.Storage.Schema;
 /// <param name="Name">A short description recorded in <c>schema_migrations</c>.</param>
 /// <param name="Statements">
 /// The statements, generated for a deployment. Each must be safe to run twice (for example
-/// <c>CREATE … IF NOT EXISTS</c>), because two receivers may start at once.
+/// <c>CREATE … IF NOT EXISTS</c>), because two receivers may start at once. Write them as for one server, naming
+/// tables with <see cref="SchemaContext.Table"/>, engines with <see cref="SchemaContext.Engine"/> and adding
+/// <see cref="SchemaContext.OnCluster"/> to DDL: on a cluster the runner renders them twice and makes replicated and
+/// <c>Distributed</c> tables of them (see <see cref="SchemaContext"/>), so the function must be pure.
 /// </param>
 public sealed record Migration(int Version, string Name, Func<SchemaContext, IReadOnlyList<string>> Statements)
 {

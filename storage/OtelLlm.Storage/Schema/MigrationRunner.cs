@@ -21,8 +21,9 @@ public sealed partial class MigrationRunner
     private readonly SchemaContext _schema;
     private readonly IReadOnlyList<Migration> _migrations;
     private readonly ILogger _logger;
+    private readonly IReadOnlyDictionary<string, ShardedTable> _engineTables;
 
-    /// <summary>Creates a runner for the client's database and cluster.</summary>
+    /// <summary>Creates a runner for the client's database and cluster (see <see cref="SchemaContext"/> for what a cluster gets).</summary>
     public MigrationRunner(ClickHouseClient client, ILogger<MigrationRunner>? logger = null, IReadOnlyList<Migration>? migrations = null)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -30,22 +31,19 @@ public sealed partial class MigrationRunner
         _schema = new SchemaContext(client.Options.Database, client.Options.Cluster);
         _migrations = migrations ?? Migrations.All;
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _engineTables = EngineTables(_schema, _migrations);
     }
 
     /// <summary>Applies every migration not yet recorded, in order, and returns the versions it applied.</summary>
     public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken cancellationToken = default)
     {
-        await RunAsync($"CREATE DATABASE IF NOT EXISTS {_schema.Database}{_schema.OnCluster}", "create the database", false, cancellationToken);
-        await RunAsync(
-            $"""
-            CREATE TABLE IF NOT EXISTS {_schema.Table("schema_migrations")}{_schema.OnCluster}
-            (Version UInt32, Name String, AppliedAt DateTime('UTC'))
-            ENGINE = {_schema.Engine("ReplacingMergeTree", "schema_migrations")}
-            ORDER BY Version
-            """,
-            "create schema_migrations",
-            true,
-            cancellationToken);
+        await RunAsync($"CREATE DATABASE IF NOT EXISTS {_schema.PublicDatabase}{_schema.OnCluster}", "create the database", false, cancellationToken);
+        if (_schema.IsCluster)
+        {
+            await RunAsync($"CREATE DATABASE IF NOT EXISTS {_schema.LocalDatabase}{_schema.OnCluster}", "create the database of the replicated tables", false, cancellationToken);
+        }
+
+        await RunStatementsAsync(MigrationsTable, "create schema_migrations", cancellationToken);
 
         var applied = await GetAppliedVersionsAsync(cancellationToken);
         var done = new List<int>();
@@ -57,14 +55,17 @@ public sealed partial class MigrationRunner
             }
 
             LogApplying(_logger, migration.Version, migration.Name);
-            foreach (var statement in migration.Statements(_schema))
+            await RunStatementsAsync(migration.Statements, $"apply migration {migration.Version} ({migration.Name})", cancellationToken);
+            if (migration.Views is { } views)
             {
-                await RunAsync(statement, $"apply migration {migration.Version} ({migration.Name})", true, cancellationToken);
-            }
-
-            foreach (var view in migration.Views?.Invoke(_schema) ?? [])
-            {
-                await CreateAndFillAsync(view, migration, cancellationToken);
+                // The view reads and writes where rows are inserted (the replicated tables on a cluster); the fill reads
+                // and writes through the configured names (the whole cluster).
+                var created = views(_schema.Local());
+                var filled = views(_schema);
+                for (var i = 0; i < created.Count; i++)
+                {
+                    await CreateAndFillAsync(created[i], filled[i], migration, cancellationToken);
+                }
             }
 
             await _client.ExecuteAsync(
@@ -112,13 +113,14 @@ public sealed partial class MigrationRunner
     // data there is). Only the runner whose CREATE succeeded fills, so concurrent or repeated runs fill once. A row is
     // counted twice only if it is inserted in the moment between the view's creation and its day's fill reading
     // the table with a Timestamp before the cut-off (a call in flight during the upgrade).
-    private async Task CreateAndFillAsync(BackfilledView view, Migration migration, CancellationToken cancellationToken)
+    private async Task CreateAndFillAsync(BackfilledView created, BackfilledView view, Migration migration, CancellationToken cancellationToken)
     {
         var purpose = $"apply migration {migration.Version} ({migration.Name}): create {view.Name}";
+        var local = _schema.Local();
         try
         {
             await _client.ExecuteAsync(
-                $"CREATE MATERIALIZED VIEW {_schema.Table(view.Name)}{_schema.OnCluster} TO {_schema.Table(view.Target)} AS {view.Select(null)}",
+                $"CREATE MATERIALIZED VIEW {local.Table(created.Name)}{local.OnCluster} TO {local.Table(created.Target)} AS {created.Select(null)}",
                 purpose,
                 cancellationToken: cancellationToken);
         }
@@ -148,6 +150,60 @@ public sealed partial class MigrationRunner
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string[] MigrationsTable(SchemaContext s) =>
+    [
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("schema_migrations")}{s.OnCluster}
+        (Version UInt32, Name String, AppliedAt DateTime('UTC'))
+        ENGINE = {s.Engine("ReplacingMergeTree", "schema_migrations")}
+        ORDER BY Version
+        """,
+    ];
+
+    // Every table given a MergeTree-family engine by any migration (and schema_migrations): on a cluster these are the
+    // replicated tables with a Distributed table over them.
+    private static Dictionary<string, ShardedTable> EngineTables(SchemaContext schema, IReadOnlyList<Migration> migrations)
+    {
+        var tables = new Dictionary<string, ShardedTable>(StringComparer.Ordinal);
+        var local = schema.Local();
+        _ = MigrationsTable(local);
+        foreach (var migration in migrations)
+        {
+            _ = migration.Statements(local);
+        }
+
+        foreach (var table in local.EngineTables)
+        {
+            tables.TryAdd(table.Name, table);
+        }
+
+        return tables;
+    }
+
+    // A single server runs each statement as written; a cluster runs what ClusterStatements plans for it.
+    private async Task RunStatementsAsync(Func<SchemaContext, IReadOnlyList<string>> statements, string purpose, CancellationToken cancellationToken)
+    {
+        var configured = statements(_schema);
+        if (!_schema.IsCluster)
+        {
+            foreach (var statement in configured)
+            {
+                await RunAsync(statement, purpose, true, cancellationToken);
+            }
+
+            return;
+        }
+
+        var local = statements(_schema.Local());
+        for (var i = 0; i < configured.Count; i++)
+        {
+            foreach (var statement in ClusterStatements.Plan(local[i], configured[i], _schema, _engineTables))
+            {
+                await RunAsync(statement, purpose, true, cancellationToken);
+            }
+        }
+    }
 
     private async Task RunAsync(string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
     {

@@ -8,6 +8,8 @@ namespace OtelLlm.Storage.Schema;
 /// Counting once: the raw tables are <c>ReplacingMergeTree</c> whose sort key ends in the record's identity
 /// (<c>TraceId, SpanId</c> for spans and calls), so a record delivered twice collapses to one row on merge.
 /// Queries that must be exact before merges have run read with <c>FINAL</c> (see docs/storage.md, "Counting once").
+/// On a cluster every table with a <c>TraceId</c> is sharded by it, so a record's copies meet on one shard; logs
+/// without a trace are spread by their <c>RecordHash</c>.
 /// </remarks>
 public static class Migrations
 {
@@ -106,7 +108,7 @@ public static class Migrations
             DroppedAttributesCount UInt32,
             RecordHash UInt64
         )
-        ENGINE = {s.Engine("ReplacingMergeTree", "otel_logs")}
+        ENGINE = {s.Engine("ReplacingMergeTree", "otel_logs", shardingKey: "if(TraceId = '', RecordHash, cityHash64(TraceId))")}
         PARTITION BY toYYYYMMDD(Timestamp)
         ORDER BY (Project, ServiceName, Timestamp, TraceId, SpanId, RecordHash)
         SETTINGS index_granularity = 8192

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+
+namespace OtelLlm.Storage.Schema;
+
+/// <summary>
+/// Turns one statement of a migration, rendered with local and with configured names, into what runs on a cluster
+/// (see <see cref="SchemaContext"/>): replicated tables with a <c>Distributed</c> table over each, views on the
+/// replicated tables, column changes on both, everything else over the whole cluster.
+/// </summary>
+internal static partial class ClusterStatements
+{
+    /// <summary>The statements to run, in order, for one statement of a migration.</summary>
+    /// <param name="local">The statement rendered with names in the local database.</param>
+    /// <param name="configured">The same statement rendered with names in the configured database.</param>
+    /// <param name="schema">The configured rendering's context (names the databases and the cluster).</param>
+    /// <param name="engineTables">Every table any migration gives a MergeTree-family engine, by name.</param>
+    public static IReadOnlyList<string> Plan(string local, string configured, SchemaContext schema, IReadOnlyDictionary<string, ShardedTable> engineTables)
+    {
+        if (CreateTable().Match(local) is { Success: true } create)
+        {
+            return engineTables.TryGetValue(create.Groups["name"].Value, out var table)
+                ? [local, DistributedTable(table, local, schema)]
+                : [configured];
+        }
+
+        if (CreateMaterializedView().IsMatch(local))
+        {
+            return [local];
+        }
+
+        if (AlterTable().Match(local) is { Success: true } alter)
+        {
+            return engineTables.ContainsKey(alter.Groups["name"].Value) && ColumnChange().IsMatch(local) ? [local, configured] : [local];
+        }
+
+        if (DropTable().Match(local) is { Success: true } drop)
+        {
+            return engineTables.ContainsKey(drop.Groups["name"].Value) ? [configured, local] : [configured];
+        }
+
+        return [configured];
+    }
+
+    /// <summary>The <c>Distributed</c> table in the configured database over a replicated table created by <paramref name="createLocal"/>.</summary>
+    public static string DistributedTable(ShardedTable table, string createLocal, SchemaContext schema) =>
+        $"CREATE TABLE IF NOT EXISTS {schema.PublicDatabase}.{table.Name}{schema.OnCluster} AS {schema.LocalDatabase}.{table.Name} "
+        + $"ENGINE = Distributed({schema.Cluster}, {schema.LocalDatabase}, {table.Name}, {table.ShardingKey ?? DefaultShardingKey(createLocal)})";
+
+    /// <summary>
+    /// <c>cityHash64(TraceId)</c> for a table with a <c>TraceId</c> column, so a trace's rows share a shard; else a hash of
+    /// the sort key, so copies of one record (which share it) share a shard; <c>rand()</c> for a table with neither.
+    /// </summary>
+    internal static string DefaultShardingKey(string createTable)
+    {
+        if (TraceIdColumn().IsMatch(createTable))
+        {
+            return "cityHash64(TraceId)";
+        }
+
+        var orderBy = OrderBy().Match(createTable);
+        if (!orderBy.Success)
+        {
+            return "rand()";
+        }
+
+        var rest = createTable.AsSpan(orderBy.Index + orderBy.Length).TrimStart();
+        if (rest.Length > 0 && rest[0] == '(')
+        {
+            var depth = 0;
+            for (var i = 0; i < rest.Length; i++)
+            {
+                depth += rest[i] switch { '(' => 1, ')' => -1, _ => 0 };
+                if (depth == 0)
+                {
+                    return $"cityHash64({rest[1..i].ToString().Trim()})";
+                }
+            }
+
+            return "rand()";
+        }
+
+        var end = rest.IndexOfAny(" \t\r\n");
+        return $"cityHash64({(end < 0 ? rest : rest[..end]).ToString()})";
+    }
+
+    [GeneratedRegex(@"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\.(?<name>\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex CreateTable();
+
+    [GeneratedRegex(@"^\s*CREATE\s+MATERIALIZED\s+VIEW\b", RegexOptions.IgnoreCase)]
+    private static partial Regex CreateMaterializedView();
+
+    [GeneratedRegex(@"^\s*ALTER\s+TABLE\s+\w+\.(?<name>\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex AlterTable();
+
+    [GeneratedRegex(@"\b(?:ADD|DROP|MODIFY|CLEAR|COMMENT|RENAME)\s+COLUMN\b", RegexOptions.IgnoreCase)]
+    private static partial Regex ColumnChange();
+
+    [GeneratedRegex(@"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?\w+\.(?<name>\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex DropTable();
+
+    [GeneratedRegex(@"[(,]\s*TraceId\s+String\b")]
+    private static partial Regex TraceIdColumn();
+
+    [GeneratedRegex(@"\bORDER\s+BY\b", RegexOptions.IgnoreCase)]
+    private static partial Regex OrderBy();
+}
