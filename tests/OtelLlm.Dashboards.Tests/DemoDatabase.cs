@@ -9,7 +9,15 @@ public class DemoDatabase : IAsyncLifetime
 {
     public const int Calls = 3000;
 
-    internal ClickHouseDatabase Db { get; } = new();
+    public DemoDatabase()
+        : this(new ClickHouseDatabase())
+    {
+    }
+
+    /// <param name="db">The database to write and read, on a single server or a cluster.</param>
+    protected DemoDatabase(ClickHouseDatabase db) => Db = db;
+
+    internal ClickHouseDatabase Db { get; }
 
     public async Task InitializeAsync()
     {

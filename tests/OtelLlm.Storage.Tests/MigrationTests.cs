@@ -72,7 +72,7 @@ public sealed class MigrationTests
         var s = new SchemaContext("otel_llm", "prod");
 
         Assert.Equal(" ON CLUSTER prod", s.OnCluster);
-        Assert.Equal("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/otel_llm/llm_calls', '{replica}', Revision)", s.Engine("ReplacingMergeTree", "llm_calls", "Revision"));
+        Assert.Equal("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/otel_llm_local/llm_calls', '{replica}', Revision)", s.Engine("ReplacingMergeTree", "llm_calls", "Revision"));
         Assert.Equal("ReplacingMergeTree(Revision)", new SchemaContext("otel_llm").Engine("ReplacingMergeTree", "llm_calls", "Revision"));
         Assert.All(Migrations.All.SelectMany(m => m.Statements(s)), sql => Assert.Contains(" ON CLUSTER prod", sql, StringComparison.Ordinal));
     }

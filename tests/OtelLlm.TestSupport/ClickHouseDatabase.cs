@@ -119,6 +119,24 @@ public sealed class ClusterDatabase : ClickHouseDatabase
         : base(cluster: true)
     {
     }
+
+    /// <summary>
+    /// Waits until every replica of every shard has fetched what was written so far (<c>SYSTEM SYNC REPLICA</c> on every
+    /// node and replicated table), so any replica answers a read with every row.
+    /// </summary>
+    public async Task SyncReplicasAsync()
+    {
+        var local = OtelLlm.Storage.Schema.SchemaContext.LocalDatabaseName(Name);
+        foreach (var url in LocalCluster.Urls)
+        {
+            using var node = new ClickHouseClient(new ClickHouseOptions { Url = url, Database = local, Timeout = TimeSpan.FromMinutes(5) });
+            var tables = await node.QueryAsync($"SELECT name FROM system.tables WHERE database = '{local}' AND engine LIKE 'Replicated%'", "list replicated tables");
+            foreach (var table in tables)
+            {
+                await node.ExecuteAsync($"SYSTEM SYNC REPLICA {local}.{table[0]}", "wait for the replica to fetch every part");
+            }
+        }
+    }
 }
 
 /// <summary>

@@ -52,7 +52,7 @@ internal static partial class ClusterStatements
     /// </summary>
     internal static string DefaultShardingKey(string createTable)
     {
-        if (TraceIdColumn().IsMatch(createTable))
+        if (HasTopLevelColumn(createTable, "TraceId"))
         {
             return "cityHash64(TraceId)";
         }
@@ -83,6 +83,47 @@ internal static partial class ClusterStatements
         return $"cityHash64({(end < 0 ? rest : rest[..end]).ToString()})";
     }
 
+    // Whether the column list (the first parenthesis of the statement) declares the column at its top level, not inside
+    // a Nested(...) or a type's arguments.
+    private static bool HasTopLevelColumn(string createTable, string column)
+    {
+        var open = createTable.IndexOf('(', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return false;
+        }
+
+        var depth = 0;
+        var entryStart = open + 1;
+        for (var i = open; i < createTable.Length; i++)
+        {
+            var c = createTable[i];
+            if (c == '(')
+            {
+                depth++;
+                continue;
+            }
+
+            if ((c == ',' && depth == 1) || (c == ')' && depth == 1))
+            {
+                var entry = createTable.AsSpan(entryStart, i - entryStart).Trim();
+                if (entry.StartsWith(column, StringComparison.Ordinal) && entry.Length > column.Length && char.IsWhiteSpace(entry[column.Length]))
+                {
+                    return true;
+                }
+
+                entryStart = i + 1;
+            }
+
+            if (c == ')' && --depth == 0)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     [GeneratedRegex(@"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?\w+\.(?<name>\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex CreateTable();
 
@@ -97,9 +138,6 @@ internal static partial class ClusterStatements
 
     [GeneratedRegex(@"^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?\w+\.(?<name>\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex DropTable();
-
-    [GeneratedRegex(@"[(,]\s*TraceId\s+String\b")]
-    private static partial Regex TraceIdColumn();
 
     [GeneratedRegex(@"\bORDER\s+BY\b", RegexOptions.IgnoreCase)]
     private static partial Regex OrderBy();
