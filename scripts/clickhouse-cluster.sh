@@ -139,6 +139,7 @@ write_node_config() {
   <default_profile>default</default_profile>
   <default_database>default</default_database>
   <max_concurrent_queries>200</max_concurrent_queries>
+  <shutdown_wait_unfinished>1</shutdown_wait_unfinished>
   <mark_cache_size>268435456</mark_cache_size>
   <uncompressed_cache_size>268435456</uncompressed_cache_size>
   <timezone>UTC</timezone>
