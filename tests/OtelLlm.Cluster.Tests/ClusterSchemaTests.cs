@@ -13,19 +13,22 @@ namespace OtelLlm.Cluster.Tests;
 public sealed class ClusterSchemaTests
 {
     [Fact]
-    public async Task Apply_FourRunnersOnFourNodesAtOnce_ReplicatedTablesEverywhere_DistributedTablesWithTheSingleServerColumns()
+    public async Task Apply_FourRunnersStartingFromFourNodesAtOnce_ReplicatedTablesEverywhere_DistributedTablesWithTheSingleServerColumns()
     {
         await using var single = new ClickHouseDatabase();
         await single.InitializeAsync();
         await using var db = new ClusterDatabase { Migrate = false };
         await db.InitializeAsync();
 
-        var runners = LocalCluster.Urls.Select(url => Task.Run(async () =>
+        // Each runner knows every node, starting from a different one (as receivers configured in different orders).
+        var runners = Enumerable.Range(0, LocalCluster.Urls.Count).Select(first => Task.Run(async () =>
         {
-            using var client = new ClickHouseClient(new ClickHouseOptions { Url = url, Database = db.Name, Cluster = LocalCluster.Name, Timeout = TimeSpan.FromSeconds(120) });
+            var urls = LocalCluster.Urls.Skip(first).Concat(LocalCluster.Urls.Take(first));
+            using var client = new ClickHouseClient(new ClickHouseOptions { Endpoints = string.Join(",", urls), Database = db.Name, Cluster = LocalCluster.Name, Timeout = TimeSpan.FromSeconds(120) });
             return await new MigrationRunner(client).ApplyAsync();
         }));
         await Task.WhenAll(runners);
+        await db.SyncReplicasAsync();
 
         Assert.True(await new MigrationRunner(db.Client).IsUpToDateAsync());
         Assert.Empty(await new MigrationRunner(db.Client).ApplyAsync());
@@ -56,6 +59,49 @@ public sealed class ClusterSchemaTests
         Assert.Contains("cityHash64(TraceId)", await EngineFullAsync(db, "otel_traces"), StringComparison.Ordinal);
         Assert.Contains("cityHash64(Project, ServiceName, MetricName, SeriesHash, Timestamp, TimeUnixNano)", await EngineFullAsync(db, "otel_metrics"), StringComparison.Ordinal);
         Assert.Contains("RecordHash", await EngineFullAsync(db, "otel_logs"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_LaterMigrationAddingAColumn_TwoRunnersAtOnce_ColumnOnTheReplicatedAndDistributedTablesOfEveryNode()
+    {
+        await using var db = new ClusterDatabase();
+        await db.InitializeAsync();
+        Migration[] migrations =
+        [
+            .. Migrations.All,
+            new(Migrations.LatestVersion + 1, "a column added later", s => [$"ALTER TABLE {s.Table("llm_feedback")}{s.OnCluster} ADD COLUMN Reviewer String DEFAULT 'nobody'"]),
+        ];
+
+        // The runners know the nodes in opposite orders, so they pick different servers of a shard for the ALTER.
+        await Task.WhenAll(new[] { LocalCluster.Urls, LocalCluster.Urls.Reverse().ToList() }.Select(urls => Task.Run(async () =>
+        {
+            using var client = new ClickHouseClient(new ClickHouseOptions { Endpoints = string.Join(",", urls), Database = db.Name, Cluster = LocalCluster.Name, Timeout = TimeSpan.FromSeconds(120) });
+            await new MigrationRunner(client, migrations: migrations).ApplyAsync();
+        })));
+        await db.SyncReplicasAsync();
+
+        Assert.True(await new MigrationRunner(db.Client, migrations: migrations).IsUpToDateAsync());
+        var local = SchemaContext.LocalDatabaseName(db.Name);
+        foreach (var url in LocalCluster.Urls)
+        {
+            using var node = new ClickHouseClient(new ClickHouseOptions { Url = url, Database = db.Name });
+            foreach (var database in new[] { db.Name, local })
+            {
+                // The other replica of a shard applies the ALTER from the replication log: wait for it.
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                string type;
+                while ((type = await node.ScalarAsync($"SELECT type FROM system.columns WHERE database = '{database}' AND table = 'llm_feedback' AND name = 'Reviewer'", "column")) != "String"
+                       && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(200);
+                }
+
+                Assert.True(type == "String", $"{url} {database}.llm_feedback has no Reviewer column");
+            }
+        }
+
+        await db.Client.ExecuteAsync("INSERT INTO llm_feedback (Project, Timestamp, FeedbackId, TraceId, SpanId, Name, Reviewer) VALUES ('p', now(), 'f1', 't1', 's1', 'thumbs', 'ana'), ('p', now(), 'f2', 't2', 's2', 'thumbs', 'bo')", "write feedback");
+        Assert.Equal(2, await db.WaitForCountAsync("SELECT count() FROM llm_feedback WHERE Reviewer IN ('ana', 'bo')", 2));
     }
 
     [Fact]
@@ -93,9 +139,9 @@ public sealed class ClusterSchemaTests
         var start = new DateTimeOffset(2026, 3, 1, 20, 0, 0, TimeSpan.Zero);
         await WriteCallsAsync(db.Client, start, 0, 300);
 
-        await Task.WhenAll(LocalCluster.Urls.Take(2).Select(url => Task.Run(async () =>
+        await Task.WhenAll(new[] { LocalCluster.Urls, LocalCluster.Urls.Reverse().ToList() }.Select(urls => Task.Run(async () =>
         {
-            using var client = new ClickHouseClient(new ClickHouseOptions { Url = url, Database = db.Name, Cluster = LocalCluster.Name, Timeout = TimeSpan.FromSeconds(120) });
+            using var client = new ClickHouseClient(new ClickHouseOptions { Endpoints = string.Join(",", urls), Database = db.Name, Cluster = LocalCluster.Name, Timeout = TimeSpan.FromSeconds(120) });
             await new MigrationRunner(client).ApplyAsync();
         })));
 

@@ -33,7 +33,7 @@ public sealed class ClusterStatementsTests
     [Fact]
     public void Plan_TableAddedLater_ReplicatedLocalTableThenDistributedShardedBySortKey()
     {
-        var plan = Plan(0);
+        var plan = Plan(0).Select(p => p.Sql).ToList();
 
         Assert.Equal(2, plan.Count);
         Assert.StartsWith("CREATE TABLE IF NOT EXISTS otel_llm_local.llm_scores ON CLUSTER prod", plan[0].Trim(), StringComparison.Ordinal);
@@ -46,15 +46,17 @@ public sealed class ClusterStatementsTests
     }
 
     [Fact]
-    public void Plan_ViewReadsAndWritesTheLocalTables_ColumnChangesReachBoth_PartitionsOnlyLocal_InsertsAndDropsThroughTheCluster()
+    public void Plan_ViewReadsAndWritesTheLocalTables_AltersPerShardAndColumnChangesReachBoth_InsertsAndDropsThroughTheCluster()
     {
-        Assert.Equal(["CREATE MATERIALIZED VIEW IF NOT EXISTS otel_llm_local.llm_scores_mv ON CLUSTER prod TO otel_llm_local.llm_scores AS SELECT * FROM otel_llm_local.llm_calls"], Plan(1));
+        Assert.Equal([new("CREATE MATERIALIZED VIEW IF NOT EXISTS otel_llm_local.llm_scores_mv ON CLUSTER prod TO otel_llm_local.llm_scores AS SELECT * FROM otel_llm_local.llm_calls")], Plan(1));
+
+        // The replicated table is altered on one server per shard, its Distributed table on every server (neither ON CLUSTER).
         Assert.Equal(
-            ["ALTER TABLE otel_llm_local.llm_scores ON CLUSTER prod ADD COLUMN Comment String DEFAULT ''", "ALTER TABLE otel_llm.llm_scores ON CLUSTER prod ADD COLUMN Comment String DEFAULT ''"],
+            [new("ALTER TABLE otel_llm_local.llm_scores ADD COLUMN Comment String DEFAULT ''", StatementTarget.EachShard), new("ALTER TABLE otel_llm.llm_scores ADD COLUMN Comment String DEFAULT ''", StatementTarget.EachServer)],
             Plan(2));
-        Assert.Equal(["ALTER TABLE otel_llm_local.llm_scores ON CLUSTER prod DROP PARTITION 20260101"], Plan(3));
-        Assert.Equal(["INSERT INTO otel_llm.llm_scores SELECT Project, Timestamp, SpanId, [], [], 0 FROM otel_llm.llm_calls"], Plan(4));
-        Assert.Equal(["DROP TABLE IF EXISTS otel_llm.llm_scores ON CLUSTER prod", "DROP TABLE IF EXISTS otel_llm_local.llm_scores ON CLUSTER prod"], Plan(5));
+        Assert.Equal([new("ALTER TABLE otel_llm_local.llm_scores DROP PARTITION 20260101", StatementTarget.EachShard)], Plan(3));
+        Assert.Equal([new("INSERT INTO otel_llm.llm_scores SELECT Project, Timestamp, SpanId, [], [], 0 FROM otel_llm.llm_calls")], Plan(4));
+        Assert.Equal([new("DROP TABLE IF EXISTS otel_llm.llm_scores ON CLUSTER prod"), new("DROP TABLE IF EXISTS otel_llm_local.llm_scores ON CLUSTER prod")], Plan(5));
     }
 
     [Fact]
@@ -71,7 +73,7 @@ public sealed class ClusterStatementsTests
         Assert.Contains("shard", sql, StringComparison.Ordinal);
     }
 
-    private static IReadOnlyList<string> Plan(int statement)
+    private static IReadOnlyList<PlannedStatement> Plan(int statement)
     {
         var configured = new SchemaContext("otel_llm", "prod");
         var local = new SchemaContext("otel_llm", "prod").Local();

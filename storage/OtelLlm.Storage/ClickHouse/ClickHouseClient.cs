@@ -81,6 +81,20 @@ public sealed partial class ClickHouseClient : IDisposable
     /// <summary>The servers this client uses, in the configured order.</summary>
     public IReadOnlyList<Uri> Endpoints => [.. _endpoints.Select(e => e.Url)];
 
+    /// <summary>A client of one of this client's servers alone, with the same settings.</summary>
+    internal ClickHouseClient ForEndpoint(Uri endpoint) => new(
+        new ClickHouseOptions
+        {
+            Url = endpoint,
+            Database = _options.Database,
+            User = _options.User,
+            Password = _options.Password,
+            Timeout = _options.Timeout,
+            CompressInserts = _options.CompressInserts,
+            Cluster = _options.Cluster,
+        },
+        _time);
+
     /// <summary>How many requests went on to another server because one could not be reached or failed a query.</summary>
     public long Failovers => Interlocked.Read(ref _failovers);
 

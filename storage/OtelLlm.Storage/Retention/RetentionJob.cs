@@ -12,8 +12,8 @@ namespace OtelLlm.Storage.Retention;
 /// <remarks>
 /// A day partition (<c>toYYYYMMDD</c>, for example <c>20261122</c>) is dropped once its whole day lies
 /// before the cut-off; a month partition (<c>toYYYYMM</c>, used by rollups) once its whole month does.
-/// Partitions with any other shape are left alone. On a cluster it drops them on every shard (see
-/// <see cref="RunOnceAsync"/>).
+/// Partitions with any other shape are left alone. On a cluster it drops them from the replicated tables on one
+/// server of every shard, which needs an endpoint of every shard among <see cref="ClickHouseOptions.Endpoints"/>.
 /// </remarks>
 public sealed partial class RetentionJob
 {
@@ -44,15 +44,38 @@ public sealed partial class RetentionJob
 
         // The first day that is kept: everything strictly before it goes.
         var firstKept = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-retentionDays);
-        // On a cluster the rows are in the replicated tables of the local database, on every shard: list the partitions
-        // of one replica per shard, and drop each with ON CLUSTER, which runs it on one replica of every shard (the
-        // other replica follows through replication; a shard without the partition has nothing to do).
-        var cluster = _client.Options.Cluster;
-        var database = cluster.Length == 0 ? _client.Database : SchemaContext.LocalDatabaseName(_client.Database);
-        var parts = cluster.Length == 0 ? "system.parts" : $"cluster({SqlLiteral.Quote(SqlLiteral.Identifier(cluster))}, system, parts)";
-        var onCluster = cluster.Length == 0 ? string.Empty : $" ON CLUSTER {cluster}";
-        var rows = await _client.QueryAsync(
-            $"SELECT DISTINCT table, partition FROM {parts} WHERE database = {SqlLiteral.Quote(database)} AND active ORDER BY table, partition",
+        if (_client.Options.Cluster.Length == 0)
+        {
+            await DropExpiredAsync(_client, _client.Database, firstKept, dropped, cancellationToken);
+            return dropped;
+        }
+
+        // On a cluster the rows are in the replicated tables of the local database on every shard: drop on one server
+        // of each shard (its other replicas follow through replication; never ON CLUSTER, see ClusterShards).
+        var database = SchemaContext.LocalDatabaseName(_client.Database);
+        var shards = await ClusterShards.OnePerShardAsync(_client, cancellationToken);
+        try
+        {
+            foreach (var shard in shards)
+            {
+                await DropExpiredAsync(shard, database, firstKept, dropped, cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var shard in shards)
+            {
+                shard.Dispose();
+            }
+        }
+
+        return dropped;
+    }
+
+    private async Task DropExpiredAsync(ClickHouseClient client, string database, DateOnly firstKept, List<string> dropped, CancellationToken cancellationToken)
+    {
+        var rows = await client.QueryAsync(
+            $"SELECT DISTINCT table, partition FROM system.parts WHERE database = {SqlLiteral.Quote(database)} AND active ORDER BY table, partition",
             "list partitions for retention",
             cancellationToken);
         foreach (var row in rows)
@@ -64,15 +87,16 @@ public sealed partial class RetentionJob
             }
 
             // IsExpired accepted only all-digit partition values, so the value is a number literal as it stands.
-            await _client.ExecuteAsync(
-                $"ALTER TABLE {SqlLiteral.Identifier(database)}.{SqlLiteral.Identifier(table)}{onCluster} DROP PARTITION {partition}",
+            await client.ExecuteAsync(
+                $"ALTER TABLE {SqlLiteral.Identifier(database)}.{SqlLiteral.Identifier(table)} DROP PARTITION {partition}",
                 $"drop expired partition {partition} of {table}",
                 cancellationToken: cancellationToken);
             LogDropped(_logger, table, partition);
-            dropped.Add($"{table}/{partition}");
+            if (!dropped.Contains($"{table}/{partition}"))
+            {
+                dropped.Add($"{table}/{partition}");
+            }
         }
-
-        return dropped;
     }
 
     internal static bool IsExpired(string partition, DateOnly firstKept)

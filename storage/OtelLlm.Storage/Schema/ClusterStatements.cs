@@ -14,32 +14,42 @@ internal static partial class ClusterStatements
     /// <param name="configured">The same statement rendered with names in the configured database.</param>
     /// <param name="schema">The configured rendering's context (names the databases and the cluster).</param>
     /// <param name="engineTables">Every table any migration gives a MergeTree-family engine, by name.</param>
-    public static IReadOnlyList<string> Plan(string local, string configured, SchemaContext schema, IReadOnlyDictionary<string, ShardedTable> engineTables)
+    public static IReadOnlyList<PlannedStatement> Plan(string local, string configured, SchemaContext schema, IReadOnlyDictionary<string, ShardedTable> engineTables)
     {
         if (CreateTable().Match(local) is { Success: true } create)
         {
             return engineTables.TryGetValue(create.Groups["name"].Value, out var table)
-                ? [local, DistributedTable(table, local, schema)]
-                : [configured];
+                ? [new(local), new(DistributedTable(table, local, schema))]
+                : [new(configured)];
         }
 
         if (CreateMaterializedView().IsMatch(local))
         {
-            return [local];
+            return [new(local)];
         }
 
         if (AlterTable().Match(local) is { Success: true } alter)
         {
-            return engineTables.ContainsKey(alter.Groups["name"].Value) && ColumnChange().IsMatch(local) ? [local, configured] : [local];
+            if (!engineTables.ContainsKey(alter.Groups["name"].Value))
+            {
+                return [new(local)];
+            }
+
+            // Not ON CLUSTER (see ClusterShards): the replicated table on one server of each shard, and for a column
+            // change its Distributed table on every server.
+            var perShard = new PlannedStatement(WithoutOnCluster(local, schema), StatementTarget.EachShard);
+            return ColumnChange().IsMatch(local) ? [perShard, new(WithoutOnCluster(configured, schema), StatementTarget.EachServer)] : [perShard];
         }
 
         if (DropTable().Match(local) is { Success: true } drop)
         {
-            return engineTables.ContainsKey(drop.Groups["name"].Value) ? [configured, local] : [configured];
+            return engineTables.ContainsKey(drop.Groups["name"].Value) ? [new(configured), new(local)] : [new(configured)];
         }
 
-        return [configured];
+        return [new(configured)];
     }
+
+    private static string WithoutOnCluster(string statement, SchemaContext schema) => statement.Replace(schema.OnCluster, string.Empty, StringComparison.Ordinal);
 
     /// <summary>The <c>Distributed</c> table in the configured database over a replicated table created by <paramref name="createLocal"/>.</summary>
     public static string DistributedTable(ShardedTable table, string createLocal, SchemaContext schema) =>
@@ -141,4 +151,20 @@ internal static partial class ClusterStatements
 
     [GeneratedRegex(@"\bORDER\s+BY\b", RegexOptions.IgnoreCase)]
     private static partial Regex OrderBy();
+}
+
+/// <summary>A statement to run on a cluster, and where.</summary>
+internal sealed record PlannedStatement(string Sql, StatementTarget Target = StatementTarget.Cluster);
+
+/// <summary>Where a planned statement runs.</summary>
+internal enum StatementTarget
+{
+    /// <summary>On the server the client reaches (with <c>ON CLUSTER</c> in the statement when it is DDL).</summary>
+    Cluster,
+
+    /// <summary>On one server of each shard.</summary>
+    EachShard,
+
+    /// <summary>On every server of the cluster.</summary>
+    EachServer,
 }

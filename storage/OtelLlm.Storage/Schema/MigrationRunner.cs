@@ -200,16 +200,41 @@ public sealed partial class MigrationRunner
         {
             foreach (var statement in ClusterStatements.Plan(local[i], configured[i], _schema, _engineTables))
             {
-                await RunAsync(statement, purpose, true, cancellationToken);
+                if (statement.Target == StatementTarget.Cluster)
+                {
+                    await RunAsync(statement.Sql, purpose, true, cancellationToken);
+                    continue;
+                }
+
+                var servers = statement.Target == StatementTarget.EachShard
+                    ? await ClusterShards.OnePerShardAsync(_client, cancellationToken)
+                    : await ClusterShards.EveryServerAsync(_client, cancellationToken);
+                try
+                {
+                    foreach (var server in servers)
+                    {
+                        await RunAsync(server, statement.Sql, purpose, true, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    foreach (var server in servers)
+                    {
+                        server.Dispose();
+                    }
+                }
             }
         }
     }
 
-    private async Task RunAsync(string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
+    private Task RunAsync(string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
+        => RunAsync(_client, sql, purpose, useDatabase, cancellationToken);
+
+    private async Task RunAsync(ClickHouseClient client, string sql, string purpose, bool useDatabase, CancellationToken cancellationToken)
     {
         try
         {
-            await _client.ExecuteAsync(sql, purpose, useDatabase, cancellationToken);
+            await client.ExecuteAsync(sql, purpose, useDatabase, cancellationToken);
         }
         catch (ClickHouseException ex) when (Array.IndexOf(s_alreadyDone, ex.Code) >= 0)
         {
