@@ -171,11 +171,64 @@ public sealed class ProvisioningTests
         }
     }
 
+    [Fact]
+    public void ClusterCompose_FourServersAsTheClusterTheyDescribe_ReceiversKnowEveryServerAndKeepTheirOwnLogs()
+    {
+        var services = (YamlMappingNode)LoadYaml("docker-compose.cluster.yml")["services"];
+        var cluster = System.Xml.Linq.XDocument.Load(RepoPaths.Combine("deploy", "clickhouse-cluster", "cluster.xml")).Root!;
+        var shards = cluster.Element("remote_servers")!.Element("otel_llm_cluster")!.Elements("shard").ToList();
+
+        Assert.Equal(2, shards.Count);
+        Assert.All(shards, s => Assert.Equal("true", s.Element("internal_replication")!.Value));
+        var servers = shards.SelectMany((s, i) => s.Elements("replica").Select(r => (Host: r.Element("host")!.Value, Shard: i + 1))).ToList();
+        Assert.Equal(4, servers.Count);
+        Assert.Equal("keeper", cluster.Element("zookeeper")!.Element("node")!.Element("host")!.Value);
+        Assert.True(services.Children.ContainsKey("keeper"), "no keeper service");
+        Assert.StartsWith("clickhouse/clickhouse-keeper:24.", Scalar(services, "keeper", "image"), StringComparison.Ordinal);
+        foreach (var (host, shard) in servers)
+        {
+            // Each server of remote_servers is a service whose shard macro matches its place, with a replica of its own.
+            Assert.StartsWith("clickhouse/clickhouse-server:24.", Scalar(services, host, "image"), StringComparison.Ordinal);
+            Assert.Equal(host, Scalar(services, host, "hostname"));
+            Assert.Equal(shard, int.Parse(Scalar(services, host, "environment", "CH_SHARD"), System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("service_healthy", Scalar(services, host, "depends_on", "keeper", "condition"));
+        }
+
+        Assert.Equal(4, servers.Select(s => (s.Shard, Scalar(services, s.Host, "environment", "CH_REPLICA"))).Distinct().Count());
+        var users = System.Xml.Linq.XDocument.Load(RepoPaths.Combine("deploy", "clickhouse-cluster", "users.xml")).Root!.Element("profiles")!.Element("default")!;
+        Assert.Equal("global", users.Element("distributed_product_mode")!.Value);
+
+        var logs = new HashSet<string>();
+        foreach (var receiver in new[] { "receiver-1", "receiver-2" })
+        {
+            Assert.Equal("otel_llm_cluster", Scalar(services, receiver, "environment", "OtelLlm__ClickHouse__Cluster"));
+            var endpoints = Scalar(services, receiver, "environment", "OtelLlm__ClickHouse__Endpoints").Split(',');
+            Assert.Equal(servers.Select(s => $"http://{s.Host}:8123").Order(StringComparer.Ordinal), endpoints.Order(StringComparer.Ordinal));
+            var log = Sequence(services, receiver, "volumes").Single(v => v.EndsWith(":/var/lib/otel-llm", StringComparison.Ordinal));
+            Assert.True(logs.Add(log.Split(':')[0]), $"{receiver} shares its log volume");
+        }
+
+        var volumes = (YamlMappingNode)LoadYaml("docker-compose.cluster.yml")["volumes"];
+        foreach (var (name, service) in services.Children)
+        {
+            if (((YamlMappingNode)service).Children.TryGetValue("volumes", out var mounts))
+            {
+                foreach (var source in ((YamlSequenceNode)mounts).Children.Select(m => ((YamlScalarNode)m).Value!.Split(':')[0]))
+                {
+                    Assert.True(
+                        source.StartsWith("./", StringComparison.Ordinal) ? Path.Exists(RepoPaths.Combine(source[2..].Split('/'))) : volumes.Children.ContainsKey(source),
+                        $"{name}: {source} does not exist");
+                }
+            }
+        }
+    }
+
+    // Merge keys (<<: *anchor) are resolved, as docker compose resolves them.
     private static YamlMappingNode LoadYaml(params string[] path)
     {
         using var reader = new StreamReader(RepoPaths.Combine(path));
         var stream = new YamlStream();
-        stream.Load(reader);
+        stream.Load(new YamlDotNet.Core.MergingParser(new YamlDotNet.Core.Parser(reader)));
         return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 

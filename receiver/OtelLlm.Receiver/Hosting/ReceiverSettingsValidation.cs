@@ -62,6 +62,19 @@ internal sealed partial class ReceiverSettingsValidation(
         Check(errors, Identifier().IsMatch(o.Database), $"{section}:Database", o.Database, "must be a plain identifier (letters, digits, underscores, not starting with a digit)");
         Check(errors, o.Timeout > TimeSpan.Zero, $"{section}:Timeout", o.Timeout, "must be longer than zero");
         Check(errors, o.Cluster.Length == 0 || Identifier().IsMatch(o.Cluster), $"{section}:Cluster", o.Cluster, "must be a plain identifier, or empty for one server");
+        Check(errors, EndpointsValid(o), $"{section}:Endpoints", o.Endpoints, "must be absolute http:// or https:// addresses separated by commas, or empty for Url alone");
+    }
+
+    private static bool EndpointsValid(ClickHouseOptions o)
+    {
+        try
+        {
+            return o.GetEndpoints().Count > 0;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private void CheckNormalization(GenAiNormalizationOptions o, List<string> errors)
