@@ -1,6 +1,7 @@
 using OtelLlm.Receiver.Api.Feedback;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api.Ingest;
+using OtelLlm.Receiver.Api.Read;
 using Scalar.AspNetCore;
 
 namespace OtelLlm.Receiver.Api;
@@ -21,6 +22,7 @@ internal static class ApiEndpoints
         services.Configure<ApiOptions>(configuration.GetSection(ApiOptions.SectionName));
         services.AddSingleton<ApiEndpointFilter>();
         services.AddSingleton<IngestEndpoints>();
+        services.AddSingleton<StorageColumns>();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi(DocumentName, o =>
         {
@@ -31,6 +33,7 @@ internal static class ApiEndpoints
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(ApiDocument.DescribeOperationAsync);
+            o.AddOperationTransformer(ReadDocument.DescribeFilters);
         });
         return services;
     }
@@ -51,6 +54,67 @@ internal static class ApiEndpoints
             .WithName("GetCaller")
             .WithSummary("The project and scopes of the API key the request was sent with.")
             .Produces<CallerInfo>();
+
+        api.MapGet("overview", OverviewEndpoints.OverviewAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("GetOverview")
+            .WithSummary("Totals of the calls in a range (default the last 24 hours): calls, errors, tokens, cost, energy, latency percentiles; the 10 costliest models and the error types.")
+            .Produces<Overview>();
+        api.MapGet("overview/breakdown", OverviewEndpoints.BreakdownAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("GetBreakdown")
+            .WithSummary("Totals per model, provider, service, environment, project, error type or status (by=), highest cost first.")
+            .Produces<Breakdown>();
+        api.MapGet("overview/series", OverviewEndpoints.SeriesAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("GetSeries")
+            .WithSummary("Calls, errors, tokens, cost and energy per time bucket (step= seconds, default about 120 buckets), optionally split by a dimension (groupBy=).")
+            .Produces<SeriesSet>();
+        api.MapGet("overview/latency", OverviewEndpoints.LatencyAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("GetLatencySeries")
+            .WithSummary("Latency and time-to-first-token percentiles (p50, p95, p99) per time bucket, optionally split by a dimension.")
+            .Produces<LatencySeriesSet>();
+        api.MapGet("calls", CallEndpoints.ListAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("ListCalls")
+            .WithSummary("A page of calls matching the filters, sorted by time, cost, duration or tokens; nextCursor continues it.")
+            .Produces<CallPage>();
+        api.MapGet("calls/{traceId}/{spanId}", CallEndpoints.GetAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("GetCall")
+            .WithSummary("One call: every column, its prompt and answer, its attributes and its feedback.")
+            .WithDescription("at= (the call's start, as the list gives it) makes the lookup cheaper; without it the trace's time span is used.")
+            .Produces<CallDetail>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
+        api.MapGet("traces/{traceId}", CallEndpoints.TraceAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("GetTrace")
+            .WithSummary("One trace: every span with its events, the model calls among them and the trace's log records.")
+            .Produces<TraceDetail>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
+        api.MapGet("sessions", ConversationEndpoints.SessionsAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("ListSessions")
+            .WithSummary("Sessions (calls sharing a conversation id) with their totals, latest activity first.")
+            .Produces<ConversationList>();
+        api.MapGet("sessions/{sessionId}", ConversationEndpoints.SessionAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("GetSession")
+            .WithSummary("One session's calls in order with the prompts and answers, and its totals (default range: the last 30 days).")
+            .Produces<ConversationDetail>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
+        api.MapGet("users", ConversationEndpoints.UsersAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("ListUsers")
+            .WithSummary("End users with their totals, highest cost first.")
+            .Produces<ConversationList>();
+        api.MapGet("users/{userId}", ConversationEndpoints.UserAsync)
+            .RequireScope(ApiScopes.Read).WithCallFilter()
+            .WithName("GetUser")
+            .WithSummary("One user's latest calls in order and totals (default range: the last 30 days).")
+            .Produces<ConversationDetail>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
 
         api.MapPost("feedback", FeedbackEndpoints.PostAsync)
             .RequireScope(ApiScopes.Feedback)

@@ -1,0 +1,160 @@
+using System.Globalization;
+using OtelLlm.Storage.ClickHouse;
+
+namespace OtelLlm.Receiver.Api.Read;
+
+/// <summary>
+/// The row sources every aggregate read is written over, each giving the same columns whichever table answers:
+/// minute sums (<see cref="Minutes"/>: from <c>llm_calls_1m</c> when the filter is on its keys, otherwise summed from
+/// <c>llm_calls</c>), latency digests (<see cref="Latency"/>: whole hours from <c>llm_latency_1h</c> and the partial
+/// hours at the range's ends from <c>llm_latency_1m</c>, as the dashboards do, or digests of <c>llm_calls</c>) and the
+/// calls themselves, newest revision of each (<see cref="Calls"/>). Like the rollups, the raw sums count
+/// <c>Revision = 0</c> rows (the first write of each call), unless a text search needs the newest revision's content.
+/// </summary>
+internal static class CallSources
+{
+    /// <summary>
+    /// Rows of <c>Timestamp</c> (the minute), <c>Project, ServiceName, Environment, Provider, RequestModel, StatusCode,
+    /// ErrorType</c> and the sums <c>Calls, Errors, InputTokensSum, OutputTokensSum, CacheReadTokensSum,
+    /// ReasoningTokensSum, TotalTokensSum, CostUsdSum, DurationSum, TimeToFirstTokenMsSum, TimeToFirstTokenCount,
+    /// EnergyWhSum</c> (0 without an energy column).
+    /// </summary>
+    public static string Minutes(CallFilter f, StorageColumns columns)
+    {
+        if (f.RollupServed)
+        {
+            var energy = columns.RollupEnergy ? "EnergyWhSum" : "0";
+            return $"""
+                SELECT Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType,
+                       Calls, Errors, InputTokensSum, OutputTokensSum, CacheReadTokensSum, ReasoningTokensSum, TotalTokensSum,
+                       CostUsdSum, DurationSum, TimeToFirstTokenMsSum, TimeToFirstTokenCount, {energy} AS EnergyWhSum
+                FROM llm_calls_1m
+                WHERE {f.TimeWhere()} AND {f.RollupWhere()}
+                """;
+        }
+
+        var rawEnergy = columns.CallEnergy ? "sum(ifNull(EnergyWh, 0))" : "0";
+        return $"""
+            SELECT toStartOfMinute(Timestamp) AS Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType,
+                   count() AS Calls, countIf(StatusCode = 'Error') AS Errors, sum(InputTokens) AS InputTokensSum,
+                   sum(OutputTokens) AS OutputTokensSum, sum(CacheReadTokens) AS CacheReadTokensSum, sum(ReasoningTokens) AS ReasoningTokensSum,
+                   sum(TotalTokens) AS TotalTokensSum, sum(ifNull(CostUsd, 0)) AS CostUsdSum, sum(Duration) AS DurationSum,
+                   sum(ifNull(TimeToFirstTokenMs, 0)) AS TimeToFirstTokenMsSum, countIf(isNotNull(TimeToFirstTokenMs)) AS TimeToFirstTokenCount,
+                   {rawEnergy} AS EnergyWhSum
+            FROM ({Calls(f, columns.CallEnergy ? CallColumns.Aggregated + ", EnergyWh" : CallColumns.Aggregated)})
+            GROUP BY Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType
+            """;
+    }
+
+    /// <summary>
+    /// Rows of <c>Timestamp</c> (the hour or minute), <c>Project, ServiceName, Environment, Provider, RequestModel</c>,
+    /// <c>DurationQuantiles</c> and <c>TimeToFirstTokenMsQuantiles</c> (<c>quantilesTDigest(0.5, 0.95, 0.99)</c> states).
+    /// With <paramref name="hourly"/> whole hours come from <c>llm_latency_1h</c>; every bucket of a step that is a
+    /// multiple of an hour then lies in one table or the other.
+    /// </summary>
+    public static string Latency(CallFilter f, bool hourly = true)
+    {
+        if (!f.LatencyRollupServed)
+        {
+            return $"""
+                SELECT toStartOfMinute(Timestamp) AS Timestamp, Project, ServiceName, Environment, Provider, RequestModel,
+                       quantilesTDigestState(0.5, 0.95, 0.99)(Duration) AS DurationQuantiles,
+                       quantilesTDigestStateIf(0.5, 0.95, 0.99)(ifNull(TimeToFirstTokenMs, 0), isNotNull(TimeToFirstTokenMs)) AS TimeToFirstTokenMsQuantiles
+                FROM ({Calls(f, CallColumns.Aggregated)})
+                GROUP BY Timestamp, Project, ServiceName, Environment, Provider, RequestModel
+                """;
+        }
+
+        const string columns = "Project, ServiceName, Environment, Provider, RequestModel, DurationQuantiles, TimeToFirstTokenMsQuantiles";
+        if (!hourly)
+        {
+            return $"SELECT Timestamp, {columns} FROM llm_latency_1m WHERE {f.TimeWhere()} AND {f.RollupWhere(withStatus: false)}";
+        }
+
+        // Whole hours inside the range from the hourly rollup, the minutes of the partial hours at its ends from the minute one.
+        var firstHour = HourCeiling(f.From);
+        var endHour = HourFloor(EndExclusive(f.To));
+        return $"""
+            SELECT Hour AS Timestamp, {columns}
+            FROM llm_latency_1h
+            WHERE Hour >= {firstHour} AND Hour < {endHour} AND {f.RollupWhere(withStatus: false)}
+            UNION ALL
+            SELECT Timestamp, {columns}
+            FROM llm_latency_1m
+            WHERE {f.TimeWhere()} AND (Timestamp < {firstHour} OR Timestamp >= {endHour}) AND {f.RollupWhere(withStatus: false)}
+            """;
+    }
+
+    /// <summary>
+    /// The calls of the filter's range, newest revision of each (what <c>FINAL</c> would give, without merging the
+    /// range), with <paramref name="columns"/>. Without a text search only <c>Revision = 0</c> rows are read: they
+    /// carry every column but the content, which later revisions add.
+    /// </summary>
+    public static string Calls(CallFilter f, string columns, string? extraWhere = null)
+    {
+        var where = $"{f.TimeWhere()} AND {f.RollupWhere()} AND {f.RawOnlyWhere()}" + (extraWhere is null ? string.Empty : " AND " + extraWhere);
+        return f.Text is null
+            ? $"SELECT {columns} FROM llm_calls WHERE Revision = 0 AND {where}"
+            : $"SELECT {columns} FROM llm_calls WHERE {where} ORDER BY Revision DESC LIMIT 1 BY Project, TraceId, SpanId";
+    }
+
+    /// <summary>The first whole hour at or after <paramref name="time"/>, as a <c>DateTime</c> literal.</summary>
+    public static string HourCeiling(DateTimeOffset time) => HourLiteral((time.ToUnixTimeSeconds() + 3599) / 3600 * 3600);
+
+    private static string HourFloor(DateTimeOffset time) => HourLiteral(time.ToUnixTimeSeconds() / 3600 * 3600);
+
+    // The range's end is exclusive at whole seconds; a fractional end includes its second (as ApiSql.Between does).
+    private static DateTimeOffset EndExclusive(DateTimeOffset to) => to.ToUnixTimeMilliseconds() % 1000 == 0 ? to : to.AddSeconds(1);
+
+    private static string HourLiteral(long seconds) => $"toDateTime({seconds.ToString(CultureInfo.InvariantCulture)})";
+}
+
+/// <summary>Column lists of <c>llm_calls</c> the reads select.</summary>
+internal static class CallColumns
+{
+    /// <summary>What the aggregate sources need.</summary>
+    public const string Aggregated =
+        "Project, Timestamp, TraceId, SpanId, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType, InputTokens, OutputTokens, " +
+        "CacheReadTokens, ReasoningTokens, TotalTokens, CostUsd, Duration, TimeToFirstTokenMs";
+
+    /// <summary>What a row of the calls table shows (no content).</summary>
+    public const string Summary =
+        "Project, Timestamp, StartTimeUnixNano, Duration, TraceId, SpanId, ParentSpanId, ServiceName, Environment, Operation, Provider, " +
+        "RequestModel, ResponseModel, InputTokens, OutputTokens, CacheReadTokens, CacheWriteTokens, ReasoningTokens, TotalTokens, CostUsd, " +
+        "Streaming, TimeToFirstTokenMs, ConversationId, UserId, Workload, AgentName, StatusCode, ErrorType, SourceFormat";
+}
+
+/// <summary>
+/// Which optional columns the database has: the energy columns arrive with a later migration, and a receiver may run
+/// against a database that has not been migrated to it. Checked once a minute, so a migration applied while the
+/// receiver runs is seen without a restart.
+/// </summary>
+internal sealed class StorageColumns(ClickHouseClient clickHouse)
+{
+    private static readonly TimeSpan s_recheck = TimeSpan.FromMinutes(1);
+    private DateTime _checkedAt = DateTime.MinValue;
+
+    /// <summary>Whether <c>llm_calls</c> has <c>EnergyWh</c>.</summary>
+    public bool CallEnergy { get; private set; }
+
+    /// <summary>Whether <c>llm_calls_1m</c> has <c>EnergyWhSum</c>.</summary>
+    public bool RollupEnergy { get; private set; }
+
+    /// <summary>Refreshes what is known when it is older than a minute.</summary>
+    public async Task<StorageColumns> RefreshAsync(CancellationToken ct)
+    {
+        if (DateTime.UtcNow - _checkedAt < s_recheck)
+        {
+            return this;
+        }
+
+        var rows = await clickHouse.QueryAsync(
+            $"SELECT table, name FROM system.columns WHERE database = {SqlLiteral.Quote(clickHouse.Database)} AND table IN ('llm_calls', 'llm_calls_1m') AND name IN ('EnergyWh', 'EnergyWhSum')",
+            "look up the energy columns",
+            ct);
+        CallEnergy = rows.Any(r => r[0] == "llm_calls" && r[1] == "EnergyWh");
+        RollupEnergy = rows.Any(r => r[0] == "llm_calls_1m" && r[1] == "EnergyWhSum");
+        _checkedAt = DateTime.UtcNow;
+        return this;
+    }
+}

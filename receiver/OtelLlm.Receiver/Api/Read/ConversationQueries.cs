@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using OtelLlm.Storage.ClickHouse;
+
+namespace OtelLlm.Receiver.Api.Read;
+
+/// <summary>
+/// Sessions (calls sharing <c>ConversationId</c>) and end users (<c>UserId</c>): lists with totals, and one session or
+/// user with its calls in order. User totals come from <c>llm_users_1d</c> for the whole UTC days of the range and from
+/// <c>llm_calls</c> for the partial days at its ends (the Users dashboard's method) when the filter is on project and
+/// user only; otherwise, and for sessions, from <c>llm_calls</c>.
+/// </summary>
+internal static class ConversationQueries
+{
+    public const int MaxCalls = 1000;
+    private const int PreviewChars = 2000;
+
+    // Sessions are looked for among the range's latest calls with a session id, as the Sessions panel does.
+    private const int SessionScanCalls = 20_000;
+
+    private const string Totals =
+        "count() AS Calls, countIf(StatusCode = 'Error') AS Errors, sum(InputTokens) AS InputTokens, sum(OutputTokens) AS OutputTokens, " +
+        "sum(TotalTokens) AS TotalTokens, sum(ifNull(CostUsd, 0)) AS CostUsd, sum(Duration) AS DurationSum, " +
+        "toString(min(StartTimeUnixNano)) AS FirstNanos, toString(max(StartTimeUnixNano)) AS LastNanos, " +
+        "arraySlice(groupUniqArray(UserId), 1, 10) AS Users, arraySlice(groupUniqArray(RequestModel), 1, 10) AS Models";
+
+    private const string TotalsColumns = "Project, TraceId, SpanId, StartTimeUnixNano, ConversationId, UserId, RequestModel, StatusCode, InputTokens, OutputTokens, TotalTokens, CostUsd, Duration";
+
+    public static async Task<(List<ConversationTotals> Items, bool Truncated)> SessionsAsync(ClickHouseClient client, CallFilter f, int limit, CancellationToken ct)
+    {
+        var latest = $"""
+            SELECT ConversationId FROM (
+                SELECT ConversationId, Timestamp FROM ({CallSources.Calls(f, "Project, TraceId, SpanId, Timestamp, ConversationId", "ConversationId != ''")})
+                ORDER BY Timestamp DESC LIMIT {SessionScanCalls})
+            GROUP BY ConversationId ORDER BY max(Timestamp) DESC LIMIT {limit + 1}
+            """;
+        var rows = await client.QueryJsonAsync(
+            $"""
+            SELECT ConversationId AS Id, {Totals}
+            FROM ({CallSources.Calls(f, TotalsColumns, $"ConversationId IN ({latest})")})
+            GROUP BY Id
+            ORDER BY max(StartTimeUnixNano) DESC, Id
+            """,
+            "list sessions",
+            ct);
+        var items = rows.Take(limit).Select(r => ToTotals(r, users: true)).ToList();
+        return (items, rows.Count > limit);
+    }
+
+    public static async Task<(List<ConversationTotals> Items, bool Truncated)> UsersAsync(ClickHouseClient client, CallFilter f, int limit, CancellationToken ct)
+    {
+        var rows = await client.QueryJsonAsync(
+            $"""
+            SELECT UserId AS Id, sum(Calls) AS Calls, sum(Errors) AS Errors, sum(InputTokensSum) AS InputTokens, sum(OutputTokensSum) AS OutputTokens,
+                   sum(TotalTokensSum) AS TotalTokens, sum(CostUsdSum) AS CostUsd, sum(DurationSum) AS DurationSum, uniqMerge(Sessions) AS SessionCount,
+                   toString(toUInt64(toUnixTimestamp(minMerge(FirstSeen))) * 1000000000) AS FirstNanos,
+                   toString(toUInt64(toUnixTimestamp(maxMerge(LastSeen))) * 1000000000) AS LastNanos
+            FROM ({UserDays(f)})
+            GROUP BY Id
+            ORDER BY CostUsd DESC, Calls DESC, Id
+            LIMIT {limit + 1}
+            """,
+            "list users",
+            ct);
+        var items = rows.Take(limit).Select(r => ToTotals(r, users: false)).ToList();
+        return (items, rows.Count > limit);
+    }
+
+    /// <summary>A session's calls from its first, or a user's latest calls, in the order they started, with totals.</summary>
+    public static async Task<ConversationDetail?> DetailAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, bool session, CancellationToken ct)
+    {
+        var id = session ? f.SessionId! : f.UserId!;
+        var sessions = session ? string.Empty : ", uniq(ConversationId) AS SessionCount";
+        var totalsTask = client.QueryJsonAsync($"SELECT {SqlLiteral.Quote(id)} AS Id, {Totals}{sessions} FROM ({CallSources.Calls(f, TotalsColumns)})", "total the calls", ct);
+
+        // A session is read from its start; a user's history from its latest calls (then put back in order).
+        var order = session ? "ASC" : "DESC";
+        var callsTask = client.QueryJsonAsync(
+            $"""
+            SELECT {CallQueries.SummaryColumns(columns)}, InputMessages, OutputMessages
+            FROM llm_calls
+            WHERE {f.TimeWhere()} AND {f.RollupWhere()} AND {f.RawOnlyWhere()}
+            ORDER BY StartTimeUnixNano {order}, TraceId {order}, SpanId {order}, Revision DESC
+            LIMIT 1 BY Project, TraceId, SpanId
+            LIMIT {MaxCalls + 1}
+            """,
+            "read the calls in order",
+            ct);
+        await Task.WhenAll(totalsTask, callsTask);
+        var totals = (await totalsTask)[0];
+        if (ApiSql.Long(totals.GetProperty("Calls")) == 0)
+        {
+            return null;
+        }
+
+        var calls = (await callsTask).Take(MaxCalls).Select(r => new ConversationCall(
+            CallQueries.Summary(r, columns.CallEnergy),
+            Preview(r.GetProperty("InputMessages").GetString(), lastUser: true),
+            Preview(r.GetProperty("OutputMessages").GetString(), lastUser: false))).ToList();
+        if (!session)
+        {
+            calls.Reverse();
+        }
+
+        return new ConversationDetail(ToTotals(totals, users: session), calls, (await callsTask).Count > MaxCalls);
+    }
+
+    /// <summary>Per-user rows with the columns of <c>llm_users_1d</c> (<c>AggregateFunction</c> states included) for the filter's range.</summary>
+    private static string UserDays(CallFilter f)
+    {
+        const string raw =
+            "UserId, count() AS Calls, countIf(StatusCode = 'Error') AS Errors, sum(InputTokens) AS InputTokensSum, sum(OutputTokens) AS OutputTokensSum, " +
+            "sum(TotalTokens) AS TotalTokensSum, sum(ifNull(CostUsd, 0)) AS CostUsdSum, sum(Duration) AS DurationSum, uniqState(ConversationId) AS Sessions, " +
+            "minState(Timestamp) AS FirstSeen, maxState(Timestamp) AS LastSeen";
+        const string rawColumns = "Project, TraceId, SpanId, Timestamp, UserId, ConversationId, StatusCode, InputTokens, OutputTokens, TotalTokens, CostUsd, Duration";
+        var byProjectAndUserOnly = f.RollupServed && f.Service is null && f.Environment is null && f.Provider is null && f.Model is null && f.Status is null;
+        if (!byProjectAndUserOnly)
+        {
+            return $"SELECT {raw} FROM ({CallSources.Calls(f, rawColumns)}) GROUP BY UserId";
+        }
+
+        var firstDay = (f.From.ToUnixTimeSeconds() + 86399) / 86400 * 86400;
+        var endDay = Math.Max(firstDay, f.To.ToUnixTimeSeconds() / 86400 * 86400);
+        var first = $"toDateTime({firstDay.ToString(CultureInfo.InvariantCulture)})";
+        var end = $"toDateTime({endDay.ToString(CultureInfo.InvariantCulture)})";
+        var user = f.UserId is null ? "1" : $"UserId = {SqlLiteral.Quote(f.UserId)}";
+        var project = f.Project is null ? "1" : $"Project = {SqlLiteral.Quote(f.Project)}";
+        return $"""
+            SELECT UserId, Calls, Errors, InputTokensSum, OutputTokensSum, TotalTokensSum, CostUsdSum, DurationSum, Sessions, FirstSeen, LastSeen
+            FROM llm_users_1d
+            WHERE Day >= {first} AND Day < {end} AND {project} AND {user}
+            UNION ALL
+            SELECT {raw}
+            FROM ({CallSources.Calls(f, rawColumns, $"(Timestamp < {first} OR Timestamp >= {end})")})
+            GROUP BY UserId
+            """;
+    }
+
+    private static ConversationTotals ToTotals(JsonElement r, bool users)
+    {
+        var first = r.GetProperty("FirstNanos").GetString();
+        var last = r.GetProperty("LastNanos").GetString();
+        return new ConversationTotals(
+            r.GetProperty("Id").GetString()!,
+            ApiSql.Long(r.GetProperty("Calls")),
+            ApiSql.Long(r.GetProperty("Errors")),
+            ApiSql.Long(r.GetProperty("InputTokens")),
+            ApiSql.Long(r.GetProperty("OutputTokens")),
+            ApiSql.Long(r.GetProperty("TotalTokens")),
+            ApiSql.Double(r.GetProperty("CostUsd")),
+            ApiSql.Double(r.GetProperty("DurationSum")) / 1e6,
+            first is null or "0" ? null : TraceQueries.Nanos(ulong.Parse(first, CultureInfo.InvariantCulture)),
+            last is null or "0" ? null : TraceQueries.Nanos(ulong.Parse(last, CultureInfo.InvariantCulture)),
+            r.TryGetProperty("SessionCount", out var sessions) ? ApiSql.Long(sessions) : null,
+            users && r.TryGetProperty("Users", out var u) ? [.. u.EnumerateArray().Select(e => e.GetString()!).Where(s => s.Length > 0)] : null,
+            r.TryGetProperty("Models", out var m) ? [.. m.EnumerateArray().Select(e => e.GetString()!).Where(s => s.Length > 0)] : null);
+    }
+
+    /// <summary>The text parts of the last user message (or of every output message), up to <see cref="PreviewChars"/>.</summary>
+    public static string? Preview(string? messages, bool lastUser)
+    {
+        if (string.IsNullOrEmpty(messages))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(messages);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            var text = new StringBuilder();
+            foreach (var message in doc.RootElement.EnumerateArray())
+            {
+                if (message.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                if (lastUser)
+                {
+                    if (!message.TryGetProperty("role", out var role) || role.GetString() != "user")
+                    {
+                        continue;
+                    }
+
+                    text.Clear();
+                }
+
+                if (message.TryGetProperty("parts", out var parts) && parts.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var part in parts.EnumerateArray())
+                    {
+                        if (part.ValueKind == JsonValueKind.Object && part.TryGetProperty("type", out var type) && type.GetString() == "text"
+                            && part.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+                        {
+                            text.Append(text.Length > 0 ? "\n" : string.Empty).Append(content.GetString());
+                        }
+                    }
+                }
+            }
+
+            return text.Length == 0 ? null : text.Length > PreviewChars ? text.ToString(0, PreviewChars) + "…" : text.ToString();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

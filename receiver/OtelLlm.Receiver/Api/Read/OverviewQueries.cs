@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text.Json;
+using OtelLlm.Storage.ClickHouse;
+
+namespace OtelLlm.Receiver.Api.Read;
+
+/// <summary>The dimensions overview reads group by, and the column of each.</summary>
+internal static class Dimensions
+{
+    public static readonly string[] Names = ["model", "provider", "service", "environment", "project", "errorType", "status"];
+
+    public static string Column(string name) => name switch
+    {
+        "model" => "RequestModel",
+        "provider" => "Provider",
+        "service" => "ServiceName",
+        "environment" => "Environment",
+        "project" => "Project",
+        "errorType" => "ErrorType",
+        "status" => "StatusCode",
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a dimension"),
+    };
+
+    /// <summary>Whether the latency rollups are keyed by the dimension.</summary>
+    public static bool HasLatency(string name) => name is not ("errorType" or "status");
+}
+
+/// <summary>
+/// Overview reads: totals, breakdowns and time series over <see cref="CallSources.Minutes"/> and latency
+/// percentiles over <see cref="CallSources.Latency"/>, so they come from the rollups whenever the filter allows.
+/// </summary>
+internal static class OverviewQueries
+{
+    private const string Sums =
+        "sum(Calls) AS Calls, sum(Errors) AS Errors, sum(InputTokensSum) AS InputTokens, sum(OutputTokensSum) AS OutputTokens, " +
+        "sum(CacheReadTokensSum) AS CacheReadTokens, sum(ReasoningTokensSum) AS ReasoningTokens, sum(TotalTokensSum) AS TotalTokens, " +
+        "sum(CostUsdSum) AS CostUsd, sum(EnergyWhSum) AS EnergyWh, sum(DurationSum) AS DurationSum";
+
+    private const string Digests =
+        "quantilesTDigestMerge(0.5, 0.95, 0.99)(DurationQuantiles) AS Latency, quantilesTDigestMerge(0.5, 0.95, 0.99)(TimeToFirstTokenMsQuantiles) AS Ttft";
+
+    public static async Task<OverviewFigures> FiguresAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, CancellationToken ct)
+    {
+        var sums = client.QueryJsonAsync($"SELECT {Sums} FROM ({CallSources.Minutes(f, columns)})", "read the overview's totals", ct);
+        var digests = client.QueryJsonAsync($"SELECT {Digests} FROM ({CallSources.Latency(f)})", "read the overview's latency", ct);
+        await Task.WhenAll(sums, digests);
+        var s = (await sums)[0];
+        var d = (await digests)[0];
+        var calls = ApiSql.Long(s.GetProperty("Calls"));
+        var errors = ApiSql.Long(s.GetProperty("Errors"));
+        return new OverviewFigures(
+            calls,
+            errors,
+            calls == 0 ? 0 : (double)errors / calls,
+            ApiSql.Long(s.GetProperty("InputTokens")),
+            ApiSql.Long(s.GetProperty("OutputTokens")),
+            ApiSql.Long(s.GetProperty("CacheReadTokens")),
+            ApiSql.Long(s.GetProperty("ReasoningTokens")),
+            ApiSql.Long(s.GetProperty("TotalTokens")),
+            ApiSql.Double(s.GetProperty("CostUsd")),
+            columns.CallEnergy ? ApiSql.Double(s.GetProperty("EnergyWh")) : null,
+            calls == 0 ? null : ApiSql.Double(s.GetProperty("DurationSum")) / calls / 1e6,
+            Quantiles(d.GetProperty("Latency"), 1e6),
+            Quantiles(d.GetProperty("Ttft"), 1));
+    }
+
+    /// <summary>Totals per value of <paramref name="by"/>, highest cost first, at most <paramref name="limit"/>.</summary>
+    public static async Task<List<BreakdownGroup>> BreakdownAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, string by, int limit, CancellationToken ct)
+    {
+        var column = Dimensions.Column(by);
+        var having = by == "errorType" ? "HAVING Errors > 0" : string.Empty;
+        var order = by == "errorType" ? "Errors DESC, Key" : "CostUsd DESC, Calls DESC, Key";
+        var sums = client.QueryJsonAsync(
+            $"SELECT {column} AS Key, {Sums} FROM ({CallSources.Minutes(f, columns)}) GROUP BY Key {having} ORDER BY {order} LIMIT {limit}",
+            $"read the calls per {by}",
+            ct);
+        Task<IReadOnlyList<JsonElement>>? digests = Dimensions.HasLatency(by)
+            ? client.QueryJsonAsync($"SELECT {column} AS Key, {Digests} FROM ({CallSources.Latency(f)}) GROUP BY Key", $"read the latency per {by}", ct)
+            : null;
+        var latency = new Dictionary<string, Percentiles>(StringComparer.Ordinal);
+        if (digests is not null)
+        {
+            foreach (var row in await digests)
+            {
+                latency[row.GetProperty("Key").GetString()!] = Quantiles(row.GetProperty("Latency"), 1e6);
+            }
+        }
+
+        var groups = new List<BreakdownGroup>();
+        foreach (var row in await sums)
+        {
+            var key = row.GetProperty("Key").GetString()!;
+            var calls = ApiSql.Long(row.GetProperty("Calls"));
+            var errors = ApiSql.Long(row.GetProperty("Errors"));
+            groups.Add(new BreakdownGroup(
+                key,
+                calls,
+                errors,
+                calls == 0 ? 0 : (double)errors / calls,
+                ApiSql.Long(row.GetProperty("InputTokens")),
+                ApiSql.Long(row.GetProperty("OutputTokens")),
+                ApiSql.Long(row.GetProperty("TotalTokens")),
+                ApiSql.Double(row.GetProperty("CostUsd")),
+                columns.CallEnergy ? ApiSql.Double(row.GetProperty("EnergyWh")) : null,
+                calls == 0 ? null : ApiSql.Double(row.GetProperty("DurationSum")) / calls / 1e6,
+                digests is null ? null : latency.GetValueOrDefault(key, new Percentiles(null, null, null))));
+        }
+
+        return groups;
+    }
+
+    /// <summary>Sums per time bucket, split by <paramref name="groupBy"/> (the 8 costliest groups and <c>(other)</c>).</summary>
+    public static async Task<List<Series>> SeriesAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, string groupBy, int step, CancellationToken ct)
+    {
+        var minutes = CallSources.Minutes(f, columns);
+        var key = KeyExpression(groupBy, minutes, "sum(CostUsdSum) DESC, sum(Calls) DESC");
+        var rows = await client.QueryJsonAsync(
+            $"""
+            SELECT toUInt32(intDiv(toUInt32(Timestamp), {step}) * {step}) AS Time, {key} AS Key, {Sums}
+            FROM ({minutes})
+            GROUP BY Time, Key
+            ORDER BY Key, Time
+            """,
+            "read the overview's series",
+            ct);
+        return Group(rows, row =>
+        {
+            var calls = ApiSql.Long(row.GetProperty("Calls"));
+            return new SeriesPoint(
+                Time(row),
+                calls,
+                ApiSql.Long(row.GetProperty("Errors")),
+                ApiSql.Long(row.GetProperty("InputTokens")),
+                ApiSql.Long(row.GetProperty("OutputTokens")),
+                ApiSql.Long(row.GetProperty("TotalTokens")),
+                ApiSql.Double(row.GetProperty("CostUsd")),
+                columns.CallEnergy ? ApiSql.Double(row.GetProperty("EnergyWh")) : null,
+                calls == 0 ? null : ApiSql.Double(row.GetProperty("DurationSum")) / calls / 1e6);
+        }).ConvertAll(g => new Series(g.Key, g.Points));
+    }
+
+    /// <summary>Latency percentiles per time bucket, split by <paramref name="groupBy"/> (the 8 groups with the most calls).</summary>
+    public static async Task<List<LatencySeries>> LatencySeriesAsync(ClickHouseClient client, CallFilter f, string groupBy, int step, CancellationToken ct)
+    {
+        var latency = CallSources.Latency(f, hourly: step % 3600 == 0);
+        var key = KeyExpression(groupBy, latency, "count() DESC");
+        var rows = await client.QueryJsonAsync(
+            $"""
+            SELECT toUInt32(intDiv(toUInt32(Timestamp), {step}) * {step}) AS Time, {key} AS Key, {Digests}
+            FROM ({latency})
+            GROUP BY Time, Key
+            ORDER BY Key, Time
+            """,
+            "read the latency series",
+            ct);
+        return Group(rows, row => new LatencyPoint(Time(row), Quantiles(row.GetProperty("Latency"), 1e6), Quantiles(row.GetProperty("Ttft"), 1)))
+            .ConvertAll(g => new LatencySeries(g.Key, g.Points));
+    }
+
+    /// <summary>The bucket width for a range: about 120 buckets, a whole number of minutes (hours from 2 days on).</summary>
+    public static int AutoStep(TimeSpan range)
+    {
+        int[] steps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+        var wanted = range.TotalSeconds / 120;
+        foreach (var s in steps)
+        {
+            if (s >= wanted)
+            {
+                return s;
+            }
+        }
+
+        return 86400;
+    }
+
+    /// <summary>Three quantiles from a <c>quantilesTDigestMerge</c> array; NaN (no values) becomes <see langword="null"/>.</summary>
+    public static Percentiles Quantiles(JsonElement array, double divisor)
+    {
+        double? At(int i)
+        {
+            if (array.ValueKind != JsonValueKind.Array || array.GetArrayLength() <= i)
+            {
+                return null;
+            }
+
+            var e = array[i];
+            return e.ValueKind == JsonValueKind.Number && e.GetDouble() is var d && double.IsFinite(d) ? d / divisor
+                : e.ValueKind == JsonValueKind.String && double.TryParse(e.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var p) && double.IsFinite(p) ? p / divisor
+                : null;
+        }
+
+        return new Percentiles(At(0), At(1), At(2));
+    }
+
+    private static string KeyExpression(string groupBy, string source, string order)
+    {
+        if (groupBy == "none")
+        {
+            return "''";
+        }
+
+        var column = Dimensions.Column(groupBy);
+        return $"if({column} IN (SELECT {column} FROM ({source}) GROUP BY {column} ORDER BY {order} LIMIT 8), {column}, '(other)')";
+    }
+
+    private static string Time(JsonElement row)
+        => ApiTime.Format(DateTimeOffset.FromUnixTimeSeconds(ApiSql.Long(row.GetProperty("Time"))));
+
+    private static List<(string Key, List<T> Points)> Group<T>(IReadOnlyList<JsonElement> rows, Func<JsonElement, T> point)
+    {
+        var groups = new List<(string Key, List<T> Points)>();
+        foreach (var row in rows)
+        {
+            var key = row.GetProperty("Key").GetString()!;
+            if (groups.Count == 0 || groups[^1].Key != key)
+            {
+                groups.Add((key, []));
+            }
+
+            groups[^1].Points.Add(point(row));
+        }
+
+        return groups;
+    }
+}
