@@ -43,54 +43,30 @@ internal sealed class OtlpExportException(OtlpFailure failure, string message, E
     public OtlpFailure Failure { get; } = failure;
 }
 
-/// <summary>
-/// How each <see cref="OtlpFailure"/> is answered: the gRPC status (also the <c>code</c> of an OTLP/HTTP error body),
-/// the HTTP status, whether the client should retry, and the <c>reason</c> tag of the rejected-requests counter.
-/// </summary>
+/// <summary>How one <see cref="OtlpFailure"/> is answered on each transport.</summary>
+/// <param name="Grpc">The gRPC status (also the <c>code</c> of an OTLP/HTTP error body).</param>
+/// <param name="Http">The HTTP status.</param>
+/// <param name="Reason">The <c>reason</c> tag of <c>otel_llm.receiver.rejected</c>.</param>
+/// <param name="Retryable">Whether the refusal says "try again later" (with a <c>RetryInfo</c> and <c>Retry-After</c>).</param>
+internal readonly record struct OtlpAnswer(StatusCode Grpc, int Http, string Reason, bool Retryable);
+
+/// <summary>The one mapping of <see cref="OtlpFailure"/> to both transports' answers.</summary>
 internal static class OtlpFailures
 {
-    public static StatusCode GrpcStatus(OtlpFailure failure) => failure switch
+    public static OtlpAnswer Answer(OtlpFailure failure) => failure switch
     {
-        OtlpFailure.InvalidArgument or OtlpFailure.UnsupportedMediaType => StatusCode.InvalidArgument,
-        OtlpFailure.TooLarge => StatusCode.ResourceExhausted,
-        OtlpFailure.MalformedFrame => StatusCode.Internal,
-        OtlpFailure.Unauthenticated => StatusCode.Unauthenticated,
-        OtlpFailure.PermissionDenied => StatusCode.PermissionDenied,
-        OtlpFailure.MethodNotAllowed => StatusCode.Unimplemented,
+        OtlpFailure.InvalidArgument => new(StatusCode.InvalidArgument, StatusCodes.Status400BadRequest, "invalid_argument", false),
+        OtlpFailure.TooLarge => new(StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge, "too_large", false),
+        OtlpFailure.MalformedFrame => new(StatusCode.Internal, StatusCodes.Status400BadRequest, "malformed_frame", false),
+        OtlpFailure.Unauthenticated => new(StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized, "unauthenticated", false),
+        OtlpFailure.PermissionDenied => new(StatusCode.PermissionDenied, StatusCodes.Status403Forbidden, "forbidden", false),
+        OtlpFailure.UnsupportedMediaType => new(StatusCode.InvalidArgument, StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type", false),
+        OtlpFailure.MethodNotAllowed => new(StatusCode.Unimplemented, StatusCodes.Status405MethodNotAllowed, "method_not_allowed", false),
 
-        // The code the OTLP specification prescribes for throttling, retried by every exporter.
-        OtlpFailure.Overloaded or OtlpFailure.WriteFailed => StatusCode.Unavailable,
-        _ => StatusCode.Internal,
-    };
-
-    public static int HttpStatus(OtlpFailure failure) => failure switch
-    {
-        OtlpFailure.InvalidArgument or OtlpFailure.MalformedFrame => StatusCodes.Status400BadRequest,
-        OtlpFailure.TooLarge => StatusCodes.Status413PayloadTooLarge,
-        OtlpFailure.Unauthenticated => StatusCodes.Status401Unauthorized,
-        OtlpFailure.PermissionDenied => StatusCodes.Status403Forbidden,
-        OtlpFailure.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
-        OtlpFailure.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
-        OtlpFailure.Overloaded or OtlpFailure.WriteFailed => StatusCodes.Status503ServiceUnavailable,
-        _ => StatusCodes.Status500InternalServerError,
-    };
-
-    /// <summary>Whether the refusal says "try again later" (with a <c>RetryInfo</c> and <c>Retry-After</c>).</summary>
-    public static bool IsRetryable(OtlpFailure failure) => failure is OtlpFailure.Overloaded or OtlpFailure.WriteFailed;
-
-    /// <summary>The <c>reason</c> tag of <c>otel_llm.receiver.rejected</c>.</summary>
-    public static string Reason(OtlpFailure failure) => failure switch
-    {
-        OtlpFailure.InvalidArgument => "invalid_argument",
-        OtlpFailure.TooLarge => "too_large",
-        OtlpFailure.MalformedFrame => "malformed_frame",
-        OtlpFailure.Unauthenticated => "unauthenticated",
-        OtlpFailure.PermissionDenied => "forbidden",
-        OtlpFailure.UnsupportedMediaType => "unsupported_media_type",
-        OtlpFailure.MethodNotAllowed => "method_not_allowed",
-        OtlpFailure.Overloaded => "overloaded",
-        OtlpFailure.WriteFailed => "write_failed",
-        _ => "other",
+        // UNAVAILABLE is the code the OTLP specification prescribes for throttling, retried by every exporter.
+        OtlpFailure.Overloaded => new(StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable, "overloaded", true),
+        OtlpFailure.WriteFailed => new(StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable, "write_failed", true),
+        _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, null),
     };
 
     /// <summary>

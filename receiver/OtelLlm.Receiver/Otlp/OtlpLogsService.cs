@@ -11,13 +11,11 @@ namespace OtelLlm.Receiver.Otlp;
 internal sealed class OtlpLogsService(LogRows rows, OtlpExport export)
 {
     public async Task<ExportLogsServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
-    {
-        var counts = await export.StoreAsync(
+        => Response(await export.StoreAsync(
             "logs",
             (ref output) => rows.Encode(project, OtlpExport.Decode(body, ExportLogsServiceRequest.Parser, OtlpJson.ParseLogs), output),
-            ct);
-        return counts.Rejected == 0
-            ? new ExportLogsServiceResponse()
-            : new ExportLogsServiceResponse { PartialSuccess = new ExportLogsPartialSuccess { RejectedLogRecords = counts.Rejected, ErrorMessage = counts.Error } };
-    }
+            ct));
+
+    private static ExportLogsServiceResponse Response(EncodedCounts counts)
+        => counts.Rejected == 0 ? new() : new() { PartialSuccess = new ExportLogsPartialSuccess { RejectedLogRecords = counts.Rejected, ErrorMessage = counts.Error } };
 }

@@ -8,13 +8,11 @@ namespace OtelLlm.Receiver.Otlp;
 internal sealed class OtlpMetricsService(MetricRows rows, OtlpExport export)
 {
     public async Task<ExportMetricsServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
-    {
-        var counts = await export.StoreAsync(
+        => Response(await export.StoreAsync(
             "metrics",
             (ref output) => rows.Encode(project, OtlpExport.Decode(body, ExportMetricsServiceRequest.Parser, OtlpJson.ParseMetrics), output),
-            ct);
-        return counts.Rejected == 0
-            ? new ExportMetricsServiceResponse()
-            : new ExportMetricsServiceResponse { PartialSuccess = new ExportMetricsPartialSuccess { RejectedDataPoints = counts.Rejected, ErrorMessage = counts.Error } };
-    }
+            ct));
+
+    private static ExportMetricsServiceResponse Response(EncodedCounts counts)
+        => counts.Rejected == 0 ? new() : new() { PartialSuccess = new ExportMetricsPartialSuccess { RejectedDataPoints = counts.Rejected, ErrorMessage = counts.Error } };
 }

@@ -26,10 +26,10 @@ internal sealed partial class OtlpRefusal(IOptions<ReceiverOptions> options, Rec
     /// </summary>
     public Google.Rpc.Status Refuse(OtlpFailure failure, string message, string? path)
     {
-        metrics.Rejected(OtlpFailures.Reason(failure));
+        metrics.Rejected(OtlpFailures.Answer(failure).Reason);
         LogRefused(logger, path, failure, message);
-        var status = new Google.Rpc.Status { Code = (int)OtlpFailures.GrpcStatus(failure), Message = message };
-        if (OtlpFailures.IsRetryable(failure))
+        var status = new Google.Rpc.Status { Code = (int)OtlpFailures.Answer(failure).Grpc, Message = message };
+        if (OtlpFailures.Answer(failure).Retryable)
         {
             status.Details.Add(_retryInfo);
             while (status.CalculateSize() % 3 != 0)

@@ -11,15 +11,13 @@ namespace OtelLlm.Receiver.Otlp;
 internal sealed class OtlpTraceService(TraceRows rows, OtlpExport export)
 {
     public async Task<ExportTraceServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
-    {
-        var counts = await export.StoreAsync(
+        => Response(await export.StoreAsync(
             "traces",
             (ref output) => body.Json
                 ? rows.Encode(project, OtlpExport.Decode(body, ExportTraceServiceRequest.Parser, OtlpJson.ParseTraces), output)
                 : rows.Encode(project, body.Bytes.Span, ref output),
-            ct);
-        return counts.Rejected == 0
-            ? new ExportTraceServiceResponse()
-            : new ExportTraceServiceResponse { PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = counts.Rejected, ErrorMessage = counts.Error } };
-    }
+            ct));
+
+    private static ExportTraceServiceResponse Response(EncodedCounts counts)
+        => counts.Rejected == 0 ? new() : new() { PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = counts.Rejected, ErrorMessage = counts.Error } };
 }

@@ -197,7 +197,7 @@ internal sealed class BoundedGzipProvider(int maxMessageBytes, IHttpContextAcces
             }
             catch (Exception e) when (OtlpFailures.TryClassify(e, out var failure, out var message))
             {
-                throw new RpcException(new Status(OtlpFailures.GrpcStatus(failure), message));
+                throw new RpcException(new Status(OtlpFailures.Answer(failure).Grpc, message));
             }
 
             return n;

@@ -56,7 +56,7 @@ internal sealed class OtlpGrpcCall(OtlpRefusal refusal)
         catch (Exception e) when (OtlpFailures.TryClassify(e, out var failure, out var message))
         {
             var status = refusal.Refuse(failure, message, http.Request.Path.Value);
-            if (OtlpFailures.IsRetryable(failure))
+            if (OtlpFailures.Answer(failure).Retryable)
             {
                 // Headers first, so the status goes out in trailers: the OpenTelemetry .NET exporter (1.20) reads
                 // grpc-status-details-bin only from trailers and would otherwise retry at its own pace.

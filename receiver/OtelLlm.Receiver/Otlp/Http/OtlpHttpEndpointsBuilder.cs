@@ -54,13 +54,13 @@ internal sealed class OtlpHttpExport(IRequestAuthenticator authenticator, Reques
         catch (Exception e) when (OtlpFailures.TryClassify(e, out var failure, out var message))
         {
             reply = refusal.Refuse(failure, message, request.Path.Value);
-            status = OtlpFailures.HttpStatus(failure);
+            status = OtlpFailures.Answer(failure).Http;
             if (failure == OtlpFailure.MethodNotAllowed)
             {
                 context.Response.Headers.Allow = "POST";
             }
 
-            if (OtlpFailures.IsRetryable(failure))
+            if (OtlpFailures.Answer(failure).Retryable)
             {
                 context.Response.Headers.RetryAfter = ((long)refusal.RetryDelay.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             }
