@@ -146,6 +146,7 @@ public static partial class ReceiverHost
         services.AddSingleton<IServiceMethodProvider<OtlpGrpcLogsService>>(sp => sp.GetRequiredService<OtlpGrpcMethodProvider>());
         services.AddSingleton<IServiceMethodProvider<OtlpGrpcMetricsService>>(sp => sp.GetRequiredService<OtlpGrpcMethodProvider>());
         services.AddApi(configuration);
+        services.AddSelfTelemetry(receiver, [ReceiverMetrics.MeterName, NormalizationMetrics.MeterName, ReliabilityMetrics.MeterName]);
         configureServices?.Invoke(services);
 
         var app = builder.Build();
