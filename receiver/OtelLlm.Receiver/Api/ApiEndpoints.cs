@@ -1,5 +1,7 @@
-using OtelLlm.Receiver.Api.Feedback;
+using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
+using OtelLlm.Receiver.Api.Alerts;
+using OtelLlm.Receiver.Api.Feedback;
 using OtelLlm.Receiver.Api.Ingest;
 using OtelLlm.Receiver.Api.Read;
 using Scalar.AspNetCore;
@@ -23,6 +25,20 @@ internal static class ApiEndpoints
         services.AddSingleton<ApiEndpointFilter>();
         services.AddSingleton<IngestEndpoints>();
         services.AddSingleton<StorageColumns>();
+
+        // Alerts: settings checked here so a bad one stops the receiver with the others (exit code 2).
+        var alerts = configuration.GetSection(AlertOptions.SectionName).Get<AlertOptions>() ?? new AlertOptions();
+        if (alerts.Problems().ToList() is { Count: > 0 } problems)
+        {
+            throw new OptionsValidationException(nameof(AlertOptions), typeof(AlertOptions), problems);
+        }
+
+        services.Configure<AlertOptions>(configuration.GetSection(AlertOptions.SectionName));
+        services.AddKeyedSingleton(AlertEvaluator.ClockKey, TimeProvider.System);
+        services.AddSingleton<AlertStore>();
+        services.AddSingleton<WebhookSender>();
+        services.AddSingleton<AlertEvaluator>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddOpenApi(DocumentName, o =>
         {
@@ -154,6 +170,56 @@ internal static class ApiEndpoints
             .WithSummary("Store metric points (gauge, counter, histogram) in otel_metrics: one point, or {\"items\":[…]}.")
             .AcceptsJson<IngestMetricBatch>("One metric point, or {\"items\":[point, …]}.")
             .Produces<IngestAccepted>();
+
+        api.MapPost("alerts/rules", AlertEndpoints.CreateAsync)
+            .RequireScope(ApiScopes.Admin)
+            .WithName("CreateAlertRule")
+            .WithSummary("Create an alert rule: error_rate, latency_p95, token_spike or cost above a threshold over a window.")
+            .WithDescription("The evaluator checks every enabled rule on schedule from the rollups and records firing and resolved events, posted to the rule's webhooks.")
+            .AcceptsJson<AlertRuleInput>("The rule.")
+            .Produces<AlertRule>(StatusCodes.Status201Created);
+        api.MapGet("alerts/rules", AlertEndpoints.ListAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("ListAlertRules")
+            .WithSummary("Every alert rule of the project, by name, with its state (firing or ok).")
+            .Produces<AlertRuleList>();
+        api.MapGet("alerts/rules/{id}", AlertEndpoints.GetAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("GetAlertRule")
+            .WithSummary("One alert rule.")
+            .Produces<AlertRule>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
+        api.MapPut("alerts/rules/{id}", AlertEndpoints.ReplaceAsync)
+            .RequireScope(ApiScopes.Admin)
+            .WithName("ReplaceAlertRule")
+            .WithSummary("Replace an alert rule (every field, as for a new rule); its id, project and creation time stay.")
+            .AcceptsJson<AlertRuleInput>("The rule.")
+            .Produces<AlertRule>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
+        api.MapDelete("alerts/rules/{id}", AlertEndpoints.DeleteAsync)
+            .RequireScope(ApiScopes.Admin)
+            .WithName("DeleteAlertRule")
+            .WithSummary("Delete an alert rule; an incident it has open is resolved.")
+            .Produces(StatusCodes.Status204NoContent)
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
+        api.MapGet("alerts/events", AlertEndpoints.EventsAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("ListAlertEvents")
+            .WithSummary("Alert events (firing, resolved) in a time range (default the last 7 days), newest first, with their webhook deliveries.")
+            .Produces<AlertEventPage>();
+        api.MapGet("alerts/events/{id}", AlertEndpoints.EventAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("GetAlertEvent")
+            .WithSummary("One alert event.")
+            .Produces<AlertEvent>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
+        api.MapPost("alerts/events/{id}/acknowledge", AlertEndpoints.AcknowledgeAsync)
+            .RequireScope(ApiScopes.Admin)
+            .WithName("AcknowledgeAlertEvent")
+            .WithSummary("Acknowledge an alert event; acknowledging it again changes nothing.")
+            .AcceptsJson<AcknowledgeInput>("Optional: who acknowledges.")
+            .Produces<AlertEvent>()
+            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
 
         // Anything else under /api/v1 answers with the uniform error body rather than an empty 404.
         app.Map("/api/v1/{**rest}", (HttpContext context) => ApiResult.Failure(ApiFailure.NotFound, $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {ReferencePath}."))

@@ -52,4 +52,10 @@ internal static class ReceiverEventIds
 
     // 7200–7299: the HTTP API.
     public const int ApiStorageFailed = 7200;
+    public const int AlertEvaluatorOff = 7210;
+    public const int AlertFired = 7211;
+    public const int AlertResolved = 7212;
+    public const int AlertEvaluationFailed = 7213;
+    public const int AlertRuleFailed = 7214;
+    public const int AlertDeliveryFailed = 7215;
 }

@@ -213,6 +213,50 @@ public sealed class RowBinaryWriter : IDisposable
         }
     }
 
+    /// <summary>Writes a <c>Nullable(DateTime)</c> from Unix seconds.</summary>
+    public void WriteNullableDateTime(ulong? unixSeconds)
+    {
+        if (unixSeconds is { } v)
+        {
+            WriteUInt8(0);
+            WriteDateTime(v);
+        }
+        else
+        {
+            WriteUInt8(1);
+        }
+    }
+
+    /// <summary>Writes an <c>Array(UInt32)</c>.</summary>
+    public void WriteUInt32Array(IReadOnlyList<uint>? values)
+    {
+        WriteArrayLength(values?.Count ?? 0);
+        for (var i = 0; i < (values?.Count ?? 0); i++)
+        {
+            WriteUInt32(values![i]);
+        }
+    }
+
+    /// <summary>Writes an <c>Array(UInt8)</c>.</summary>
+    public void WriteUInt8Array(IReadOnlyList<byte>? values)
+    {
+        WriteArrayLength(values?.Count ?? 0);
+        for (var i = 0; i < (values?.Count ?? 0); i++)
+        {
+            WriteUInt8(values![i]);
+        }
+    }
+
+    /// <summary>Writes an <c>Array(DateTime)</c> from Unix seconds.</summary>
+    public void WriteDateTimeArray(IReadOnlyList<ulong>? unixSeconds)
+    {
+        WriteArrayLength(unixSeconds?.Count ?? 0);
+        for (var i = 0; i < (unixSeconds?.Count ?? 0); i++)
+        {
+            WriteDateTime(unixSeconds![i]);
+        }
+    }
+
     /// <summary>Appends bytes that already are RowBinary (for example rows kept from an earlier batch).</summary>
     public void WriteRaw(ReadOnlySpan<byte> rowBinary)
     {

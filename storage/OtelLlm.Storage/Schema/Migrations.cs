@@ -22,6 +22,7 @@ public static class Migrations
         new(4, "hourly latency rollup: llm_latency_1h, filled from existing calls", HourlyLatency) { Views = HourlyLatencyView },
         new(5, "hourly maxima: llm_maxima_1h, filled from existing calls", HourlyMaxima) { Views = HourlyMaximaView },
         new(6, "api: llm_feedback.ResponseId, alert_rules, alert_events", ApiTables),
+        new(7, "alerts: alert_rules.WebhookFormats", AlertWebhookFormats),
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -573,6 +574,13 @@ public static class Migrations
         PARTITION BY toYYYYMM(Timestamp)
         ORDER BY (Project, EventId)
         """,
+    ];
+
+    // The payload each webhook gets ('json' or 'slack'), one per entry of Webhooks. A rule written before this migration
+    // reads as an empty array; the API then derives the format from the URL, as it does for a URL given without one.
+    private static string[] AlertWebhookFormats(SchemaContext s) =>
+    [
+        $"ALTER TABLE {s.Table("alert_rules")}{s.OnCluster} ADD COLUMN WebhookFormats Array(String) AFTER Webhooks",
     ];
 
     private static string And(string? condition) => condition is null ? string.Empty : $" AND ({condition})";
