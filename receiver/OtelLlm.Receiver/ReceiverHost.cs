@@ -15,6 +15,7 @@ using OtelLlm.Receiver.Otlp.Http;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Receiver.Pipeline.Reliability;
 using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Repricing;
 using OtelLlm.Receiver.RowEncoding;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Schema;
@@ -33,7 +34,7 @@ public static partial class ReceiverHost
 
     /// <summary>
     /// Runs the receiver until it is stopped and returns the exit code. With <c>migrate</c> as the first argument it
-    /// applies the schema migrations and exits instead.
+    /// applies the schema migrations and exits instead; with <c>reprice</c> it re-prices stored calls (docs/prices.md).
     /// </summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -41,6 +42,11 @@ public static partial class ReceiverHost
         if (args.Length > 0 && args[0] == "migrate")
         {
             return await MigrateAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == RepriceCommand.Name)
+        {
+            return await RepriceCommand.RunAsync(args[1..], ClickHouseSectionName, Console.Out, Console.Error, TimeProvider.System);
         }
 
         WebApplication app;

@@ -24,6 +24,7 @@ internal static class SummaryPrinter
             }
 
             output.WriteLine(Format(report.Total, "total", string.Empty));
+            PrintUnpriced(report, output);
         }
 
         var database = report.Database;
@@ -36,6 +37,29 @@ internal static class SummaryPrinter
         output.WriteLine("Dashboards:");
         output.WriteLine("  docker compose up -d    # ClickHouse, the receiver and Grafana with the OtelLlm dashboards");
         output.WriteLine("  open http://localhost:3000 (admin / admin), folder OtelLlm: Overview, Models and providers, Errors, Users and sessions, Trace");
+    }
+
+    // A call without a price has no cost, which is not the same as costing nothing: say how many, so the total is read right.
+    private static void PrintUnpriced(SummaryReport report, TextWriter output)
+    {
+        output.WriteLine();
+        if (report.Total.UnpricedCalls == 0)
+        {
+            output.WriteLine("  Every call has a price.");
+            return;
+        }
+
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  Calls without a price (not in the cost column): {report.Total.UnpricedCalls} of {report.Total.Calls} ({report.Total.UnpricedShare * 100:0.0}%)"));
+        foreach (var line in report.Models.Where(m => m.UnpricedCalls > 0).OrderByDescending(m => m.UnpricedCalls))
+        {
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"    {line.Provider,-10} {line.Model,-24} {line.UnpricedCalls,7} unpriced  {line.UnpricedShare * 100,5:0.0}% of its calls  {(double)line.UnpricedCalls / report.Total.Calls * 100,5:0.0}% of all"));
+        }
+
+        output.WriteLine("  Add their prices to a price file and re-price (docs/prices.md).");
     }
 
     public static string FormatCost(double usd) => usd.ToString("0.000000", CultureInfo.InvariantCulture);

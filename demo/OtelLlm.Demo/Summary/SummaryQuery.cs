@@ -25,10 +25,15 @@ internal sealed record SummaryFilter
     }
 }
 
-/// <summary>One line of the summary: a model, or the totals (<see cref="Model"/> empty).</summary>
-internal sealed record SummaryLine(string Provider, string Model, long Calls, long Errors, double CostUsd, long InputTokens, long OutputTokens, double P95Ms)
+/// <summary>
+/// One line of the summary: a model, or the totals (<see cref="Model"/> empty). <see cref="UnpricedCalls"/> are the calls
+/// stored without a cost, because their model is in no price list.
+/// </summary>
+internal sealed record SummaryLine(string Provider, string Model, long Calls, long Errors, double CostUsd, long InputTokens, long OutputTokens, double P95Ms, long UnpricedCalls = 0)
 {
     public double ErrorRate => Calls == 0 ? 0 : (double)Errors / Calls;
+
+    public double UnpricedShare => Calls == 0 ? 0 : (double)UnpricedCalls / Calls;
 }
 
 internal sealed record SummaryReport(string Database, SummaryFilter Filter, IReadOnlyList<SummaryLine> Models, SummaryLine Total);
@@ -49,7 +54,8 @@ internal static class SummaryQuery
             sum(ifNull(CostUsd, 0)) AS cost_usd,
             sum(InputTokens) AS input_tokens,
             sum(OutputTokens) AS output_tokens,
-            quantileExact(0.95)(Duration) / 1000000 AS p95_ms
+            quantileExact(0.95)(Duration) / 1000000 AS p95_ms,
+            countIf(isNull(CostUsd)) AS unpriced_calls
             """;
         var byModel = await client.QueryAsync(
             $"""
@@ -115,7 +121,8 @@ internal static class SummaryQuery
         ParseDouble(row[4]),
         long.Parse(row[5], CultureInfo.InvariantCulture),
         long.Parse(row[6], CultureInfo.InvariantCulture),
-        ParseDouble(row[7]));
+        ParseDouble(row[7]),
+        long.Parse(row[8], CultureInfo.InvariantCulture));
 
     private static double ParseDouble(string text) => text switch
     {

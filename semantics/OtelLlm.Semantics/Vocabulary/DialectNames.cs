@@ -161,6 +161,9 @@ public static class OtelLlmNames
     /// </summary>
     public const string CacheWrite1hInputTokens = "otel_llm.usage.cache_write_1h.input_tokens";
 
+    /// <summary><c>otel_llm.cost_before</c>: on a re-priced revision, the cost it replaced (empty when the call had none).</summary>
+    public const string CostBefore = "otel_llm.cost_before";
+
     /// <summary><c>otel_llm.raw.input_tokens</c>: the input count as reported, when cache tokens were counted apart and added to it.</summary>
     public const string RawInputTokens = "otel_llm.raw.input_tokens";
 
@@ -226,4 +229,10 @@ public static class CostSources
 
     /// <summary>OtelLlm priced the call's tokens with its price table.</summary>
     public const string PriceTable = "price_table";
+
+    /// <summary>
+    /// The call was re-priced with the price table after it was stored (a later revision of its row); the cost it
+    /// replaced is in the attribute <see cref="OtelLlmNames.CostBefore"/>.
+    /// </summary>
+    public const string Repriced = "repriced";
 }

@@ -23,6 +23,7 @@ public static class Migrations
         new(5, "hourly maxima: llm_maxima_1h, filled from existing calls", HourlyMaxima) { Views = HourlyMaximaView },
         new(6, "api: llm_feedback.ResponseId, alert_rules, alert_events", ApiTables),
         new(7, "alerts: alert_rules.WebhookFormats", AlertWebhookFormats),
+        new(8, "repricing: views that carry a re-priced call's change of cost into the rollups", Repricing),
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -581,6 +582,86 @@ public static class Migrations
     private static string[] AlertWebhookFormats(SchemaContext s) =>
     [
         $"ALTER TABLE {s.Table("alert_rules")}{s.OnCluster} ADD COLUMN WebhookFormats Array(String) AFTER Webhooks",
+    ];
+
+    // A re-priced call is a new revision of its row with CostSource = 'repriced' and the cost it replaces in the attribute
+    // otel_llm.cost_before (empty when it had none; see docs/prices.md), so no column is added and the writers are unchanged.
+    // The rollups' own views read Revision 0 only; these views read only re-priced revisions and add the change of cost to
+    // the same rollup rows, counting nothing else: the revision and its change of cost reach llm_calls and every cost rollup
+    // in one INSERT, so FINAL and the rollups agree without ALTER … UPDATE. A re-price never takes a price away, so
+    // CostedCalls only grows. Maxima take the larger of old and new; the re-price command rebuilds a day's maxima, by
+    // dropping its partition, when a cost went down.
+    private static string[] Repricing(SchemaContext s) =>
+    [
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("llm_calls_1m_reprice_mv")}{s.OnCluster}
+        TO {s.Table("llm_calls_1m")}
+        AS SELECT
+            Project,
+            toStartOfMinute(Timestamp) AS Timestamp,
+            ServiceName,
+            Environment,
+            Provider,
+            RequestModel,
+            Operation,
+            StatusCode,
+            ErrorType,
+            toUInt64(0) AS Calls,
+            toUInt64(0) AS Errors,
+            toUInt64(0) AS StreamingCalls,
+            toUInt64(0) AS InputTokensSum,
+            toUInt64(0) AS OutputTokensSum,
+            toUInt64(0) AS CacheReadTokensSum,
+            toUInt64(0) AS CacheWriteTokensSum,
+            toUInt64(0) AS ReasoningTokensSum,
+            toUInt64(0) AS TotalTokensSum,
+            sum(ifNull(CostUsd, 0) - toFloat64OrZero(Attributes.Value[indexOf(Attributes.Key, 'otel_llm.cost_before')])) AS CostUsdSum,
+            countIf(isNotNull(CostUsd) AND Attributes.Value[indexOf(Attributes.Key, 'otel_llm.cost_before')] = '') AS CostedCalls,
+            toUInt64(0) AS DurationSum,
+            toFloat64(0) AS TimeToFirstTokenMsSum,
+            toUInt64(0) AS TimeToFirstTokenCount
+        FROM {s.Table("llm_calls")}
+        WHERE CostSource = 'repriced'
+        GROUP BY Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, StatusCode, ErrorType
+        """,
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("llm_users_1d_reprice_mv")}{s.OnCluster}
+        TO {s.Table("llm_users_1d")}
+        AS SELECT
+            Project,
+            toStartOfDay(Timestamp) AS Day,
+            UserId,
+            toUInt64(0) AS Calls,
+            toUInt64(0) AS Errors,
+            toUInt64(0) AS InputTokensSum,
+            toUInt64(0) AS OutputTokensSum,
+            toUInt64(0) AS TotalTokensSum,
+            sum(ifNull(CostUsd, 0) - toFloat64OrZero(Attributes.Value[indexOf(Attributes.Key, 'otel_llm.cost_before')])) AS CostUsdSum,
+            countIf(isNotNull(CostUsd) AND Attributes.Value[indexOf(Attributes.Key, 'otel_llm.cost_before')] = '') AS CostedCalls,
+            toUInt64(0) AS DurationSum,
+            uniqState(ConversationId) AS Sessions,
+            minState(Timestamp) AS FirstSeen,
+            maxState(Timestamp) AS LastSeen
+        FROM {s.Table("llm_calls")}
+        WHERE CostSource = 'repriced'
+        GROUP BY Project, Day, UserId
+        """,
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("llm_maxima_1h_reprice_mv")}{s.OnCluster}
+        TO {s.Table("llm_maxima_1h")}
+        AS SELECT
+            Project,
+            toStartOfHour(Timestamp) AS Hour,
+            ServiceName,
+            Environment,
+            Provider,
+            RequestModel,
+            maxState(ifNull(CostUsd, 0)) AS MaxCostUsd,
+            maxState(Duration) AS MaxDuration
+        FROM {s.Table("llm_calls")}
+        WHERE CostSource = 'repriced'
+        GROUP BY Project, Hour, ServiceName, Environment, Provider, RequestModel
+        """,
     ];
 
     private static string And(string? condition) => condition is null ? string.Empty : $" AND ({condition})";
