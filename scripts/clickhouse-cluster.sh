@@ -148,6 +148,10 @@ write_node_config() {
       <shard><internal_replication>true</internal_replication>$(replica_xml 8131)$(replica_xml 8132)</shard>
       <shard><internal_replication>true</internal_replication>$(replica_xml 8133)$(replica_xml 8134)</shard>
     </$cluster>
+    <!-- Shard 1 alone, for bench/cluster.sh's one-shard runs beside the two-shard ones. -->
+    <${cluster}_one_shard>
+      <shard><internal_replication>true</internal_replication>$(replica_xml 8131)$(replica_xml 8132)</shard>
+    </${cluster}_one_shard>
   </remote_servers>
   <zookeeper>
     <node><host>$host</host><port>$zk_port</port></node>

@@ -1,6 +1,6 @@
+using OtelLlm.Dashboards.Tests;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Retention;
-using OtelLlm.Storage.Rows;
 using OtelLlm.Storage.Schema;
 using OtelLlm.TestSupport;
 
@@ -110,8 +110,8 @@ public sealed class ClusterSchemaTests
         await using var db = new ClusterDatabase();
         await db.InitializeAsync();
         var start = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
-        await WriteCallsAsync(db.Client, start, 0, 400);
-        await WriteCallsAsync(db.Client, start, 0, 400); // every call delivered twice (revision 0 both times)
+        await DemoData.WriteAsync(db.Client, 400, seed: 3, start, TimeSpan.FromHours(5));
+        await DemoData.WriteAsync(db.Client, 400, seed: 3, start, TimeSpan.FromHours(5)); // every call and span delivered twice
 
         Assert.Equal(400, await db.WaitForCountAsync("SELECT count() FROM llm_calls FINAL", 400));
         Assert.Equal(400, await db.CountAsync("SELECT uniqExact(TraceId, SpanId) FROM llm_calls"));
@@ -137,7 +137,7 @@ public sealed class ClusterSchemaTests
         await db.InitializeAsync();
         await new MigrationRunner(db.Client, migrations: [.. Migrations.All.Where(m => m.Version < 3)]).ApplyAsync();
         var start = new DateTimeOffset(2026, 3, 1, 20, 0, 0, TimeSpan.Zero);
-        await WriteCallsAsync(db.Client, start, 0, 300);
+        await DemoData.WriteAsync(db.Client, 300, seed: 4, start, TimeSpan.FromHours(50)); // across two UTC midnights
 
         await Task.WhenAll(new[] { LocalCluster.Urls, LocalCluster.Urls.Reverse().ToList() }.Select(urls => Task.Run(async () =>
         {
@@ -147,10 +147,10 @@ public sealed class ClusterSchemaTests
 
         Assert.Equal(300, await db.WaitForCountAsync("SELECT sum(Calls) FROM llm_users_1d", 300));
         Assert.Equal(300, await db.WaitForCountAsync("SELECT sum(Calls) FROM llm_calls_1m", 300));
-        await WriteCallsAsync(db.Client, start, 300, 120);
+        await DemoData.WriteAsync(db.Client, 120, seed: 5, start, TimeSpan.FromHours(50));
         Assert.Equal(420, await db.WaitForCountAsync("SELECT sum(Calls) FROM llm_users_1d", 420));
         Assert.Equal(420, await db.WaitForCountAsync("SELECT sum(Calls) FROM llm_calls_1m", 420));
-        Assert.Equal(420, await db.WaitForCountAsync("SELECT count() FROM llm_calls", 420));
+        Assert.Equal(420, await db.WaitForCountAsync("SELECT count() FROM llm_calls WHERE Revision = 0", 420));
         Assert.Equal(await db.CountAsync("SELECT sum(OutputTokens) FROM llm_calls FINAL"), await db.CountAsync("SELECT sum(OutputTokensSum) FROM llm_calls_1m"));
         Assert.Equal(
             await db.CountAsync("SELECT max(Duration) FROM llm_calls"),
@@ -163,16 +163,14 @@ public sealed class ClusterSchemaTests
         await using var db = new ClusterDatabase();
         await db.InitializeAsync();
         var now = new DateTimeOffset(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
-        await WriteCallsAsync(db.Client, now.AddDays(-10), 0, 200, stepMinutes: 1);
-        await WriteCallsAsync(db.Client, now.AddDays(-1), 200, 200, stepMinutes: 1);
-        Assert.Equal(400, await db.WaitForCountAsync("SELECT count() FROM llm_calls", 400));
+        await DemoData.WriteAsync(db.Client, 200, seed: 6, now.AddDays(-10), TimeSpan.FromHours(3));
+        await DemoData.WriteAsync(db.Client, 200, seed: 7, now.AddDays(-1), TimeSpan.FromHours(3));
+        Assert.Equal(400, await db.WaitForCountAsync("SELECT count() FROM llm_calls WHERE Revision = 0", 400));
 
         var dropped = await new RetentionJob(db.Client).RunOnceAsync(5, now);
 
         Assert.Contains("llm_calls/20260310", dropped);
         Assert.Contains("llm_calls_1m/20260310", dropped);
-        Assert.Equal(200, await db.WaitForCountAsync("SELECT count() FROM llm_calls", 200));
-        Assert.Equal(200, await db.CountAsync("SELECT sum(Calls) FROM llm_calls_1m"));
         var local = SchemaContext.LocalDatabaseName(db.Name);
         foreach (var url in LocalCluster.Urls)
         {
@@ -189,34 +187,9 @@ public sealed class ClusterSchemaTests
             Assert.Equal("0", old);
             Assert.NotEqual("0", await node.ScalarAsync("SELECT count() FROM system.parts WHERE database = currentDatabase() AND active AND partition = '20260319'", "kept parts"));
         }
-    }
 
-    internal static async Task WriteCallsAsync(ClickHouseClient client, DateTimeOffset start, int first, int count, int stepMinutes = 10)
-    {
-        using var calls = new RowBinaryWriter();
-        for (var i = first; i < first + count; i++)
-        {
-            new LlmCallRow
-            {
-                Project = i % 4 == 0 ? "research" : "default",
-                StartTimeUnixNano = (ulong)start.AddMinutes(stepMinutes * (i % 300)).ToUnixTimeMilliseconds() * 1_000_000UL + (ulong)i,
-                Duration = (ulong)(100 + i) * 1_000_000UL,
-                TraceId = $"{i * 7919:x32}",
-                SpanId = $"{i:x16}",
-                ServiceName = "svc",
-                Provider = "openai",
-                RequestModel = i % 3 == 0 ? "gpt-4o" : "gpt-4o-mini",
-                InputTokens = (ulong)(10 + i),
-                OutputTokens = (ulong)i,
-                TotalTokens = (ulong)(10 + (2 * i)),
-                CostUsd = i % 7 == 0 ? null : i * 0.001,
-                ConversationId = $"conv-{i % 11}",
-                UserId = $"user-{i % 5}",
-                StatusCode = i % 9 == 0 ? "Error" : "Unset",
-            }.Write(calls);
-        }
-
-        await client.InsertRowBinaryAsync(LlmCallRow.Table, LlmCallRow.Columns, calls.WrittenMemory, "write test calls");
+        Assert.Equal(200, await db.CountAsync("SELECT count() FROM llm_calls WHERE Revision = 0"));
+        Assert.Equal(200, await db.CountAsync("SELECT sum(Calls) FROM llm_calls_1m"));
     }
 
     private static async Task<string> EngineFullAsync(ClickHouseDatabase db, string table) =>

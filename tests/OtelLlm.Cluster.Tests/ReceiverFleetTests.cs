@@ -121,6 +121,7 @@ public sealed class ReceiverFleetTests(ITestOutputHelper output)
             db.Name,
             LocalCluster.Urls,
             "--OtelLlm:Receiver:Spool:MaxSpoolBytes=1048576",
+            "--OtelLlm:Receiver:Spool:SegmentBytes=262144",
             "--OtelLlm:Receiver:Spool:DirectAttempts=1",
             "--OtelLlm:Receiver:RetryAfterSeconds=1");
         await receiver.WaitReadyAsync(s_wait);
