@@ -5,6 +5,7 @@ using OpenTelemetry.Proto.Collector.Trace.V1;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
+using OtelLlm.Semantics;
 
 namespace OtelLlm.LoadGen.Payloads;
 
@@ -39,12 +40,12 @@ internal sealed class GenAiSpanFactory(PayloadProfile profile, int seed = 42)
     {
         var service = s_services[_random.Next(s_services.Length)];
         var resource = new Resource();
-        resource.Attributes.Add(Kv(SemconvNames.ServiceName, service));
-        resource.Attributes.Add(Kv(SemconvNames.ServiceVersion, "1.4.2"));
-        resource.Attributes.Add(Kv(SemconvNames.DeploymentEnvironment, "production"));
-        resource.Attributes.Add(Kv(SemconvNames.SdkName, "opentelemetry"));
-        resource.Attributes.Add(Kv(SemconvNames.SdkLanguage, "dotnet"));
-        resource.Attributes.Add(Kv(SemconvNames.SdkVersion, "1.20.1"));
+        resource.Attributes.Add(Kv(Otel.ServiceName, service));
+        resource.Attributes.Add(Kv(Otel.ServiceVersion, "1.4.2"));
+        resource.Attributes.Add(Kv(Otel.DeploymentEnvironmentName, "production"));
+        resource.Attributes.Add(Kv(Otel.TelemetrySdkName, "opentelemetry"));
+        resource.Attributes.Add(Kv(Otel.TelemetrySdkLanguage, "dotnet"));
+        resource.Attributes.Add(Kv(Otel.TelemetrySdkVersion, "1.20.1"));
 
         var scopeSpans = new ScopeSpans
         {
@@ -105,39 +106,39 @@ internal sealed class GenAiSpanFactory(PayloadProfile profile, int seed = 42)
                     : new Status(),
             };
             var a = span.Attributes;
-            a.Add(Kv(SemconvNames.GenAi.OperationName, SemconvNames.GenAi.Operations.Chat));
-            a.Add(Kv(SemconvNames.GenAi.ProviderName, provider));
-            a.Add(Kv(SemconvNames.GenAi.Request.Model, model));
-            a.Add(Kv(SemconvNames.GenAi.Request.Temperature, 0.2 + (_random.Next(8) / 10.0)));
-            a.Add(Kv(SemconvNames.GenAi.Request.TopP, 1.0));
-            a.Add(Kv(SemconvNames.GenAi.Request.MaxTokens, 1024L));
-            a.Add(Kv(SemconvNames.GenAi.ConversationId, conversation));
-            a.Add(Kv(SemconvNames.ServerAddress, address));
-            a.Add(Kv(SemconvNames.ServerPort, 443L));
-            a.Add(Kv(SemconvNames.UserId, user));
-            a.Add(Kv(SemconvNames.GenAi.Usage.InputTokens, (long)input));
+            a.Add(Kv(GenAi.Operation.Name, GenAi.Operation.Chat));
+            a.Add(Kv(GenAi.Provider.Name, provider));
+            a.Add(Kv(GenAi.Request.Model, model));
+            a.Add(Kv(GenAi.Request.Temperature, 0.2 + (_random.Next(8) / 10.0)));
+            a.Add(Kv(GenAi.Request.TopP, 1.0));
+            a.Add(Kv(GenAi.Request.MaxTokens, 1024L));
+            a.Add(Kv(GenAi.ConversationId, conversation));
+            a.Add(Kv(Otel.ServerAddress, address));
+            a.Add(Kv(Otel.ServerPort, 443L));
+            a.Add(Kv(Otel.UserId, user));
+            a.Add(Kv(GenAi.Usage.InputTokens, (long)input));
             if (failed)
             {
-                a.Add(Kv(SemconvNames.ErrorType, "429"));
+                a.Add(Kv(Otel.ErrorType, "429"));
             }
             else
             {
-                a.Add(Kv(SemconvNames.GenAi.Response.Model, model + "-2025-08-07"));
-                a.Add(Kv(SemconvNames.GenAi.Response.Id, "chatcmpl-" + Convert.ToHexStringLower(RandomBytes(12).Span)));
-                a.Add(Kv(SemconvNames.GenAi.Usage.OutputTokens, (long)output));
+                a.Add(Kv(GenAi.Response.Model, model + "-2025-08-07"));
+                a.Add(Kv(GenAi.Response.Id, "chatcmpl-" + Convert.ToHexStringLower(RandomBytes(12).Span)));
+                a.Add(Kv(GenAi.Usage.OutputTokens, (long)output));
                 var reasons = new ArrayValue();
                 reasons.Values.Add(new AnyValue { StringValue = "stop" });
-                a.Add(new KeyValue { Key = SemconvNames.GenAi.Response.FinishReasons, Value = new AnyValue { ArrayValue = reasons } });
+                a.Add(new KeyValue { Key = GenAi.Response.FinishReasons, Value = new AnyValue { ArrayValue = reasons } });
             }
 
             if (profile == PayloadProfile.ContentOn)
             {
-                a.Add(Kv(SemconvNames.GenAi.SystemInstructions, "[{\"type\":\"text\",\"content\":" + JsonString(Text(200)) + "}]"));
-                a.Add(Kv(SemconvNames.GenAi.InputMessages,
+                a.Add(Kv(GenAi.SystemInstructions, "[{\"type\":\"text\",\"content\":" + JsonString(Text(200)) + "}]"));
+                a.Add(Kv(GenAi.InputMessages,
                     "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":" + JsonString(Text(2000)) + "}]}]"));
                 if (!failed)
                 {
-                    a.Add(Kv(SemconvNames.GenAi.OutputMessages,
+                    a.Add(Kv(GenAi.OutputMessages,
                         "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":" + JsonString(Text(1000)) + "}],\"finish_reason\":\"stop\"}]"));
                 }
             }
@@ -156,9 +157,9 @@ internal sealed class GenAiSpanFactory(PayloadProfile profile, int seed = 42)
             EndTimeUnixNano = childStart,
             Status = new Status(),
         };
-        parent.Attributes.Add(Kv(SemconvNames.GenAi.OperationName, SemconvNames.GenAi.Operations.InvokeAgent));
-        parent.Attributes.Add(Kv(SemconvNames.GenAi.AgentName, "support"));
-        parent.Attributes.Add(Kv(SemconvNames.GenAi.ConversationId, conversation));
+        parent.Attributes.Add(Kv(GenAi.Operation.Name, GenAi.Operation.InvokeAgent));
+        parent.Attributes.Add(Kv(GenAi.Agent.Name, "support"));
+        parent.Attributes.Add(Kv(GenAi.ConversationId, conversation));
         spans.Add(parent);
         time = childStart + 1_000_000;
     }

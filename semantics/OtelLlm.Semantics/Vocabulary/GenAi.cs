@@ -391,6 +391,15 @@ public static class Otel
     /// <summary><c>session.id</c>.</summary>
     public const string SessionId = "session.id";
 
+    /// <summary><c>service.version</c>.</summary>
+    public const string ServiceVersion = "service.version";
+
     /// <summary><c>telemetry.sdk.name</c>.</summary>
     public const string TelemetrySdkName = "telemetry.sdk.name";
+
+    /// <summary><c>telemetry.sdk.language</c>.</summary>
+    public const string TelemetrySdkLanguage = "telemetry.sdk.language";
+
+    /// <summary><c>telemetry.sdk.version</c>.</summary>
+    public const string TelemetrySdkVersion = "telemetry.sdk.version";
 }
