@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api.Alerts;
+using OtelLlm.Receiver.Api.Export;
 using OtelLlm.Receiver.Api.Feedback;
 using OtelLlm.Receiver.Api.Ingest;
 using OtelLlm.Receiver.Api.Read;
@@ -220,6 +221,19 @@ internal static class ApiEndpoints
             .AcceptsJson<AcknowledgeInput>("Optional: who acknowledges.")
             .Produces<AlertEvent>()
             .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
+
+        api.MapGet("export/calls", ExportEndpoints.CallsAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("ExportCalls")
+            .WithSummary("Stream calls as CSV (RFC 4180, header first), a JSON array or JSON Lines, in constant memory however many there are.")
+            .WithDescription("format=csv|json|jsonl (default csv); from/to (default the last 24 hours); filters project, service, model (requested or answering), provider, status=ok|error, userId, workload; content=true adds systemInstructions, inputMessages, outputMessages and toolDefinitions; limit caps the rows. The columns are listed in docs/api.md. Rows come in no particular order.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/json", "application/x-ndjson"]);
+        api.MapGet("export/finetune", ExportEndpoints.FineTuneAsync)
+            .RequireScope(ApiScopes.Read)
+            .WithName("ExportFineTuning")
+            .WithSummary("Stream OpenAI chat fine-tuning JSONL ({\"messages\":[…],\"tools\":[…]} per line) from successful calls with captured content; identical examples once.")
+            .WithDescription("from/to (default the last 7 days), workload, minFeedback (the call's feedback averages at least this), limit. 400 when no call in the range has content, explaining how to turn capture on.")
+            .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
 
         // Anything else under /api/v1 answers with the uniform error body rather than an empty 404.
         app.Map("/api/v1/{**rest}", (HttpContext context) => ApiResult.Failure(ApiFailure.NotFound, $"There is no API endpoint {context.Request.Method} {context.Request.Path}; see {ReferencePath}."))

@@ -145,6 +145,50 @@ public sealed partial class ClickHouseClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Runs a query and reads its reply as it arrives, one row of unescaped <c>TabSeparated</c> fields at a time, in
+    /// constant memory however many rows there are (only the row being read is held). The server does not hold the
+    /// reply back until the query ends: a failure after rows were sent comes as a <see cref="ClickHouseException"/>
+    /// from <see cref="TabSeparatedReader.ReadRowAsync"/>. The query's <see cref="ClickHouseOptions.Timeout"/> covers
+    /// the wait for the first bytes; reading is bounded by <paramref name="cancellationToken"/> only.
+    /// </summary>
+    /// <param name="sql">A <c>SELECT</c> without a <c>FORMAT</c> clause.</param>
+    /// <param name="purpose">What the query is for, used in error messages.</param>
+    /// <param name="settings">ClickHouse settings for this query (for example <c>max_threads</c>), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the query and the reading.</param>
+    public async Task<TabSeparatedReader> QueryStreamAsync(string sql, string purpose, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    {
+        var response = await SendAsync(BuildQueryString(true, null, waitEndOfQuery: false, settings), () => new StringContent(sql + "\nFORMAT TabSeparated", Encoding.UTF8, "text/plain"), purpose, idempotent: true, stream: true, cancellationToken);
+        try
+        {
+            return new TabSeparatedReader(response, await response.Content.ReadAsStreamAsync(cancellationToken), purpose);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="QueryStreamAsync"/>, one JSON object a row (<c>JSONEachRow</c>): for rows with arrays, or where
+    /// <c>NULL</c> must be told apart. 64-bit integers arrive as JSON strings unless the setting
+    /// <c>output_format_json_quote_64bit_integers</c> is <c>0</c>.
+    /// </summary>
+    public async Task<JsonRowReader> QueryJsonStreamAsync(string sql, string purpose, IReadOnlyDictionary<string, string>? settings = null, CancellationToken cancellationToken = default)
+    {
+        var response = await SendAsync(BuildQueryString(true, null, waitEndOfQuery: false, settings), () => new StringContent(sql + "\nFORMAT JSONEachRow", Encoding.UTF8, "text/plain"), purpose, idempotent: true, stream: true, cancellationToken);
+        try
+        {
+            return new JsonRowReader(response, await response.Content.ReadAsStreamAsync(cancellationToken), purpose);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Runs a query that returns one value and gives it back as text.</summary>
     public Task<string> ScalarAsync(string sql, string purpose, CancellationToken cancellationToken = default)
         => ScalarAsync(sql, purpose, useDatabase: true, cancellationToken);
@@ -234,9 +278,16 @@ public sealed partial class ClickHouseClient : IDisposable
         return (code, message.Trim());
     }
 
-    private string BuildQueryString(bool useDatabase, string? query)
+    private string BuildQueryString(bool useDatabase, string? query, bool waitEndOfQuery = true, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var sb = new StringBuilder("/?wait_end_of_query=1");
+        // wait_end_of_query makes the server hold the whole reply until the query ends, so an error is never sent after
+        // a 200; a streamed query leaves it off and the readers recognize an error written into the body instead.
+        var sb = new StringBuilder(waitEndOfQuery ? "/?wait_end_of_query=1" : "/?wait_end_of_query=0");
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            sb.Append('&').Append(SqlLiteral.Identifier(name)).Append('=').Append(Uri.EscapeDataString(value));
+        }
+
         if (_options.Cluster.Length > 0)
         {
             // An insert into a Distributed table returns once every shard holds its rows (not when they are queued on
@@ -259,7 +310,10 @@ public sealed partial class ClickHouseClient : IDisposable
 
     // Tries the servers in turn (see the class remarks): the next one after a refused connection, and after any retryable
     // failure when the request is a query. The last failure is what the caller sees.
-    private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, Func<HttpContent> content, string purpose, bool idempotent, CancellationToken cancellationToken)
+    private Task<HttpResponseMessage> SendAsync(string pathAndQuery, Func<HttpContent> content, string purpose, bool idempotent, CancellationToken cancellationToken)
+        => SendAsync(pathAndQuery, content, purpose, idempotent, stream: false, cancellationToken);
+
+    private async Task<HttpResponseMessage> SendAsync(string pathAndQuery, Func<HttpContent> content, string purpose, bool idempotent, bool stream, CancellationToken cancellationToken)
     {
         var order = Order();
         ClickHouseException? last = null;
@@ -268,7 +322,7 @@ public sealed partial class ClickHouseClient : IDisposable
             var endpoint = order[i];
             try
             {
-                var response = await SendOnceAsync(endpoint, pathAndQuery, content, purpose, cancellationToken);
+                var response = await SendOnceAsync(endpoint, pathAndQuery, content, purpose, stream, cancellationToken);
                 endpoint.Succeeded();
                 return response;
             }
@@ -326,7 +380,7 @@ public sealed partial class ClickHouseClient : IDisposable
         return order;
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(Endpoint endpoint, string pathAndQuery, Func<HttpContent> content, string purpose, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendOnceAsync(Endpoint endpoint, string pathAndQuery, Func<HttpContent> content, string purpose, bool stream, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);
@@ -352,6 +406,12 @@ public sealed partial class ClickHouseClient : IDisposable
             {
                 IsConnectFailure = ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError,
             };
+        }
+
+        if (response.IsSuccessStatusCode && stream)
+        {
+            // The caller reads the body as it arrives, with its own cancellation; the timeout covered the headers.
+            return response;
         }
 
         if (response.IsSuccessStatusCode)
