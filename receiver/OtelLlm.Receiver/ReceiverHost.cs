@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api;
 using OtelLlm.Receiver.Configuration;
+using OtelLlm.Receiver.Console;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Receiver.Normalization;
@@ -86,12 +87,14 @@ public static partial class ReceiverHost
         var receiver = configuration.GetSection(ReceiverOptions.SectionName).Get<ReceiverOptions>() ?? new ReceiverOptions();
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         var spool = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
+        var console = configuration.GetSection(ConsoleOptions.SectionName).Get<ConsoleOptions>() ?? new ConsoleOptions();
 
         // Every setting is checked before anything is built, opened or bound (OptionsValidationException names them all);
         // ValidateOnStart below checks them again wherever the options are read.
         var settings = new ReceiverSettingsValidation(
             Options.Create(configuration.GetSection(ClickHouseSectionName).Get<ClickHouseOptions>() ?? new ClickHouseOptions()),
             Options.Create(configuration.GetSection(GenAiNormalizationOptions.SectionName).Get<GenAiNormalizationOptions>() ?? new GenAiNormalizationOptions()),
+            Options.Create(console),
             spool,
             auth,
             builder.Environment).Validate(null, receiver);
@@ -100,12 +103,18 @@ public static partial class ReceiverHost
             throw new OptionsValidationException(nameof(ReceiverOptions), typeof(ReceiverOptions), settings.Failures);
         }
 
-        ConfigureKestrel(builder.WebHost, receiver, auth, contentRoot);
+        ConfigureKestrel(builder.WebHost, receiver, auth, console, contentRoot);
 
         var services = builder.Services;
         services.AddOptions<ReceiverOptions>().Bind(configuration.GetSection(ReceiverOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ReceiverOptions>, ReceiverSettingsValidation>();
         services.AddSingleton(auth);
+        services.Configure<ConsoleOptions>(configuration.GetSection(ConsoleOptions.SectionName));
+        if (console.Enabled)
+        {
+            services.AddSingleton<ConsoleAssets>();
+        }
+
         services.AddSingleton(TimeProvider.System);
         services.Configure<ClickHouseOptions>(configuration.GetSection(ClickHouseSectionName));
         services.AddOptions<GenAiNormalizationOptions>().Bind(configuration.GetSection(GenAiNormalizationOptions.SectionName));
@@ -156,6 +165,7 @@ public static partial class ReceiverHost
         configureServices?.Invoke(services);
 
         var app = builder.Build();
+        app.UseConsole(console);
         app.UseRouting();
         app.UseMiddleware<OtlpGrpcAdmission>();
         app.MapGrpcService<OtlpGrpcTraceService>().WithMetadata(new OtlpGrpcExportEndpoint());
@@ -174,9 +184,9 @@ public static partial class ReceiverHost
 
     /// <summary>
     /// Two ports: cleartext gRPC needs an endpoint that speaks only HTTP/2 (prior knowledge), OTLP/HTTP and the API
-    /// speak HTTP/1.1. <see cref="AuthOptions.TlsCertificatePath"/> turns on TLS on both.
+    /// speak HTTP/1.1; a third for the console (HTTP/1.1) unless it is off. <see cref="AuthOptions.TlsCertificatePath"/> turns on TLS on both.
     /// </summary>
-    private static void ConfigureKestrel(IWebHostBuilder webHost, ReceiverOptions receiver, AuthOptions auth, string contentRoot)
+    private static void ConfigureKestrel(IWebHostBuilder webHost, ReceiverOptions receiver, AuthOptions auth, ConsoleOptions console, string contentRoot)
     {
         webHost.ConfigureKestrel(kestrel =>
         {
@@ -204,6 +214,7 @@ public static partial class ReceiverHost
                     o.UseHttps(certificate);
                 }
             });
+            ConsoleHosting.Listen(kestrel, console, certificate);
             kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.MaxStreamsPerConnection = Math.Max(1, receiver.Http2MaxStreamsPerConnection);
             kestrel.Limits.MaxConcurrentConnections = receiver.MaxConcurrentConnections > 0 ? receiver.MaxConcurrentConnections : null;

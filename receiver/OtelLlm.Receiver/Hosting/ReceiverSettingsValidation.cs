@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Configuration;
+using OtelLlm.Receiver.Console;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline.Spool;
 using OtelLlm.Storage.ClickHouse;
@@ -17,6 +18,7 @@ namespace OtelLlm.Receiver.Hosting;
 internal sealed partial class ReceiverSettingsValidation(
     IOptions<ClickHouseOptions> clickHouse,
     IOptions<GenAiNormalizationOptions> normalization,
+    IOptions<ConsoleOptions> console,
     SpoolOptions spool,
     AuthOptions auth,
     IHostEnvironment environment) : IValidateOptions<ReceiverOptions>
@@ -31,6 +33,7 @@ internal sealed partial class ReceiverSettingsValidation(
         CheckNormalization(normalization.Value, errors);
         CheckSpool(spool, errors);
         CheckAuth(options, errors);
+        CheckConsole(console.Value, options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -114,6 +117,38 @@ internal sealed partial class ReceiverSettingsValidation(
         {
             errors.Add(e.Message);
         }
+    }
+
+    private void CheckConsole(ConsoleOptions o, ReceiverOptions receiver, List<string> errors)
+    {
+        const string section = ConsoleOptions.SectionName;
+        if (!o.Enabled)
+        {
+            return;
+        }
+
+        Check(errors, o.Port is > 0 and <= 65535, $"{section}:Port", o.Port, "must be a port between 1 and 65535");
+        Check(errors, o.Port != receiver.GrpcPort && o.Port != receiver.HttpPort, $"{section}:Port", o.Port, "must differ from the receiver's GrpcPort and HttpPort");
+        Check(errors, o.ListenAddress is "*" or "" or "localhost" || IPAddress.TryParse(o.ListenAddress, out _), $"{section}:ListenAddress", o.ListenAddress, "must be an IP address, 'localhost' or '*'");
+        if (ConsoleHosting.IsLoopback(o.ListenAddress))
+        {
+            return;
+        }
+
+        // Off this machine the console shows data only to a key with the read scope, so there must be such a key.
+        bool readable;
+        try
+        {
+            readable = auth.Mode != AuthMode.None
+                && ApiKeySources.Load(auth, environment.ContentRootPath).Exists(k => ApiScopeNames.Parse(k.Scopes).HasFlag(ApiScopes.Read));
+        }
+        catch (InvalidOperationException)
+        {
+            // The key settings themselves are reported by CheckAuth.
+            return;
+        }
+
+        Check(errors, readable, $"{section}:ListenAddress", o.ListenAddress, "is not a loopback address, so the console needs an API key with the 'read' scope (OtelLlm__Receiver__Auth__Keys=key=project:read) and authentication on (Auth:Mode=ApiKey); or set it to 127.0.0.1");
     }
 
     private string Rooted(string path) => Path.IsPathRooted(path) ? path : Path.Combine(environment.ContentRootPath, path);

@@ -18,6 +18,7 @@ internal sealed record CallFilter(
     string? Provider = null,
     string? Model = null,
     string? Status = null,
+    string? ErrorType = null,
     string? UserId = null,
     string? SessionId = null,
     string? Workload = null,
@@ -34,8 +35,8 @@ internal sealed record CallFilter(
     public bool RollupServed => UserId is null && SessionId is null && Workload is null && Text is null
         && MinCostUsd is null && MaxCostUsd is null && MinDurationMs is null && MaxDurationMs is null;
 
-    /// <summary>Whether the latency rollups answer (they are not keyed by status either).</summary>
-    public bool LatencyRollupServed => RollupServed && Status is null;
+    /// <summary>Whether the latency rollups answer (they are not keyed by status or error type).</summary>
+    public bool LatencyRollupServed => RollupServed && Status is null && ErrorType is null;
 
     /// <summary>
     /// Reads the range and every filter from the query string, adding every problem to <paramref name="query"/>'s
@@ -80,6 +81,7 @@ internal sealed record CallFilter(
             Optional(query, "provider", q["provider"]),
             Optional(query, "model", q["model"]),
             status,
+            Optional(query, "errorType", q["errorType"]),
             Optional(query, "userId", q["userId"]),
             Optional(query, "sessionId", q["sessionId"]),
             Optional(query, "workload", q["workload"]),
@@ -90,7 +92,10 @@ internal sealed record CallFilter(
             maxDuration);
     }
 
-    /// <summary>The conditions on the rollups' key columns (no time), as SQL joined by <c>AND</c>.</summary>
+    /// <summary>
+    /// The conditions on the rollups' key columns (no time), as SQL joined by <c>AND</c>; without
+    /// <paramref name="withStatus"/> those on status and error type, which only the minute sums keep, are left out.
+    /// </summary>
     public string RollupWhere(bool withStatus = true)
     {
         var sql = new StringBuilder();
@@ -102,6 +107,11 @@ internal sealed record CallFilter(
         if (withStatus && Status is not null)
         {
             sql.Append(Status == "error" ? " AND StatusCode = 'Error'" : " AND StatusCode != 'Error'");
+        }
+
+        if (withStatus)
+        {
+            Append(sql, "ErrorType", ErrorType);
         }
 
         return sql.Length == 0 ? "1" : sql.ToString(5, sql.Length - 5);

@@ -114,7 +114,7 @@ internal static class ConversationQueries
             "sum(TotalTokens) AS TotalTokensSum, sum(ifNull(CostUsd, 0)) AS CostUsdSum, sum(Duration) AS DurationSum, uniqState(ConversationId) AS Sessions, " +
             "minState(Timestamp) AS FirstSeen, maxState(Timestamp) AS LastSeen";
         const string rawColumns = "Project, TraceId, SpanId, Timestamp, UserId, ConversationId, StatusCode, InputTokens, OutputTokens, TotalTokens, CostUsd, Duration";
-        var byProjectAndUserOnly = f.RollupServed && f.Service is null && f.Environment is null && f.Provider is null && f.Model is null && f.Status is null;
+        var byProjectAndUserOnly = f.RollupServed && f.Service is null && f.Environment is null && f.Provider is null && f.Model is null && f.Status is null && f.ErrorType is null;
         if (!byProjectAndUserOnly)
         {
             return $"SELECT {raw} FROM ({CallSources.Calls(f, rawColumns)}) GROUP BY UserId";

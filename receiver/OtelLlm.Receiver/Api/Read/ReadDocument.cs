@@ -19,6 +19,7 @@ internal static class ReadDocument
         ("provider", JsonSchemaType.String, "Only calls to this provider (openai, anthropic, …)."),
         ("model", JsonSchemaType.String, "Only calls asking for this model."),
         ("status", JsonSchemaType.String, "ok or error."),
+        ("errorType", JsonSchemaType.String, "Only failed calls of this error type."),
         ("userId", JsonSchemaType.String, "Only calls of this end user."),
         ("sessionId", JsonSchemaType.String, "Only calls of this session (conversation id)."),
         ("workload", JsonSchemaType.String, "Only calls of this workload."),
