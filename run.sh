@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The main command: shows the whole product working on this machine.
 #   ./run.sh                 ClickHouse, build, schema, receiver, demo traffic, terminal summary
-#   ./run.sh --keep-running  the same, and leave the receiver running afterwards
+#   ./run.sh --keep-running  the same, and leave the receiver (and its console, http://127.0.0.1:4320/) running afterwards
 #   ./run.sh --calls N       how many demo calls to make (default 300)
 #   ./run.sh report [--since 1h | --from ISO --to ISO] [--project P]
 #                            print the summary (calls, cost, p95 latency, error rate by model) for any
 #                            ClickHouse (CLICKHOUSE_URL) and database (OtelLlm__ClickHouse__Database)
-# Settings come from the environment, e.g. OtelLlm__ClickHouse__Database=otel_llm, OtelLlm__Receiver__GrpcPort=4317.
+# Settings come from the environment, e.g. OtelLlm__ClickHouse__Database=otel_llm, OtelLlm__Receiver__GrpcPort=4317,
+# OtelLlm__Console__Port=4320.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,6 +20,7 @@ clickhouse_url="${CLICKHOUSE_URL:-http://127.0.0.1:8123}"
 database="${OtelLlm__ClickHouse__Database:-otel_llm}"
 grpc_port="${OtelLlm__Receiver__GrpcPort:-4317}"
 http_port="${OtelLlm__Receiver__HttpPort:-4318}"
+console_port="${OtelLlm__Console__Port:-4320}"
 export OtelLlm__ClickHouse__Url="$clickhouse_url" OtelLlm__ClickHouse__Database="$database"
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -54,7 +56,7 @@ build demo/OtelLlm.Demo
 step "3/5 Apply the schema to database '$database'"
 dotnet "$receiver_dll" migrate
 
-step "4/5 Start the receiver (OTLP/gRPC :$grpc_port, OTLP/HTTP :$http_port)"
+step "4/5 Start the receiver (OTLP/gRPC :$grpc_port, OTLP/HTTP :$http_port, console :$console_port)"
 receiver_pid=""
 log_dir="$root/.local/receiver"
 mkdir -p "$log_dir"
@@ -87,6 +89,20 @@ cat <<MSG
   $clickhouse_url and import dashboards/json/*.json
 Summary again later: ./run.sh report --since 1h
 MSG
+
+# The costliest call of the demo, read through the console's own API, as a place to start.
+console="http://127.0.0.1:$console_port"
+since="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+costliest="$(curl -fsS --max-time 10 "$console/api/v1/calls?sort=cost&limit=1&from=$since" 2>/dev/null || true)"
+trace_id="$(printf '%s' "$costliest" | sed -n 's/.*"traceId":"\([0-9a-f]\{32\}\)","spanId":"\([0-9a-f]\{16\}\)".*/\1/p')"
+span_id="$(printf '%s' "$costliest" | sed -n 's/.*"traceId":"\([0-9a-f]\{32\}\)","spanId":"\([0-9a-f]\{16\}\)".*/\2/p')"
+echo
+echo "Console:           $console/"
+if [ -n "$trace_id" ]; then
+  echo "The costliest call: $console/calls/$trace_id/$span_id"
+fi
 if $keep_running && [ -n "$receiver_pid" ]; then
-  echo "The receiver keeps running (pid $receiver_pid): OTLP/gRPC http://127.0.0.1:$grpc_port, OTLP/HTTP http://127.0.0.1:$http_port. Stop it with: kill $receiver_pid"
+  echo "The receiver keeps running (pid $receiver_pid): OTLP/gRPC http://127.0.0.1:$grpc_port, OTLP/HTTP http://127.0.0.1:$http_port, console $console/. Stop it with: kill $receiver_pid"
+elif ! $keep_running; then
+  echo "(The receiver stops now; run ./run.sh --keep-running to keep the console up.)"
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: starts local ClickHouse and the local ClickHouse cluster (installing them if needed), installs
-# the npm packages the interop tests use, builds the solution and runs every test project against the real servers.
+# Debian's chromium for the console's browser tests and the npm packages the interop tests use, builds the solution
+# and runs every test project against the real servers.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
@@ -10,6 +11,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 scripts/clickhouse.sh start
 scripts/clickhouse-cluster.sh start
+
+# The console's browser tests drive Debian's Chromium through Playwright (Playwright's own browser download does not
+# work offline); install it when missing.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test: installing Debian's chromium for the console's browser tests"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
 
 if [ -f tests/js/package.json ]; then
   echo "test: installing npm packages for the interop tests"

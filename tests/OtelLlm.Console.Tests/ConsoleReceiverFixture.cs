@@ -12,7 +12,7 @@ namespace OtelLlm.Console.Tests;
 /// </summary>
 public class ConsoleReceiverFixture : ReceiverFixture
 {
-    private readonly int _consolePort = FreePort.Next();
+    private readonly int _consolePort = FreePort.NextOutsideEphemeralRange();
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -31,6 +31,7 @@ public class ConsoleReceiverFixture : ReceiverFixture
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
+        new("OtelLlm:Console:Enabled", "true"),
         new("OtelLlm:Console:Port", _consolePort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         .. ExtraSettings,
     ];

@@ -26,6 +26,7 @@ public sealed class ProvisioningTests
         Assert.Contains("8123:8123", Sequence(services, "clickhouse", "ports"));
         Assert.Contains("4317:4317", Sequence(services, "receiver", "ports"));
         Assert.Contains("4318:4318", Sequence(services, "receiver", "ports"));
+        Assert.Contains("4320:4320", Sequence(services, "receiver", "ports"));
         Assert.Contains("3000:3000", Sequence(services, "grafana", "ports"));
         foreach (var name in new[] { "clickhouse", "receiver", "grafana" })
         {

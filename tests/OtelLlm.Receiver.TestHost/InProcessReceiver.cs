@@ -26,6 +26,10 @@ public static class InProcessReceiver
             [
                 $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(state, "spool")}",
                 $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(state, "dead-letter")}",
+
+                // The console's fixed default port would collide between receivers running side by side; a test that
+                // wants the console turns it on with a port of its own.
+                "--OtelLlm:Console:Enabled=false",
             ];
 
             // Later arguments win, so a test's own folders replace these.

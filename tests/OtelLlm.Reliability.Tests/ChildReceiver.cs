@@ -69,6 +69,7 @@ internal sealed class ChildReceiver : IAsyncDisposable
                 $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(directory, "spool")}",
                 $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(directory, "dead")}",
                 "--Logging:LogLevel:Default=Warning",
+                "--OtelLlm:Console:Enabled=false",
                 .. extraArgs,
             ];
             var child = new ChildReceiver(directory, grpcPort, httpPort, args);

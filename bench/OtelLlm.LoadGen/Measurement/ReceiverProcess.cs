@@ -63,6 +63,7 @@ internal sealed class ReceiverProcess : IAsyncDisposable
         info.ArgumentList.Add(Arg("OtelLlm:ClickHouse:Url", clickHouse));
         info.ArgumentList.Add(Arg("OtelLlm:ClickHouse:Database", database));
         info.ArgumentList.Add(Arg("Logging:LogLevel:Default", "Warning"));
+        info.ArgumentList.Add(Arg("OtelLlm:Console:Enabled", "false"));
         if (apiKey is not null)
         {
             info.ArgumentList.Add(Arg("OtelLlm:Receiver:Auth:Keys", apiKey + "=default"));

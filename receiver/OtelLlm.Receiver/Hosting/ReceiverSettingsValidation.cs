@@ -128,7 +128,7 @@ internal sealed partial class ReceiverSettingsValidation(
         }
 
         Check(errors, o.Port is > 0 and <= 65535, $"{section}:Port", o.Port, "must be a port between 1 and 65535");
-        Check(errors, o.Port != receiver.GrpcPort && o.Port != receiver.HttpPort, $"{section}:Port", o.Port, "must differ from the receiver's GrpcPort and HttpPort");
+        Check(errors, o.Port <= 0 || (o.Port != receiver.GrpcPort && o.Port != receiver.HttpPort), $"{section}:Port", o.Port, "must differ from the receiver's GrpcPort and HttpPort");
         Check(errors, o.ListenAddress is "*" or "" or "localhost" || IPAddress.TryParse(o.ListenAddress, out _), $"{section}:ListenAddress", o.ListenAddress, "must be an IP address, 'localhost' or '*'");
         if (ConsoleHosting.IsLoopback(o.ListenAddress))
         {

@@ -165,7 +165,8 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
         await OpenAsync($"/calls/{report.TraceId}/{report.SpanId}");
         await _page.GetByTestId("feedback-comment").FillAsync("missed the cost figures");
         await _page.GetByTestId("thumbs-down").ClickAsync();
-        await Expect(_page.GetByTestId("feedback-list")).ToContainTextAsync("missed the cost figures");
+        await Expect(_page.GetByTestId("feedback-status")).ToHaveTextAsync("Saved: thumbs down.");
+        await Expect(_page.GetByTestId("feedback-list")).ToContainTextAsync("✗ bad missed the cost figures");
         await SeedData.WaitForAsync(
             receiver,
             $"SELECT concat(toString(Value), '|', Comment, '|', Source, '|', Name) FROM llm_feedback WHERE TraceId = '{report.TraceId}' AND SpanId = '{report.SpanId}'",

@@ -71,18 +71,17 @@ function keyValues(map, testid) {
   return h('table', { class: 'kv', 'data-testid': testid }, h('tbody', {}, entries.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v ?? '–')))));
 }
 
-function feedbackPanel(detail, caller, refresh) {
+function feedbackPanel(detail, caller, refresh, notice) {
   const c = detail.call;
   const canWrite = caller.scopes.includes('feedback');
   const comment = h('textarea', { rows: 2, placeholder: 'Comment (optional)', 'data-testid': 'feedback-comment', disabled: !canWrite || undefined });
-  const status = h('span', { class: 'muted', 'data-testid': 'feedback-status' });
+  const status = h('span', { class: 'muted', 'data-testid': 'feedback-status' }, notice ?? '');
   const send = value => async () => {
     status.textContent = 'Saving…';
     try {
       await api('feedback', { method: 'POST', body: { traceId: c.traceId, spanId: c.spanId, name: 'thumbs', value, comment: comment.value || undefined, source: 'user' } });
-      status.textContent = value === 1 ? 'Saved: thumbs up.' : 'Saved: thumbs down.';
-      comment.value = '';
-      refresh();
+      // Drawn again with the stored feedback listed, and this note kept.
+      refresh(value === 1 ? 'Saved: thumbs up.' : 'Saved: thumbs down.');
     } catch (e) {
       status.textContent = e.message;
     }
@@ -100,7 +99,7 @@ function feedbackPanel(detail, caller, refresh) {
     list);
 }
 
-export async function render(ctx) {
+export async function render(ctx, notice) {
   const { main, params, caller, stale } = ctx;
   const [traceId, spanId] = params;
   const at = new URLSearchParams(location.search).get('at');
@@ -131,7 +130,7 @@ export async function render(ctx) {
       card('Energy', wh(c.energyWh), c.energyWh === undefined || c.energyWh === null ? 'not estimated' : 'estimated', 'call-energy')),
     section('Conversation', conversation(detail.content)),
     detail.content.toolDefinitions ? section('Tools offered', json(detail.content.toolDefinitions)) : null,
-    feedbackPanel(detail, caller, () => render(ctx)),
+    feedbackPanel(detail, caller, note => render(ctx, note), notice),
     h('div', { class: 'columns' },
       section('Parameters', keyValues({
         temperature: p.temperature, top_p: p.topP, max_tokens: p.maxTokens, finish_reasons: p.finishReasons.join(', ') || null,
