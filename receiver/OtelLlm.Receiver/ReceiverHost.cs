@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api;
 using OtelLlm.Receiver.Configuration;
-using OtelLlm.Receiver.Console;
+using OtelLlm.Receiver.WebConsole;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Receiver.Normalization;

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Configuration;
-using OtelLlm.Receiver.Console;
+using OtelLlm.Receiver.WebConsole;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline.Spool;
 using OtelLlm.Storage.ClickHouse;

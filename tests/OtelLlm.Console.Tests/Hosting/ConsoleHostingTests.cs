@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OtelLlm.Receiver;
-using OtelLlm.Receiver.Console;
+using OtelLlm.Receiver.WebConsole;
 
 namespace OtelLlm.Console.Tests.Hosting;
 

@@ -117,13 +117,28 @@ internal sealed record CallFilter(
         return sql.Length == 0 ? "1" : sql.ToString(5, sql.Length - 5);
     }
 
-    /// <summary>Every condition on <c>llm_calls</c> columns that the rollups lack (no time), as SQL joined by <c>AND</c>.</summary>
-    public string RawOnlyWhere()
+    /// <summary>
+    /// The conditions on <c>llm_calls</c> columns the rollups lack whose values every revision of a call shares (user,
+    /// session, workload, duration: they come from the span), as SQL joined by <c>AND</c>.
+    /// </summary>
+    public string StableWhere()
     {
         var sql = new StringBuilder();
         Append(sql, "UserId", UserId);
         Append(sql, "ConversationId", SessionId);
         Append(sql, "Workload", Workload);
+        Bound(sql, "Duration", ">=", MinDurationMs, 1e6);
+        Bound(sql, "Duration", "<=", MaxDurationMs, 1e6);
+        return sql.Length == 0 ? "1" : sql.ToString(5, sql.Length - 5);
+    }
+
+    /// <summary>
+    /// The conditions on what a later revision of a call may change (the cost when re-priced, the content when it
+    /// arrives after the span), as SQL joined by <c>AND</c>: they must hold for the call's newest revision.
+    /// </summary>
+    public string RevisedWhere()
+    {
+        var sql = new StringBuilder();
         if (Text is not null)
         {
             var needle = SqlLiteral.Quote(Text);
@@ -132,10 +147,11 @@ internal sealed record CallFilter(
 
         Bound(sql, "ifNull(CostUsd, 0)", ">=", MinCostUsd, 1);
         Bound(sql, "ifNull(CostUsd, 0)", "<=", MaxCostUsd, 1);
-        Bound(sql, "Duration", ">=", MinDurationMs, 1e6);
-        Bound(sql, "Duration", "<=", MaxDurationMs, 1e6);
         return sql.Length == 0 ? "1" : sql.ToString(5, sql.Length - 5);
     }
+
+    /// <summary>The columns <see cref="RevisedWhere"/> reads.</summary>
+    public string RevisedColumns => Text is null ? "CostUsd" : "CostUsd, InputMessages, OutputMessages, SystemInstructions";
 
     /// <summary>The range on <c>Timestamp</c> (a <c>DateTime</c>), whole seconds, the end's second included.</summary>
     public string TimeWhere(string column = "Timestamp") => ApiSql.Between(column, From, To);

@@ -31,9 +31,12 @@ internal sealed record CallCursor(string Sort, string Order, string Value, strin
 }
 
 /// <summary>
-/// Reads of single calls and pages of calls from <c>llm_calls</c>. A page is found in two steps: the keys of the page
-/// (sort value, trace and span id) over the range, reading only those columns, then the page's rows by primary key.
-/// Pages continue from a cursor (keyset pagination), so calls stored while someone pages neither repeat nor shift rows.
+/// Reads of pages of calls from <c>llm_calls</c>. A page is found in two steps: candidate rows of the range in the sort
+/// order, reading only the key columns (ClickHouse keeps just the top rows while it sorts), then the newest revision
+/// of each candidate by primary key (project and second). A later revision may change a call's cost or content, so
+/// the candidates' newest revisions are checked against the filters and sorted again; every call ranked no later than
+/// the last candidate row is known exactly, and when fewer than a page are, more candidates are read. Pages continue
+/// from a cursor (keyset pagination), so calls stored while someone pages neither repeat nor shift rows.
 /// </summary>
 internal static class CallQueries
 {
@@ -42,61 +45,50 @@ internal static class CallQueries
     public static async Task<(List<CallSummary> Items, string? Next)> ListAsync(
         ClickHouseClient client, StorageColumns columns, CallFilter f, string sort, bool descending, int limit, CallCursor? cursor, CancellationToken ct)
     {
-        var sortValue = SortExpression(sort);
-        var order = descending ? "DESC" : "ASC";
-        var keyset = cursor is null ? null : Keyset(sortValue, descending, cursor);
-        List<JsonElement> keys;
+        var order = new SortOrder(sort, descending);
+        var keyset = cursor is null ? null : Keyset(order, cursor);
+        List<JsonElement> rows;
         if (sort == "time")
         {
-            keys = await NewestFirstAsync(client, f, cursor, descending, limit, keyset, sortValue, order, ct);
+            rows = await NewestFirstAsync(client, columns, f, cursor, order, limit, keyset, ct);
         }
         else
         {
-            keys = [];
+            rows = [];
             if (descending && cursor is null && sort is "cost" or "duration" && await ThresholdAsync(client, f, sort, limit, ct) is { } threshold)
             {
                 // The (limit+1)-th largest hourly maximum: at least limit+1 calls of the range reach it, so when the
-                // filtered calls also do, the top of the list is among them (docs/console.md, "How pages stay fast").
-                keys = await KeysAsync(client, f, $"{sortValue} >= {threshold}", sortValue, order, limit, ct);
+                // filtered calls also do, the top of the list is among them (docs/api.md, "Finding calls fast").
+                rows = await PageAsync(client, columns, f, order, $"{order.Expression} >= {threshold}", limit, ct);
             }
 
-            if (keys.Count <= limit)
+            if (rows.Count <= limit)
             {
-                keys = await KeysAsync(client, f, keyset, sortValue, order, limit, ct);
+                rows = await PageAsync(client, columns, f, order, keyset, limit, ct);
             }
         }
 
-        var page = keys.Take(limit).ToList();
-        var rows = await RowsAsync(client, columns, page, ct);
-        var items = new List<CallSummary>(page.Count);
-        foreach (var key in page)
-        {
-            if (rows.TryGetValue((key.GetProperty("TraceId").GetString()!, key.GetProperty("SpanId").GetString()!), out var row))
-            {
-                items.Add(Summary(row, columns.CallEnergy));
-            }
-        }
-
+        var page = rows.Take(limit).ToList();
         string? next = null;
-        if (keys.Count > limit && page.Count > 0)
+        if (rows.Count > limit && page.Count > 0)
         {
             var last = page[^1];
             next = new CallCursor(sort, descending ? "desc" : "asc", Text(last.GetProperty("SortValue")), last.GetProperty("TraceId").GetString()!, last.GetProperty("SpanId").GetString()!).Encode();
         }
 
-        return (items, next);
+        return ([.. page.Select(r => Summary(r, columns.CallEnergy))], next);
     }
 
     /// <summary>The newest (or oldest) calls, found in windows growing from the range's end (start) until the page is full.</summary>
     private static async Task<List<JsonElement>> NewestFirstAsync(
-        ClickHouseClient client, CallFilter f, CallCursor? cursor, bool descending, int limit, string? keyset, string sortValue, string order, CancellationToken ct)
+        ClickHouseClient client, StorageColumns columns, CallFilter f, CallCursor? cursor, SortOrder order, int limit, string? keyset, CancellationToken ct)
     {
         var from = f.From;
         var to = f.To;
         if (cursor is not null)
         {
             var at = DateTimeOffset.FromUnixTimeMilliseconds((long)(ulong.Parse(cursor.Value, CultureInfo.InvariantCulture) / 1_000_000));
-            if (descending)
+            if (order.Descending)
             {
                 to = at < to ? at.AddSeconds(1) : to;
             }
@@ -109,55 +101,77 @@ internal static class CallQueries
         var window = TimeSpan.FromMinutes(15);
         while (true)
         {
-            var lo = descending ? Max(from, to - window) : from;
-            var hi = descending ? to : Min(to, from + window);
-            var keys = await KeysAsync(client, f.Within(lo, hi), keyset, sortValue, order, limit, ct);
-            if (keys.Count > limit || (lo <= from && hi >= to))
+            var lo = order.Descending ? Max(from, to - window) : from;
+            var hi = order.Descending ? to : Min(to, from + window);
+            var rows = await PageAsync(client, columns, f.Within(lo, hi), order, keyset, limit, ct);
+            if (rows.Count > limit || (lo <= from && hi >= to))
             {
-                return keys;
+                return rows;
             }
 
             window *= 8;
         }
     }
 
-    private static async Task<List<JsonElement>> KeysAsync(ClickHouseClient client, CallFilter f, string? where, string sortValue, string order, int limit, CancellationToken ct)
+    /// <summary>Up to <paramref name="limit"/>+1 calls in order, each its newest revision, exact (see the class summary).</summary>
+    private static async Task<List<JsonElement>> PageAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, SortOrder order, string? where, int limit, CancellationToken ct)
     {
-        var sql = $"""
-            SELECT Project, Timestamp, TraceId, SpanId, {sortValue} AS SortValue
-            FROM ({CallSources.Calls(f, KeyColumns, where)})
-            ORDER BY SortValue {order}, TraceId {order}, SpanId {order}
-            LIMIT 1 BY Project, TraceId, SpanId
-            LIMIT {limit + 1}
-            """;
-        return [.. await client.QueryJsonAsync(sql, "find a page of calls", ct)];
+        var direction = order.Descending ? "DESC" : "ASC";
+        for (var candidates = (2 * (limit + 1)) + 16; ; candidates *= 8)
+        {
+            var keys = await client.QueryJsonAsync(
+                $"""
+                SELECT Project, Timestamp, TraceId, SpanId, {order.Expression} AS SortValue
+                FROM llm_calls
+                WHERE {f.TimeWhere()} AND {f.RollupWhere()} AND {f.StableWhere()} AND {f.RevisedWhere()}{(where is null ? string.Empty : " AND " + where)}
+                ORDER BY SortValue {direction}, TraceId {direction}, SpanId {direction}
+                LIMIT {candidates}
+                """,
+                "find a page of calls",
+                ct);
+            var newest = await NewestAsync(client, columns, f, order, where, keys, ct);
+
+            // Calls outside the candidates rank after the last candidate row, so everything up to it is in its place.
+            var complete = keys.Count < candidates;
+            var known = complete ? newest : newest.Where(r => order.Compare(r, keys[^1]) <= 0).ToList();
+            if (complete || known.Count > limit)
+            {
+                return [.. known.Take(limit + 1)];
+            }
+        }
     }
 
-    /// <summary>The page's rows by primary key (project and second), newest revision of each.</summary>
-    private static async Task<Dictionary<(string, string), JsonElement>> RowsAsync(ClickHouseClient client, StorageColumns columns, List<JsonElement> keys, CancellationToken ct)
+    /// <summary>The newest revision of each call in <paramref name="keys"/> that still matches, in the sort order.</summary>
+    private static async Task<List<JsonElement>> NewestAsync(
+        ClickHouseClient client, StorageColumns columns, CallFilter f, SortOrder order, string? where, IReadOnlyList<JsonElement> keys, CancellationToken ct)
     {
-        var rows = new Dictionary<(string, string), JsonElement>();
         if (keys.Count == 0)
         {
-            return rows;
+            return [];
         }
 
         var projects = string.Join(", ", keys.Select(k => k.GetProperty("Project").GetString()!).Distinct(StringComparer.Ordinal).Select(SqlLiteral.Quote));
         var seconds = string.Join(", ", keys.Select(k => $"toDateTime({SqlLiteral.Quote(k.GetProperty("Timestamp").GetString()!)}, 'UTC')").Distinct(StringComparer.Ordinal));
-        var ids = string.Join(", ", keys.Select(k => $"({SqlLiteral.Quote(k.GetProperty("TraceId").GetString()!)}, {SqlLiteral.Quote(k.GetProperty("SpanId").GetString()!)})"));
-        var sql = $"""
-            SELECT {SummaryColumns(columns)}
-            FROM llm_calls
-            WHERE Project IN ({projects}) AND Timestamp IN ({seconds}) AND (TraceId, SpanId) IN ({ids})
-            ORDER BY Revision DESC
-            LIMIT 1 BY Project, TraceId, SpanId
-            """;
-        foreach (var row in await client.QueryJsonAsync(sql, "read a page of calls", ct))
-        {
-            rows.TryAdd((row.GetProperty("TraceId").GetString()!, row.GetProperty("SpanId").GetString()!), row);
-        }
-
-        return rows;
+        var ids = string.Join(", ", keys.Select(k => $"({SqlLiteral.Quote(k.GetProperty("TraceId").GetString()!)}, {SqlLiteral.Quote(k.GetProperty("SpanId").GetString()!)})").Distinct(StringComparer.Ordinal));
+        var read = string.Join(", ", $"{SummaryColumns(columns)}, {f.RevisedColumns}".Split(',', StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal));
+        var rows = await client.QueryJsonAsync(
+            $"""
+            SELECT *, {order.Expression} AS SortValue
+            FROM
+            (
+                SELECT {read}
+                FROM llm_calls
+                WHERE Project IN ({projects}) AND Timestamp IN ({seconds}) AND (TraceId, SpanId) IN ({ids})
+                ORDER BY Revision DESC
+                LIMIT 1 BY Project, TraceId, SpanId
+            )
+            WHERE {f.RevisedWhere()}{(where is null ? string.Empty : " AND " + where)}
+            """,
+            "read a page of calls",
+            ct);
+        var list = rows.ToList();
+        list.Sort(order.Compare);
+        return list;
     }
 
     /// <summary>The (limit+1)-th largest hourly maximum of the sort value over the range's whole hours, if there are that many.</summary>
@@ -182,24 +196,17 @@ internal static class CallQueries
     }
 
     /// <summary>Rows after <paramref name="cursor"/> in the sort order (sort value, then trace id, then span id).</summary>
-    private static string Keyset(string sortValue, bool descending, CallCursor cursor)
+    private static string Keyset(SortOrder order, CallCursor cursor)
     {
-        var op = descending ? "<" : ">";
-        var value = cursor.Sort == "time" || cursor.Sort == "duration" || cursor.Sort == "tokens"
-            ? ulong.Parse(cursor.Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)
-            : ApiSql.Number(double.Parse(cursor.Value, CultureInfo.InvariantCulture));
+        var op = order.Descending ? "<" : ">";
+        var value = order.Sort == "cost"
+            ? ApiSql.Number(double.Parse(cursor.Value, CultureInfo.InvariantCulture))
+            : ulong.Parse(cursor.Value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
         var trace = SqlLiteral.Quote(cursor.TraceId);
         var span = SqlLiteral.Quote(cursor.SpanId);
+        var sortValue = order.Expression;
         return $"({sortValue} {op} {value} OR ({sortValue} = {value} AND (TraceId {op} {trace} OR (TraceId = {trace} AND SpanId {op} {span}))))";
     }
-
-    private static string SortExpression(string sort) => sort switch
-    {
-        "cost" => "ifNull(CostUsd, 0)",
-        "duration" => "Duration",
-        "tokens" => "TotalTokens",
-        _ => "StartTimeUnixNano",
-    };
 
     public static string SummaryColumns(StorageColumns columns) => columns.CallEnergy ? CallColumns.Summary + ", EnergyWh" : CallColumns.Summary;
 
@@ -244,4 +251,39 @@ internal static class CallQueries
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}
+
+/// <summary>A sort key of the calls list and its direction; rows are ordered by it, then by trace id, then span id.</summary>
+internal sealed record SortOrder(string Sort, bool Descending)
+{
+    public string Expression => Sort switch
+    {
+        "cost" => "ifNull(CostUsd, 0)",
+        "duration" => "Duration",
+        "tokens" => "TotalTokens",
+        _ => "StartTimeUnixNano",
+    };
+
+    /// <summary>Negative when <paramref name="a"/> comes first (rows with <c>SortValue</c>, <c>TraceId</c>, <c>SpanId</c>).</summary>
+    public int Compare(JsonElement a, JsonElement b)
+    {
+        var byValue = ApiSql.Double(a.GetProperty("SortValue")).CompareTo(ApiSql.Double(b.GetProperty("SortValue")));
+        if (byValue == 0 && Sort != "cost")
+        {
+            // 64-bit integers (nanoseconds) lose digits as doubles.
+            byValue = ulong.Parse(a.GetProperty("SortValue").GetString()!, CultureInfo.InvariantCulture).CompareTo(ulong.Parse(b.GetProperty("SortValue").GetString()!, CultureInfo.InvariantCulture));
+        }
+
+        if (byValue == 0)
+        {
+            byValue = string.CompareOrdinal(a.GetProperty("TraceId").GetString(), b.GetProperty("TraceId").GetString());
+        }
+
+        if (byValue == 0)
+        {
+            byValue = string.CompareOrdinal(a.GetProperty("SpanId").GetString(), b.GetProperty("SpanId").GetString());
+        }
+
+        return Descending ? -byValue : byValue;
+    }
 }

@@ -8,8 +8,8 @@ namespace OtelLlm.Receiver.Api.Read;
 /// minute sums (<see cref="Minutes"/>: from <c>llm_calls_1m</c> when the filter is on its keys, otherwise summed from
 /// <c>llm_calls</c>), latency digests (<see cref="Latency"/>: whole hours from <c>llm_latency_1h</c> and the partial
 /// hours at the range's ends from <c>llm_latency_1m</c>, as the dashboards do, or digests of <c>llm_calls</c>) and the
-/// calls themselves, newest revision of each (<see cref="Calls"/>). Like the rollups, the raw sums count
-/// <c>Revision = 0</c> rows (the first write of each call), unless a text search needs the newest revision's content.
+/// calls themselves, newest revision of each (<see cref="Calls"/>): a later revision (content that arrived after the
+/// span, a re-priced cost) replaces the first one, which merges remove.
 /// </summary>
 internal static class CallSources
 {
@@ -86,16 +86,27 @@ internal static class CallSources
     }
 
     /// <summary>
-    /// The calls of the filter's range, newest revision of each (what <c>FINAL</c> would give, without merging the
-    /// range), with <paramref name="columns"/>. Without a text search only <c>Revision = 0</c> rows are read: they
-    /// carry every column but the content, which later revisions add.
+    /// The calls of the filter's range, newest revision of each (what <c>FINAL</c> gives, without merging the whole
+    /// range in one stream), with <paramref name="columns"/> (plain column names) and every column of the table the
+    /// filters read. Filters on what a revision may change (cost, content) and <paramref name="revisedWhere"/> apply
+    /// to the newest revision; the others narrow the rows first.
     /// </summary>
-    public static string Calls(CallFilter f, string columns, string? extraWhere = null)
+    public static string Calls(CallFilter f, string columns, string? revisedWhere = null)
     {
-        var where = $"{f.TimeWhere()} AND {f.RollupWhere()} AND {f.RawOnlyWhere()}" + (extraWhere is null ? string.Empty : " AND " + extraWhere);
-        return f.Text is null
-            ? $"SELECT {columns} FROM llm_calls WHERE Revision = 0 AND {where}"
-            : $"SELECT {columns} FROM llm_calls WHERE {where} ORDER BY Revision DESC LIMIT 1 BY Project, TraceId, SpanId";
+        var revised = f.RevisedWhere() + (revisedWhere is null ? string.Empty : " AND " + revisedWhere);
+        var read = string.Join(", ", $"{columns}, {f.RevisedColumns}, Revision".Split(',', StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal));
+        return $"""
+            SELECT *
+            FROM
+            (
+                SELECT {read}
+                FROM llm_calls
+                WHERE {f.TimeWhere()} AND {f.RollupWhere()} AND {f.StableWhere()}
+                ORDER BY Revision DESC
+                LIMIT 1 BY Project, TraceId, SpanId
+            )
+            WHERE {revised}
+            """;
     }
 
     /// <summary>The first whole hour at or after <paramref name="time"/>, as a <c>DateTime</c> literal.</summary>

@@ -78,11 +78,9 @@ internal static class ConversationQueries
         var order = session ? "ASC" : "DESC";
         var callsTask = client.QueryJsonAsync(
             $"""
-            SELECT {CallQueries.SummaryColumns(columns)}, InputMessages, OutputMessages
-            FROM llm_calls
-            WHERE {f.TimeWhere()} AND {f.RollupWhere()} AND {f.RawOnlyWhere()}
-            ORDER BY StartTimeUnixNano {order}, TraceId {order}, SpanId {order}, Revision DESC
-            LIMIT 1 BY Project, TraceId, SpanId
+            SELECT *
+            FROM ({CallSources.Calls(f, CallQueries.SummaryColumns(columns) + ", InputMessages, OutputMessages")})
+            ORDER BY StartTimeUnixNano {order}, TraceId {order}, SpanId {order}
             LIMIT {MaxCalls + 1}
             """,
             "read the calls in order",

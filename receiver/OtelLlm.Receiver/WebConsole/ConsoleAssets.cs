@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography;
 
-namespace OtelLlm.Receiver.Console;
+namespace OtelLlm.Receiver.WebConsole;
 
 /// <summary>One file of the console: its bytes, media type and entity tag.</summary>
 internal sealed record ConsoleAsset(byte[] Content, string ContentType, string ETag);

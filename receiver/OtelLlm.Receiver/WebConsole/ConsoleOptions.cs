@@ -1,4 +1,4 @@
-namespace OtelLlm.Receiver.Console;
+namespace OtelLlm.Receiver.WebConsole;
 
 /// <summary>
 /// Settings of the web console, bound from <c>OtelLlm:Console</c> (environment variables

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace OtelLlm.Receiver.Console;
+namespace OtelLlm.Receiver.WebConsole;
 
 /// <summary>Where the console listens and how the receiver host serves it.</summary>
 internal static class ConsoleHosting

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace OtelLlm.Receiver.Console;
+namespace OtelLlm.Receiver.WebConsole;
 
 /// <summary>
 /// Answers requests that arrive on the console's port: its files, and its page for every other path (the pages route
