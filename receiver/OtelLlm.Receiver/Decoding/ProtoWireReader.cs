@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Google.Protobuf;
 
 namespace OtelLlm.Receiver.Decoding;
 
@@ -10,10 +11,11 @@ namespace OtelLlm.Receiver.Decoding;
 /// </summary>
 internal ref struct ProtoWireReader(ReadOnlySpan<byte> data)
 {
-    public const int Varint = 0;
-    public const int Fixed64 = 1;
-    public const int LengthDelimited = 2;
-    public const int Fixed32 = 5;
+    // The wire types of the protobuf encoding, as Google.Protobuf names them.
+    public const int Varint = (int)WireFormat.WireType.Varint;
+    public const int Fixed64 = (int)WireFormat.WireType.Fixed64;
+    public const int LengthDelimited = (int)WireFormat.WireType.LengthDelimited;
+    public const int Fixed32 = (int)WireFormat.WireType.Fixed32;
 
     private readonly ReadOnlySpan<byte> _data = data;
     private int _position;
@@ -29,13 +31,13 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> data)
         }
 
         var tag = ReadVarint();
-        if (tag > uint.MaxValue || tag >> 3 == 0)
+        if (tag > uint.MaxValue || WireFormat.GetTagFieldNumber((uint)tag) == 0)
         {
             throw new ProtoWireException();
         }
 
-        field = (int)(tag >> 3);
-        wireType = (int)(tag & 7);
+        field = WireFormat.GetTagFieldNumber((uint)tag);
+        wireType = (int)WireFormat.GetTagWireType((uint)tag);
         return true;
     }
 

@@ -2,6 +2,7 @@ using System.Text;
 using Google.Protobuf;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Trace.V1;
+using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 
 namespace OtelLlm.Receiver.Decoding;
 
@@ -64,31 +65,31 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case 1:
+                case Field.Span.TraceId:
                     span.TraceId = Id(reader.ReadLengthDelimited(), _traceId, _traceIdBytes);
                     break;
-                case 2:
+                case Field.Span.SpanId:
                     span.SpanId = Id(reader.ReadLengthDelimited(), _spanId, _spanIdBytes);
                     break;
-                case 4:
+                case Field.Span.ParentSpanId:
                     span.ParentSpanId = Id(reader.ReadLengthDelimited(), _parentSpanId, _parentSpanIdBytes);
                     break;
-                case 5:
+                case Field.Span.Name:
                     span.Name = Text(reader.ReadLengthDelimited());
                     break;
-                case 7:
+                case Field.Span.StartTimeUnixNano:
                     span.StartTimeUnixNano = reader.ReadFixed64();
                     break;
-                case 8:
+                case Field.Span.EndTimeUnixNano:
                     span.EndTimeUnixNano = reader.ReadFixed64();
                     break;
-                case 9:
+                case Field.Span.Attributes:
                     span.Attributes.Add(Pair(reader.ReadLengthDelimited(), used++));
                     break;
-                case 11:
+                case Field.Span.Events:
                     span.Events.Add(Span.Types.Event.Parser.ParseFrom(reader.ReadLengthDelimited()));
                     break;
-                case 15:
+                case Field.Span.Status:
                     span.Status = Status(reader.ReadLengthDelimited());
                     break;
                 default:
@@ -127,10 +128,10 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case 2:
+                case Field.Status.Message:
                     status.Message = Text(reader.ReadLengthDelimited());
                     break;
-                case 3:
+                case Field.Status.Code:
                     status.Code = (Status.Types.StatusCode)unchecked((int)reader.ReadVarint());
                     break;
                 default:
@@ -159,10 +160,10 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case 1:
+                case Field.KeyValue.Key:
                     pair.Key = Text(reader.ReadLengthDelimited());
                     break;
-                case 2:
+                case Field.KeyValue.Value:
                     pair.Value = Value(reader.ReadLengthDelimited(), value, index);
                     break;
                 default:
@@ -182,19 +183,19 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case 1:
+                case Field.AnyValue.StringValue:
                     reuse.StringValue = Text(reader.ReadLengthDelimited());
                     break;
-                case 2:
+                case Field.AnyValue.BoolValue:
                     reuse.BoolValue = reader.ReadVarint() != 0;
                     break;
-                case 3:
+                case Field.AnyValue.IntValue:
                     reuse.IntValue = unchecked((long)reader.ReadVarint());
                     break;
-                case 4:
+                case Field.AnyValue.DoubleValue:
                     reuse.DoubleValue = BitConverter.UInt64BitsToDouble(reader.ReadFixed64());
                     break;
-                case 5:
+                case Field.AnyValue.ArrayValue:
                     // Arrays of plain values (finish reasons, stop sequences) are common: recycled. Anything nested
                     // is built by Google.Protobuf, in fresh objects.
                     if (ScalarArray(reader.ReadLengthDelimited(), index) is { } array)
@@ -204,9 +205,9 @@ internal sealed class SpanMaterializer
                     }
 
                     return AnyValue.Parser.ParseFrom(message);
-                case 6:
+                case Field.AnyValue.KvlistValue:
                     return AnyValue.Parser.ParseFrom(message);
-                case 7:
+                case Field.AnyValue.BytesValue:
                     reuse.BytesValue = ByteString.CopyFrom(reader.ReadLengthDelimited());
                     break;
                 default:
@@ -227,7 +228,7 @@ internal sealed class SpanMaterializer
         var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field != 1)
+            if (field != Field.ArrayValue.Values)
             {
                 reader.Skip(wireType);
                 continue;
@@ -236,7 +237,7 @@ internal sealed class SpanMaterializer
             var element = new ProtoWireReader(reader.ReadLengthDelimited());
             while (element.TryReadTag(out var f, out var wt))
             {
-                if (f is 5 or 6)
+                if (f is Field.AnyValue.ArrayValue or Field.AnyValue.KvlistValue)
                 {
                     return null;
                 }
@@ -256,7 +257,7 @@ internal sealed class SpanMaterializer
         reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field != 1)
+            if (field != Field.ArrayValue.Values)
             {
                 reader.Skip(wireType);
                 continue;

@@ -15,6 +15,7 @@ using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Storage.ClickHouse;
 using static OtelLlm.Receiver.Decoding.ProtoWireReader;
+using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 
 namespace OtelLlm.Receiver.RowEncoding;
 
@@ -71,7 +72,7 @@ internal static class ProtobufTraceEncoder
             var reader = new ProtoWireReader(request);
             while (reader.TryReadTag(out var field, out var wireType))
             {
-                if (field == 1)
+                if (field == Field.ExportTraceServiceRequest.ResourceSpans)
                 {
                     Expect(wireType, LengthDelimited);
                     EncodeResourceSpans(ref state, reader.ReadLengthDelimited());
@@ -123,8 +124,9 @@ internal static class ProtobufTraceEncoder
         var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field == 2)
+            if (field == Field.ResourceSpans.ScopeSpans)
             {
+                Expect(wireType, LengthDelimited);
                 EncodeScopeSpans(ref state, resource, reader.ReadLengthDelimited());
             }
             else
@@ -150,8 +152,9 @@ internal static class ProtobufTraceEncoder
         var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field == 2)
+            if (field == Field.ScopeSpans.Spans)
             {
+                Expect(wireType, LengthDelimited);
                 EncodeSpan(ref state, reader.ReadLengthDelimited());
             }
             else
@@ -162,8 +165,8 @@ internal static class ProtobufTraceEncoder
     }
 
     /// <summary>
-    /// Reads the fields ResourceSpans and ScopeSpans share (1: the resource or scope, 2: the repeated children, skipped
-    /// here, 3: schema_url) and says whether field 1 was present. A second field 1 needs the reference path.
+    /// Reads the fields ResourceSpans and ScopeSpans share under the same numbers (the resource or scope, the repeated
+    /// children, skipped here, and schema_url) and says whether the first was present. A second one needs the reference path.
     /// </summary>
     private static bool ReadGroupHeader(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> first, out ReadOnlySpan<byte> schemaUrl)
     {
@@ -175,7 +178,7 @@ internal static class ProtobufTraceEncoder
         {
             switch (field)
             {
-                case 1:
+                case Field.ResourceSpans.Resource or Field.ScopeSpans.Scope:
                     Expect(wireType, LengthDelimited);
                     if (hasFirst)
                     {
@@ -185,10 +188,10 @@ internal static class ProtobufTraceEncoder
                     hasFirst = true;
                     first = reader.ReadLengthDelimited();
                     break;
-                case 2 or 3:
+                case Field.ResourceSpans.ScopeSpans or Field.ScopeSpans.Spans or Field.ResourceSpans.SchemaUrl or Field.ScopeSpans.SchemaUrl:
                     Expect(wireType, LengthDelimited);
                     var value = reader.ReadLengthDelimited();
-                    if (field == 3)
+                    if (field is Field.ResourceSpans.SchemaUrl or Field.ScopeSpans.SchemaUrl)
                     {
                         schemaUrl = value;
                     }
@@ -217,39 +220,39 @@ internal static class ProtobufTraceEncoder
         {
             switch (field)
             {
-                case 1:
+                case Field.Span.TraceId:
                     Expect(wireType, LengthDelimited);
                     traceId = reader.ReadLengthDelimited();
                     break;
-                case 2:
+                case Field.Span.SpanId:
                     Expect(wireType, LengthDelimited);
                     spanId = reader.ReadLengthDelimited();
                     break;
-                case 3:
+                case Field.Span.TraceState:
                     Expect(wireType, LengthDelimited);
                     traceState = reader.ReadLengthDelimited();
                     break;
-                case 4:
+                case Field.Span.ParentSpanId:
                     Expect(wireType, LengthDelimited);
                     parentSpanId = reader.ReadLengthDelimited();
                     break;
-                case 5:
+                case Field.Span.Name:
                     Expect(wireType, LengthDelimited);
                     name = reader.ReadLengthDelimited();
                     break;
-                case 6:
+                case Field.Span.Kind:
                     Expect(wireType, Varint);
                     kind = unchecked((int)reader.ReadVarint());
                     break;
-                case 7:
+                case Field.Span.StartTimeUnixNano:
                     Expect(wireType, Fixed64);
                     start = reader.ReadFixed64();
                     break;
-                case 8:
+                case Field.Span.EndTimeUnixNano:
                     Expect(wireType, Fixed64);
                     end = reader.ReadFixed64();
                     break;
-                case 9:
+                case Field.Span.Attributes:
                     Expect(wireType, LengthDelimited);
                     attributeCount++;
                     if (state.Normalizing && !mayBeGenAi)
@@ -263,29 +266,29 @@ internal static class ProtobufTraceEncoder
                     }
 
                     break;
-                case 10:
+                case Field.Span.DroppedAttributesCount:
                     Expect(wireType, Varint);
                     droppedAttributes = unchecked((uint)reader.ReadVarint());
                     break;
-                case 11:
+                case Field.Span.Events:
                     Expect(wireType, LengthDelimited);
                     eventCount++;
                     reader.ReadLengthDelimited();
                     break;
-                case 12:
+                case Field.Span.DroppedEventsCount:
                     Expect(wireType, Varint);
                     droppedEvents = unchecked((uint)reader.ReadVarint());
                     break;
-                case 13:
+                case Field.Span.Links:
                     Expect(wireType, LengthDelimited);
                     linkCount++;
                     reader.ReadLengthDelimited();
                     break;
-                case 14:
+                case Field.Span.DroppedLinksCount:
                     Expect(wireType, Varint);
                     droppedLinks = unchecked((uint)reader.ReadVarint());
                     break;
-                case 15:
+                case Field.Span.Status:
                     Expect(wireType, LengthDelimited);
                     if (hasStatus)
                     {
@@ -295,7 +298,7 @@ internal static class ProtobufTraceEncoder
                     hasStatus = true;
                     status = reader.ReadLengthDelimited();
                     break;
-                case 16:
+                case Field.Span.Flags:
                     Expect(wireType, Fixed32);
                     flags = reader.ReadFixed32();
                     break;
@@ -341,7 +344,7 @@ internal static class ProtobufTraceEncoder
             reader = new ProtoWireReader(message);
             while (reader.TryReadTag(out var field, out var wireType))
             {
-                if (field == 9)
+                if (field == Field.Span.Attributes)
                 {
                     var key = KeyOf(reader.ReadLengthDelimited());
                     ValidateUtf8(key);
@@ -360,7 +363,7 @@ internal static class ProtobufTraceEncoder
             reader = new ProtoWireReader(message);
             while (reader.TryReadTag(out var field, out var wireType))
             {
-                if (field == 9)
+                if (field == Field.Span.Attributes)
                 {
                     var value = ValueOf(reader.ReadLengthDelimited(), out var hasValue);
                     WriteValueText(w, value, hasValue);
@@ -402,11 +405,11 @@ internal static class ProtobufTraceEncoder
         {
             switch (field)
             {
-                case 2:
+                case Field.Status.Message:
                     Expect(wireType, LengthDelimited);
                     text = reader.ReadLengthDelimited();
                     break;
-                case 3:
+                case Field.Status.Code:
                     Expect(wireType, Varint);
                     code = unchecked((int)reader.ReadVarint());
                     break;
@@ -440,7 +443,7 @@ internal static class ProtobufTraceEncoder
             var reader = new ProtoWireReader(span);
             while (reader.TryReadTag(out var field, out var wireType))
             {
-                if (field != 11)
+                if (field != Field.Span.Events)
                 {
                     reader.Skip(wireType);
                     continue;
@@ -455,20 +458,20 @@ internal static class ProtobufTraceEncoder
                 {
                     switch (f)
                     {
-                        case 1:
+                        case Field.Event.TimeUnixNano:
                             Expect(wt, Fixed64);
                             time = er.ReadFixed64();
                             break;
-                        case 2:
+                        case Field.Event.Name:
                             Expect(wt, LengthDelimited);
                             name = er.ReadLengthDelimited();
                             break;
-                        case 3:
+                        case Field.Event.Attributes:
                             Expect(wt, LengthDelimited);
                             er.ReadLengthDelimited();
                             attributes++;
                             break;
-                        case 4:
+                        case Field.Event.DroppedAttributesCount:
                             Expect(wt, Varint);
                             er.ReadVarint();
                             break;
@@ -488,7 +491,7 @@ internal static class ProtobufTraceEncoder
                         w.WriteStringBytes(name);
                         break;
                     default:
-                        WriteAttributesJson(w, e, 3, attributes);
+                        WriteAttributesJson(w, e, Field.Event.Attributes, attributes);
                         break;
                 }
             }
@@ -509,7 +512,7 @@ internal static class ProtobufTraceEncoder
             var reader = new ProtoWireReader(span);
             while (reader.TryReadTag(out var field, out var wireType))
             {
-                if (field != 13)
+                if (field != Field.Span.Links)
                 {
                     reader.Skip(wireType);
                     continue;
@@ -523,28 +526,28 @@ internal static class ProtobufTraceEncoder
                 {
                     switch (f)
                     {
-                        case 1:
+                        case Field.Link.TraceId:
                             Expect(wt, LengthDelimited);
                             traceId = lr.ReadLengthDelimited();
                             break;
-                        case 2:
+                        case Field.Link.SpanId:
                             Expect(wt, LengthDelimited);
                             spanId = lr.ReadLengthDelimited();
                             break;
-                        case 3:
+                        case Field.Link.TraceState:
                             Expect(wt, LengthDelimited);
                             traceState = lr.ReadLengthDelimited();
                             break;
-                        case 4:
+                        case Field.Link.Attributes:
                             Expect(wt, LengthDelimited);
                             lr.ReadLengthDelimited();
                             attributes++;
                             break;
-                        case 5:
+                        case Field.Link.DroppedAttributesCount:
                             Expect(wt, Varint);
                             lr.ReadVarint();
                             break;
-                        case 6:
+                        case Field.Link.Flags:
                             Expect(wt, Fixed32);
                             lr.ReadFixed32();
                             break;
@@ -567,7 +570,7 @@ internal static class ProtobufTraceEncoder
                         w.WriteStringBytes(traceState);
                         break;
                     default:
-                        WriteAttributesJson(w, link, 4, attributes);
+                        WriteAttributesJson(w, link, Field.Link.Attributes, attributes);
                         break;
                 }
             }
@@ -606,34 +609,34 @@ internal static class ProtobufTraceEncoder
             case 0:
                 w.WriteVarUInt(0);
                 break;
-            case 1:
+            case Field.AnyValue.StringValue:
                 Expect(wireType, LengthDelimited);
                 ValidateUtf8(payload);
                 WriteTextBytes(w, payload, truncate: true);
                 break;
-            case 2:
+            case Field.AnyValue.BoolValue:
                 Expect(wireType, Varint);
                 WriteTextBytes(w, scalar != 0 ? "true"u8 : "false"u8, truncate: true);
                 break;
-            case 3:
+            case Field.AnyValue.IntValue:
                 Expect(wireType, Varint);
                 unchecked((long)scalar).TryFormat(text, out written, default, CultureInfo.InvariantCulture);
                 WriteTextBytes(w, text[..written], truncate: true);
                 break;
-            case 4:
+            case Field.AnyValue.DoubleValue:
                 Expect(wireType, Fixed64);
                 BitConverter.UInt64BitsToDouble(scalar).TryFormat(text, out written, "R", CultureInfo.InvariantCulture);
                 WriteTextBytes(w, text[..written], truncate: true);
                 break;
-            case 5:
-            case 6:
+            case Field.AnyValue.ArrayValue:
+            case Field.AnyValue.KvlistValue:
                 Expect(wireType, LengthDelimited);
                 var json = StartJson();
                 WriteJsonValue(json.Writer, value, 0);
                 json.Writer.Flush();
                 WriteTextBytes(w, json.Buffer.WrittenSpan, truncate: true);
                 break;
-            case 7:
+            case Field.AnyValue.BytesValue:
                 Expect(wireType, LengthDelimited);
                 var length = Base64.GetMaxEncodedToUtf8Length(payload.Length);
                 var rented = ArrayPool<byte>.Shared.Rent(length);
@@ -681,20 +684,20 @@ internal static class ProtobufTraceEncoder
             case 0:
                 writer.WriteNullValue();
                 break;
-            case 1:
+            case Field.AnyValue.StringValue:
                 Expect(wireType, LengthDelimited);
                 ValidateUtf8(payload);
                 writer.WriteStringValue(payload);
                 break;
-            case 2:
+            case Field.AnyValue.BoolValue:
                 Expect(wireType, Varint);
                 writer.WriteBooleanValue(scalar != 0);
                 break;
-            case 3:
+            case Field.AnyValue.IntValue:
                 Expect(wireType, Varint);
                 writer.WriteNumberValue(unchecked((long)scalar));
                 break;
-            case 4:
+            case Field.AnyValue.DoubleValue:
                 Expect(wireType, Fixed64);
                 var d = BitConverter.UInt64BitsToDouble(scalar);
                 if (double.IsFinite(d))
@@ -707,13 +710,13 @@ internal static class ProtobufTraceEncoder
                 }
 
                 break;
-            case 5:
+            case Field.AnyValue.ArrayValue:
                 Expect(wireType, LengthDelimited);
                 writer.WriteStartArray();
                 var reader = new ProtoWireReader(payload);
                 while (reader.TryReadTag(out var f, out var wt))
                 {
-                    if (f == 1)
+                    if (f == Field.ArrayValue.Values)
                     {
                         Expect(wt, LengthDelimited);
                         WriteJsonValue(writer, reader.ReadLengthDelimited(), depth + 1);
@@ -726,11 +729,11 @@ internal static class ProtobufTraceEncoder
 
                 writer.WriteEndArray();
                 break;
-            case 6:
+            case Field.AnyValue.KvlistValue:
                 Expect(wireType, LengthDelimited);
-                WriteJsonObject(writer, payload, 1, depth + 1);
+                WriteJsonObject(writer, payload, Field.KeyValueList.Values, depth + 1);
                 break;
-            case 7:
+            case Field.AnyValue.BytesValue:
                 Expect(wireType, LengthDelimited);
                 writer.WriteBase64StringValue(payload);
                 break;
@@ -780,7 +783,7 @@ internal static class ProtobufTraceEncoder
         var reader = new ProtoWireReader(value);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field is < 1 or > 7)
+            if (field is < Field.AnyValue.StringValue or > Field.AnyValue.BytesValue)
             {
                 reader.Skip(wireType);
                 continue;
@@ -820,7 +823,7 @@ internal static class ProtobufTraceEncoder
         var reader = new ProtoWireReader(pair);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field == 1)
+            if (field == Field.KeyValue.Key)
             {
                 Expect(wireType, LengthDelimited);
                 key = reader.ReadLengthDelimited();
@@ -843,7 +846,7 @@ internal static class ProtobufTraceEncoder
         var reader = new ProtoWireReader(pair);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field == 2)
+            if (field == Field.KeyValue.Value)
             {
                 Expect(wireType, LengthDelimited);
                 if (hasValue)
