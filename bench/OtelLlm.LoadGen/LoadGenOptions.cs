@@ -57,6 +57,9 @@ internal sealed class LoadGenOptions
           --ceiling-concurrency N          concurrent inserts in the ceiling (default 2)
           --keep                           keep the phase databases
         dashboards: fills otel_llm_bench with synthetic llm_calls and times every panel query.
+        read-api: the same data (and one otel_traces span per call), the receiver as a child process, and every
+          read-API request the console's pages make over 24 h and 30 d, p50 and p95 (--rows, --database, --runs,
+          --regenerate as for dashboards; --receiver as for ingest).
           --rows N                         rows to generate (default 10,000,000; reused when the count matches)
           --database NAME                  database (default otel_llm_bench)
           --runs N                         timed runs per query, median reported (default 3)

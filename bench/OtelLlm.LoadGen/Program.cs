@@ -60,6 +60,25 @@ if (options.Mode == "dashboards")
     report.AppendLine(CultureInfo.InvariantCulture, $"Queries: {dashboards.Timings.Count}; over 1 s: {dashboards.Timings.Count(t => t.MedianMs >= 1000)}; errors: {dashboards.Timings.Count(t => t.Error is not null)}; slowest: {slowest?.Dashboard} / {slowest?.Panel} ({slowest?.Range}) {slowest?.MedianMs} ms.");
     result = new { machine, clickHouse = version, dashboards };
 }
+else if (options.Mode == "read-api")
+{
+    using var bench = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = options.DashboardDatabase, Timeout = TimeSpan.FromMinutes(10) });
+    using var data = new DashboardBench(bench, FindDashboards(), options.DashboardRows, options.DashboardRuns, options.Regenerate);
+    var (end, insertSeconds, reused, _, _) = await data.PrepareAsync();
+    var read = await new ReadApiBench(bench, options.ReceiverDll!, options.DashboardRuns).RunAsync(end, options.DashboardRows);
+    report.AppendLine(CultureInfo.InvariantCulture, $"{read.Rows:N0} llm_calls rows in `{options.DashboardDatabase}` ({(reused ? "reused" : $"inserted in {insertSeconds} s")}), {read.Spans:N0} otel_traces rows ({(read.SpansSeconds == 0 ? "reused" : $"made from the calls in {read.SpansSeconds} s")}); {options.DashboardRuns} timed runs per request after one unmeasured run; ranges end at the data's last call.");
+    report.AppendLine();
+    report.AppendLine("| page | request | range | p50 ms | p95 ms |");
+    report.AppendLine("|---|---|---|---:|---:|");
+    foreach (var t in read.Timings)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {t.Page} | `{t.Request}` | {t.Range} | {(t.Error is null ? t.P50Ms.ToString(CultureInfo.InvariantCulture) : "ERROR: " + t.Error.Replace('|', '/').Replace('\n', ' '))} | {t.P95Ms} |");
+    }
+
+    report.AppendLine();
+    report.AppendLine(CultureInfo.InvariantCulture, $"Requests: {read.Timings.Count}; p95 over 500 ms: {read.Timings.Count(t => t.P95Ms >= 500)}; errors: {read.Timings.Count(t => t.Error is not null)}.");
+    result = new { machine, clickHouse = version, readApi = read };
+}
 else if (options.Mode == "ingest")
 {
     var ingests = new List<IngestResult>();

@@ -33,6 +33,9 @@ public class ConsoleReceiverFixture : ReceiverFixture
     [
         new("OtelLlm:Console:Enabled", "true"),
         new("OtelLlm:Console:Port", _consolePort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+
+        // Alert rules are checked every second, so a test waits a moment for an event rather than half a minute.
+        new("OtelLlm:Api:Alerts:EvaluationInterval", "00:00:01"),
         .. ExtraSettings,
     ];
 

@@ -47,12 +47,7 @@ internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboa
 
     public async Task<DashboardResult> RunAsync()
     {
-        var migrateClock = Stopwatch.StartNew();
-        var migrated = await new MigrationRunner(clickHouse).ApplyAsync();
-        var migrateSeconds = Math.Round(migrateClock.Elapsed.TotalSeconds, 1);
-        var (insertSeconds, reused) = await EnsureDataAsync();
-        var end = DateTimeOffset.FromUnixTimeSeconds(long.Parse(
-            await clickHouse.ScalarAsync("SELECT toUnixTimestamp(max(Timestamp)) FROM llm_calls", "read the data's end"), CultureInfo.InvariantCulture) + 60);
+        var (end, insertSeconds, reused, migrated, migrateSeconds) = await PrepareAsync();
         var timings = new List<PanelTiming>();
         foreach (var path in Directory.GetFiles(dashboardsFolder, "*.json").Order(StringComparer.Ordinal))
         {
@@ -70,6 +65,18 @@ internal sealed class DashboardBench(ClickHouseClient clickHouse, string dashboa
         }
 
         return new DashboardResult(rows, insertSeconds, reused, migrated, migrateSeconds, timings);
+    }
+
+    /// <summary>Migrates the database and fills it when its row count differs; returns the data's end (a minute after its last call).</summary>
+    public async Task<(DateTimeOffset End, double InsertSeconds, bool Reused, IReadOnlyList<int> Migrated, double MigrateSeconds)> PrepareAsync()
+    {
+        var migrateClock = Stopwatch.StartNew();
+        var migrated = await new MigrationRunner(clickHouse).ApplyAsync();
+        var migrateSeconds = Math.Round(migrateClock.Elapsed.TotalSeconds, 1);
+        var (insertSeconds, reused) = await EnsureDataAsync();
+        var end = DateTimeOffset.FromUnixTimeSeconds(long.Parse(
+            await clickHouse.ScalarAsync("SELECT toUnixTimestamp(max(Timestamp)) FROM llm_calls", "read the data's end"), CultureInfo.InvariantCulture) + 60);
+        return (end, insertSeconds, reused, migrated, migrateSeconds);
     }
 
     private async Task<(double Seconds, bool Reused)> EnsureDataAsync()

@@ -10,13 +10,7 @@ const KINDS = {
 };
 const FILTERS = ['project', 'service', 'environment', 'provider', 'model'];
 
-const items = answer => (Array.isArray(answer) ? answer : answer?.items ?? answer?.rules ?? answer?.events ?? []);
-
-function missing(e, what) {
-  return e.status === 404
-    ? h('p', { class: 'muted' }, `${what} are served by the receiver's alert API, which answered: ${e.message}`)
-    : errorBox(e);
-}
+const items = answer => answer?.items ?? [];
 
 function ruleForm(rule, canAdmin, done) {
   const field = (name, attrs) => h('input', { name, 'data-testid': `rule-${name}`, ...attrs });
@@ -29,7 +23,7 @@ function ruleForm(rule, canAdmin, done) {
     h('label', {}, 'Window (min) ', field('windowMinutes', { type: 'number', min: 1, value: rule?.windowMinutes ?? 5, required: true })),
     h('label', {}, 'Cooldown (min) ', field('cooldownMinutes', { type: 'number', min: 0, value: rule?.cooldownMinutes ?? 30 })),
     h('fieldset', {}, h('legend', {}, 'Only calls of'), FILTERS.map(f => h('label', {}, f + ' ', field(`filter-${f}`, { value: rule?.filters?.[f] ?? '', size: 12 })))),
-    h('label', { class: 'wide' }, 'Webhooks (one URL a line) ', h('textarea', { name: 'webhooks', rows: 2, cols: 50, 'data-testid': 'rule-webhooks' }, (rule?.webhooks ?? []).join('\n'))),
+    h('label', { class: 'wide' }, 'Webhooks (one URL a line) ', h('textarea', { name: 'webhooks', rows: 2, cols: 50, 'data-testid': 'rule-webhooks' }, (rule?.webhooks ?? []).map(w => w.url ?? w).join('\n'))),
     h('label', { class: 'inline' }, h('input', { type: 'checkbox', name: 'enabled', checked: rule ? rule.enabled !== false : true, 'data-testid': 'rule-enabled' }), ' Enabled'),
     h('button', { type: 'submit', 'data-testid': 'rule-save', disabled: !canAdmin || undefined }, rule ? 'Save rule' : 'Create rule'),
     canAdmin ? null : h('span', { class: 'muted small' }, ' Managing rules needs a key with the admin scope.'),
@@ -83,14 +77,15 @@ export async function render(ctx) {
     }
   } }, label);
 
-  const rulesView = rules.status === 'rejected' ? missing(rules.reason, 'Alert rules') : table([
+  const rulesView = rules.status === 'rejected' ? errorBox(rules.reason) : table([
     { label: 'Name', cell: r => r.name },
     { label: 'Kind', cell: r => KINDS[r.kind] ?? r.kind },
-    { label: 'Threshold', class: 'num', cell: r => String(r.threshold) },
+    { label: 'Threshold', class: 'num', cell: r => `${fmt(r.threshold)} ${r.unit ?? ''}` },
     { label: 'Window', class: 'num', cell: r => `${r.windowMinutes} min` },
     { label: 'Filters', cell: r => Object.entries(r.filters ?? {}).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ') || 'all calls' },
     { label: 'Webhooks', class: 'num', cell: r => String((r.webhooks ?? []).length) },
     { label: 'Enabled', cell: r => (r.enabled ? 'yes' : 'no') },
+    { label: 'State', cell: r => h('span', { class: r.state === 'firing' ? 'badge bad' : 'badge ok' }, r.state ?? 'ok') },
     { label: '', cell: r => [
       h('button', { class: 'small-button', 'data-testid': 'rule-edit', onclick: () => edit(r) }, 'Edit'),
       act(r.enabled ? 'Disable' : 'Enable', 'rule-toggle', () => api(`alerts/rules/${encodeURIComponent(r.id)}`, { method: 'PUT', body: { ...ruleBody(r), enabled: !r.enabled } })),
@@ -98,15 +93,15 @@ export async function render(ctx) {
     ] },
   ], items(rules.value), { testid: 'rules-table', empty: 'No alert rule yet.' });
 
-  const eventsView = events.status === 'rejected' ? missing(events.reason, 'Alert events') : table([
+  const eventsView = events.status === 'rejected' ? errorBox(events.reason) : table([
     { label: 'Time', cell: e => time(e.timestamp) },
     { label: 'Rule', cell: e => e.ruleName ?? e.ruleId },
     { label: 'State', cell: e => h('span', { class: e.state === 'firing' ? 'badge bad' : 'badge ok' }, e.state) },
-    { label: 'Value', class: 'num', cell: e => `${fmt(e.value)} / ${fmt(e.threshold)}` },
-    { label: 'Message', cell: e => e.message ?? '' },
-    { label: 'Webhooks', cell: e => (e.deliveries ?? []).map(d => `${d.delivered ? '✓' : '✗'} ${d.url}${d.lastError ? ' (' + d.lastError + ')' : ''}`).join('; ') },
+    { label: 'Value / threshold', class: 'num', cell: e => `${fmt(e.value)} / ${fmt(e.threshold)} ${e.unit ?? ''}` },
+    { label: 'Message', class: 'wrap', cell: e => e.message ?? '' },
+    { label: 'Webhooks', class: 'wrap', cell: e => (e.deliveries ?? []).map(d => `${d.delivered ? '✓' : '✗'} ${d.url}${d.lastError ? ' (' + d.lastError + ')' : ''}`).join('; ') },
     { label: 'Acknowledged', cell: e => e.acknowledgedAt ? `${time(e.acknowledgedAt)}${e.acknowledgedBy ? ' by ' + e.acknowledgedBy : ''}`
-      : act('Acknowledge', 'event-ack', () => api(`alerts/events/${encodeURIComponent(e.id)}/acknowledge`, { method: 'POST', body: {} })) },
+      : act('Acknowledge', 'event-ack', () => api(`alerts/events/${encodeURIComponent(e.id)}/acknowledge`, { method: 'POST', body: caller.keyed ? {} : { by: 'console' } })) },
   ], items(events.value), { testid: 'events-table', empty: 'No alert has fired.' });
 
   clear(main,
@@ -117,7 +112,9 @@ export async function render(ctx) {
 }
 
 function ruleBody(r) {
-  return { name: r.name, kind: r.kind, threshold: r.threshold, windowMinutes: r.windowMinutes, cooldownMinutes: r.cooldownMinutes, filters: r.filters ?? {}, webhooks: r.webhooks ?? [], enabled: r.enabled };
+  const filters = Object.fromEntries(Object.entries(r.filters ?? {}).filter(([, v]) => v));
+  const webhooks = (r.webhooks ?? []).map(w => (typeof w === 'string' ? w : { url: w.url, format: w.format }));
+  return { name: r.name, kind: r.kind, threshold: r.threshold, windowMinutes: r.windowMinutes, cooldownMinutes: r.cooldownMinutes, filters, webhooks, enabled: r.enabled };
 }
 
 function fmt(n) {

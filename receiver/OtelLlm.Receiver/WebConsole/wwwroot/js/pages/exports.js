@@ -5,25 +5,26 @@ import { h, clear, section } from '../dom.js';
 import { apiQuery, link, FILTER_NAMES } from '../filters.js';
 
 // The filters the export endpoint takes (the others narrow only the console's own pages).
-const EXPORTED = ['project', 'service', 'environment', 'provider', 'model', 'status', 'userId', 'workload'];
+const EXPORTED = ['project', 'service', 'provider', 'model', 'status', 'userId', 'workload'];
 
 export async function render({ main, state }) {
   const ignored = FILTER_NAMES.filter(n => state[n] && !EXPORTED.includes(n));
   const exported = Object.fromEntries(Object.entries(state).filter(([n]) => !FILTER_NAMES.includes(n) || EXPORTED.includes(n)));
   const content = h('input', { type: 'checkbox', name: 'content', 'data-testid': 'export-content' });
   const status = h('p', { class: 'muted', role: 'status', 'data-testid': 'export-status' });
+  // The query is made at the click, with the boxes as they are then.
   const run = (path, name) => async () => {
     status.textContent = 'Preparing the download…';
     try {
-      status.textContent = `Downloaded ${await download(path, name)}.`;
+      status.textContent = `Downloaded ${await download(path(), name)}.`;
     } catch (e) {
       status.textContent = e.message;
     }
   };
-  const calls = format => run(`export/calls?${apiQuery(exported, { format, content: content.checked ? 'true' : 'false' })}`, `llm-calls.${format}`);
+  const calls = format => run(() => `export/calls?${apiQuery(exported, { format, content: content.checked ? 'true' : 'false' })}`, `llm-calls.${format}`);
   const workload = h('input', { name: 'workload', value: state.workload ?? '', 'data-testid': 'finetune-workload', size: 16 });
   const minFeedback = h('input', { name: 'minFeedback', type: 'number', step: 'any', 'data-testid': 'finetune-min-feedback', size: 6 });
-  const finetune = () => run(`export/finetune?${apiQuery({ range: state.range, from: state.from, to: state.to }, { workload: workload.value, minFeedback: minFeedback.value })}`, 'finetune.jsonl')();
+  const finetune = run(() => `export/finetune?${apiQuery({ range: state.range, from: state.from, to: state.to }, { workload: workload.value, minFeedback: minFeedback.value })}`, 'finetune.jsonl');
   const described = Object.entries(state).filter(([n, v]) => v && EXPORTED.includes(n)).map(([n, v]) => `${n} = ${v}`);
   clear(main,
     h('h1', {}, 'Exports'),
