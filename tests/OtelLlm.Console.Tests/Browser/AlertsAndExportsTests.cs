@@ -1,44 +1,31 @@
 using System.Text.Json;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace OtelLlm.Console.Tests.Browser;
 
 /// <summary>The Alerts and Exports pages in Chromium, through the receiver's alert and export API.</summary>
 public sealed class AlertsAndExportsTests(ConsoleReceiverFixture receiver, ChromiumFixture chromium)
-    : IClassFixture<ConsoleReceiverFixture>, IClassFixture<ChromiumFixture>, IAsyncLifetime
+    : BrowserPage<ConsoleReceiverFixture>(receiver, chromium), IClassFixture<ConsoleReceiverFixture>, IClassFixture<ChromiumFixture>
 {
-    private readonly List<string> _errors = [];
-    private IPage _page = null!;
-
-    public async Task InitializeAsync() => _page = await chromium.NewPageAsync(_errors);
-
-    public async Task DisposeAsync()
-    {
-        await _page.CloseAsync();
-        Assert.Empty(_errors);
-    }
-
-    private Task<IResponse?> OpenAsync(string path) => _page.GotoAsync(new Uri(receiver.ConsoleUrl, path).ToString());
 
     private async Task<JsonElement> RuleAsync(string name)
-        => (await receiver.GetJsonAsync("/api/v1/alerts/rules")).GetProperty("items").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name);
+        => (await Receiver.GetJsonAsync("/api/v1/alerts/rules")).GetProperty("items").EnumerateArray().Single(r => r.GetProperty("name").GetString() == name);
 
     [Fact]
     public async Task Alerts_RuleCreatedEditedDisabledAndDeletedInThePage_IsSoInTheApi()
     {
         await OpenAsync("/alerts");
-        await Expect(_page.GetByTestId("rules-table-empty")).ToBeVisibleAsync();
-        await _page.GetByTestId("rule-name").FillAsync("Billing errors");
-        await _page.GetByTestId("rule-kind").SelectOptionAsync("error_rate");
-        await _page.GetByTestId("rule-threshold").FillAsync("5");
-        await _page.GetByTestId("rule-windowMinutes").FillAsync("10");
-        await _page.GetByTestId("rule-filter-service").FillAsync(SeedData.BillingService);
-        await _page.GetByTestId("rule-webhooks").FillAsync("http://127.0.0.1:9/hooks/billing");
-        await _page.GetByTestId("rule-save").ClickAsync();
-        var row = _page.GetByTestId("rules-table").Locator("tbody tr").Filter(new() { HasText = "Billing errors" });
+        await Expect(Page.GetByTestId("rules-table-empty")).ToBeVisibleAsync();
+        await Page.GetByTestId("rule-name").FillAsync("Billing errors");
+        await Page.GetByTestId("rule-kind").SelectOptionAsync("error_rate");
+        await Page.GetByTestId("rule-threshold").FillAsync("5");
+        await Page.GetByTestId("rule-windowMinutes").FillAsync("10");
+        await Page.GetByTestId("rule-filter-service").FillAsync(SeedData.BillingService);
+        await Page.GetByTestId("rule-webhooks").FillAsync("http://127.0.0.1:9/hooks/billing");
+        await Page.GetByTestId("rule-save").ClickAsync();
+        var row = Page.GetByTestId("rules-table").Locator("tbody tr").Filter(new() { HasText = "Billing errors" });
         await Expect(row).ToContainTextAsync($"service={SeedData.BillingService}");
-        await ChromiumFixture.ScreenshotAsync(_page, "alerts");
+        await ChromiumFixture.ScreenshotAsync(Page, "alerts");
 
         var rule = await RuleAsync("Billing errors");
         Assert.Equal("error_rate", rule.GetProperty("kind").GetString());
@@ -49,9 +36,9 @@ public sealed class AlertsAndExportsTests(ConsoleReceiverFixture receiver, Chrom
         Assert.True(rule.GetProperty("enabled").GetBoolean());
 
         await row.GetByTestId("rule-edit").ClickAsync();
-        await Expect(_page.GetByTestId("rule-name")).ToHaveValueAsync("Billing errors");
-        await _page.GetByTestId("rule-threshold").FillAsync("12.5");
-        await _page.GetByTestId("rule-save").ClickAsync();
+        await Expect(Page.GetByTestId("rule-name")).ToHaveValueAsync("Billing errors");
+        await Page.GetByTestId("rule-threshold").FillAsync("12.5");
+        await Page.GetByTestId("rule-save").ClickAsync();
         await Expect(row).ToContainTextAsync("12.5 %");
         Assert.Equal(12.5, (await RuleAsync("Billing errors")).GetProperty("threshold").GetDouble());
 
@@ -60,44 +47,44 @@ public sealed class AlertsAndExportsTests(ConsoleReceiverFixture receiver, Chrom
         Assert.False((await RuleAsync("Billing errors")).GetProperty("enabled").GetBoolean());
 
         await row.GetByTestId("rule-delete").ClickAsync();
-        await Expect(_page.GetByTestId("rules-table-empty")).ToBeVisibleAsync();
-        Assert.Empty((await receiver.GetJsonAsync("/api/v1/alerts/rules")).GetProperty("items").EnumerateArray());
+        await Expect(Page.GetByTestId("rules-table-empty")).ToBeVisibleAsync();
+        Assert.Empty((await Receiver.GetJsonAsync("/api/v1/alerts/rules")).GetProperty("items").EnumerateArray());
     }
 
     [Fact]
     public async Task Alerts_FiringEventIsListedAndAcknowledgedInThePage()
     {
         // The seed cost $0.26 in the last two hours: a cost rule over 0.1 fires at the evaluator's next round.
-        using (var created = await receiver.SendAsync(HttpMethod.Post, "/api/v1/alerts/rules", null,
+        using (var created = await Receiver.SendAsync(HttpMethod.Post, "/api/v1/alerts/rules", null,
             """{"name":"Spend","kind":"cost","threshold":0.1,"windowMinutes":180,"cooldownMinutes":0}"""))
         {
             Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
         }
 
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while ((await receiver.GetJsonAsync("/api/v1/alerts/events?state=firing")).GetProperty("items").GetArrayLength() == 0)
+        while ((await Receiver.GetJsonAsync("/api/v1/alerts/events?state=firing")).GetProperty("items").GetArrayLength() == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the cost rule did not fire within a minute");
             await Task.Delay(200);
         }
 
         await OpenAsync("/alerts");
-        var firing = _page.GetByTestId("events-table").Locator("tbody tr").Filter(new() { HasText = "Spend" });
+        var firing = Page.GetByTestId("events-table").Locator("tbody tr").Filter(new() { HasText = "Spend" });
         await Expect(firing.First).ToContainTextAsync("firing");
         await firing.First.GetByTestId("event-ack").ClickAsync();
         await Expect(firing.First.GetByTestId("event-ack")).ToHaveCountAsync(0);
         await Expect(firing.First).ToContainTextAsync("by console");
-        var acknowledged = (await receiver.GetJsonAsync("/api/v1/alerts/events?state=firing")).GetProperty("items")[0];
+        var acknowledged = (await Receiver.GetJsonAsync("/api/v1/alerts/events?state=firing")).GetProperty("items")[0];
         Assert.Equal("console", acknowledged.GetProperty("acknowledgedBy").GetString());
-        await ChromiumFixture.ScreenshotAsync(_page, "alerts-events");
+        await ChromiumFixture.ScreenshotAsync(Page, "alerts-events");
     }
 
     [Fact]
     public async Task Exports_DownloadTheFilteredCallsAsCsvJsonAndFineTuningJsonl()
     {
-        var shop = receiver.Seed.Calls.Where(c => c.Service == SeedData.ShopService).ToList();
+        var shop = Receiver.Seed.Calls.Where(c => c.Service == SeedData.ShopService).ToList();
         await OpenAsync($"/exports?service={SeedData.ShopService}");
-        await ChromiumFixture.ScreenshotAsync(_page, "exports");
+        await ChromiumFixture.ScreenshotAsync(Page, "exports");
 
         var csv = await DownloadAsync("export-csv");
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -105,7 +92,7 @@ public sealed class AlertsAndExportsTests(ConsoleReceiverFixture receiver, Chrom
         Assert.StartsWith("timestamp,traceId,spanId,", lines[0], StringComparison.Ordinal);
         Assert.All(shop, c => Assert.Contains(lines, l => l.Contains(c.SpanId, StringComparison.Ordinal)));
 
-        await _page.GetByTestId("export-content").CheckAsync();
+        await Page.GetByTestId("export-content").CheckAsync();
         using var json = JsonDocument.Parse(await DownloadAsync("export-json"));
         var rows = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement : json.RootElement.GetProperty("items");
         Assert.Equal(shop.Count, rows.GetArrayLength());
@@ -126,13 +113,13 @@ public sealed class AlertsAndExportsTests(ConsoleReceiverFixture receiver, Chrom
             answers.Add(messages[messages.GetArrayLength() - 1].GetRawText());
         }
 
-        Assert.Contains(answers, a => a.Contains(receiver.Seed["order-help"].Answer!, StringComparison.Ordinal));
-        await Expect(_page.GetByTestId("export-status")).ToContainTextAsync("Downloaded");
+        Assert.Contains(answers, a => a.Contains(Receiver.Seed["order-help"].Answer!, StringComparison.Ordinal));
+        await Expect(Page.GetByTestId("export-status")).ToContainTextAsync("Downloaded");
     }
 
     private async Task<string> DownloadAsync(string button)
     {
-        var download = await _page.RunAndWaitForDownloadAsync(() => _page.GetByTestId(button).ClickAsync());
+        var download = await Page.RunAndWaitForDownloadAsync(() => Page.GetByTestId(button).ClickAsync());
         var path = Path.Combine(ChromiumFixture.Artifacts, "download-" + download.SuggestedFilename);
         await download.SaveAsAsync(path);
         return await File.ReadAllTextAsync(path);

@@ -9,62 +9,57 @@ namespace OtelLlm.Console.Tests.Browser;
 /// through the receiver. Each test waits for what the page must show (Playwright's expectations), never for a time.
 /// </summary>
 public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, ChromiumFixture chromium)
-    : IClassFixture<ConsoleReceiverFixture>, IClassFixture<ChromiumFixture>, IAsyncLifetime
+    : BrowserPage<ConsoleReceiverFixture>(receiver, chromium), IClassFixture<ConsoleReceiverFixture>, IClassFixture<ChromiumFixture>
 {
-    private readonly List<string> _errors = [];
     private readonly List<string> _foreignRequests = [];
-    private IPage _page = null!;
 
-    private SeedData Seed => receiver.Seed;
+    private SeedData Seed => Receiver.Seed;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _page = await chromium.NewPageAsync(_errors);
+        await base.InitializeAsync();
 
         // Works offline: the page may only ask its own origin for anything.
-        _page.Request += (_, request) =>
+        Page.Request += (_, request) =>
         {
-            if (!request.Url.StartsWith(receiver.ConsoleUrl.ToString(), StringComparison.Ordinal) && !request.Url.StartsWith("blob:", StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
+            if (!request.Url.StartsWith(Receiver.ConsoleUrl.ToString(), StringComparison.Ordinal) && !request.Url.StartsWith("blob:", StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
             {
                 _foreignRequests.Add(request.Url);
             }
         };
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _page.CloseAsync();
+        await base.DisposeAsync();
         Assert.Empty(_foreignRequests);
-        Assert.Empty(_errors);
     }
 
-    private Task<IResponse?> OpenAsync(string path) => _page.GotoAsync(new Uri(receiver.ConsoleUrl, path).ToString());
-
-    private ILocator Rows(string table) => _page.GetByTestId(table).Locator("tbody tr");
+    private ILocator Rows(string table) => Page.GetByTestId(table).Locator("tbody tr");
 
     [Fact]
     public async Task Overview_ShowsTheSeededFiguresChartsAndTopModels()
     {
         await OpenAsync("/");
-        await Expect(_page.GetByTestId("figure-calls").Locator(".value")).ToHaveTextAsync(Seed.Calls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Expect(_page.GetByTestId("figure-errors").Locator(".value")).ToHaveTextAsync("1");
-        await Expect(_page.GetByTestId("figure-cost").Locator(".value")).ToHaveTextAsync("$0.26");
+        await Expect(Page.GetByTestId("figure-calls").Locator(".value")).ToHaveTextAsync(Seed.Calls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(Page.GetByTestId("figure-errors").Locator(".value")).ToHaveTextAsync("1");
+        await Expect(Page.GetByTestId("figure-cost").Locator(".value")).ToHaveTextAsync("$0.26");
         await Expect(Rows("top-models").First.Locator("td").First).ToHaveTextAsync("gpt-4o");
         await Expect(Rows("top-models")).ToHaveCountAsync(4);
-        await ChromiumFixture.ScreenshotAsync(_page, "overview");
+        await ChromiumFixture.ScreenshotAsync(Page, "overview");
         // One line for all calls, one per model for cost, one for the error rate, p50/p95/p99 for latency.
         foreach (var (chart, lines) in new[] { ("chart-calls", 1), ("chart-cost", 4), ("chart-errors", 1), ("chart-latency", 3) })
         {
-            await Expect(_page.GetByTestId(chart).Locator("path.series")).ToHaveCountAsync(lines);
+            await Expect(Page.GetByTestId(chart).Locator("path.series")).ToHaveCountAsync(lines);
         }
 
-        await Expect(_page.GetByTestId("chart-cost").Locator("circle title").Filter(new() { HasText = "gpt-4o: $0.25" })).ToHaveCountAsync(1);
+        await Expect(Page.GetByTestId("chart-cost").Locator("circle title").Filter(new() { HasText = "gpt-4o: $0.25" })).ToHaveCountAsync(1);
 
-        await Expect(_page.GetByTestId("error-types")).ToContainTextAsync("rate_limit_error");
+        await Expect(Page.GetByTestId("error-types")).ToContainTextAsync("rate_limit_error");
 
         // Each figure, row and chart leads to the calls behind it.
         await Rows("top-models").First.ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex("/calls\\?model=gpt-4o&sort=cost$"));
+        await Expect(Page).ToHaveURLAsync(new Regex("/calls\\?model=gpt-4o&sort=cost$"));
         await Expect(Rows("calls-table")).ToHaveCountAsync(2);
         await Expect(Rows("calls-table").First).ToContainTextAsync("$0.25");
     }
@@ -73,8 +68,8 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     public async Task Overview_ErrorTypeLeadsToTheFailedCall()
     {
         await OpenAsync("/");
-        await _page.GetByTestId("error-types").GetByText("rate_limit_error").ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex("status=error&errorType=rate_limit_error"));
+        await Page.GetByTestId("error-types").GetByText("rate_limit_error").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("status=error&errorType=rate_limit_error"));
         await Expect(Rows("calls-table")).ToHaveCountAsync(1);
         await Expect(Rows("calls-table").First).ToContainTextAsync("claude-sonnet-4");
     }
@@ -84,31 +79,31 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     {
         await OpenAsync("/calls");
         await Expect(Rows("calls-table")).ToHaveCountAsync(Seed.Calls.Count);
-        await ChromiumFixture.ScreenshotAsync(_page, "calls");
+        await ChromiumFixture.ScreenshotAsync(Page, "calls");
 
         // A drop-down lists what the range holds and filters at once.
-        await Expect(_page.GetByTestId("filter-provider").Locator("option[value='anthropic']")).ToHaveCountAsync(1);
-        await _page.GetByTestId("filter-provider").SelectOptionAsync("anthropic");
-        await Expect(_page).ToHaveURLAsync(new Regex("provider=anthropic"));
+        await Expect(Page.GetByTestId("filter-provider").Locator("option[value='anthropic']")).ToHaveCountAsync(1);
+        await Page.GetByTestId("filter-provider").SelectOptionAsync("anthropic");
+        await Expect(Page).ToHaveURLAsync(new Regex("provider=anthropic"));
         await Expect(Rows("calls-table")).ToHaveCountAsync(1);
         await Expect(Rows("calls-table").First).ToContainTextAsync("claude-sonnet-4");
 
         // The URL keeps the view: opened anew, it shows the same rows.
-        await _page.ReloadAsync();
+        await Page.ReloadAsync();
         await Expect(Rows("calls-table")).ToHaveCountAsync(1);
-        await Expect(_page.GetByTestId("filter-provider")).ToHaveValueAsync("anthropic");
+        await Expect(Page.GetByTestId("filter-provider")).ToHaveValueAsync("anthropic");
 
         // Text search in prompts and answers, with the other filters cleared.
         await OpenAsync("/calls");
-        await _page.GetByText("More filters").ClickAsync();
-        await _page.GetByTestId("filter-q").FillAsync("red shoes");
-        await _page.GetByTestId("filter-apply").ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex("q=red\\+shoes"));
+        await Page.GetByText("More filters").ClickAsync();
+        await Page.GetByTestId("filter-q").FillAsync("red shoes");
+        await Page.GetByTestId("filter-apply").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("q=red\\+shoes"));
         await Expect(Rows("calls-table")).ToHaveCountAsync(6);
-        await _page.GetByTestId("filter-minCost").FillAsync("0.001");
-        await _page.GetByTestId("filter-userId").FillAsync("u-bob");
-        await _page.GetByTestId("filter-q").FillAsync(string.Empty);
-        await _page.GetByTestId("filter-apply").ClickAsync();
+        await Page.GetByTestId("filter-minCost").FillAsync("0.001");
+        await Page.GetByTestId("filter-userId").FillAsync("u-bob");
+        await Page.GetByTestId("filter-q").FillAsync(string.Empty);
+        await Page.GetByTestId("filter-apply").ClickAsync();
         await Expect(Rows("calls-table")).ToHaveCountAsync(1);
         await Expect(Rows("calls-table").First).ToContainTextAsync("$0.25");
     }
@@ -117,11 +112,11 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     public async Task Calls_SortingByCostPutsTheCostliestFirst()
     {
         await OpenAsync("/calls");
-        await _page.GetByTestId("sort-cost").ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex("sort=cost&order=desc"));
+        await Page.GetByTestId("sort-cost").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("sort=cost&order=desc"));
         await Expect(Rows("calls-table").First).ToContainTextAsync("$0.25");
-        await _page.GetByTestId("sort-cost").ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex("sort=cost&order=asc"));
+        await Page.GetByTestId("sort-cost").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("sort=cost&order=asc"));
         await Expect(Rows("calls-table").First).ToContainTextAsync("$0");
         await Expect(Rows("calls-table").First).ToContainTextAsync("claude-sonnet-4");
     }
@@ -132,20 +127,20 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
         var help = Seed["order-help"];
         await OpenAsync("/calls?model=gpt-4o");
         await Rows("calls-table").Filter(new() { HasText = "shop-api" }).ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex($"/calls/{help.TraceId}/{help.SpanId}"));
-        await Expect(_page.GetByTestId("system-instructions")).ToContainTextAsync("You are the shop's helpful assistant.");
-        var input = _page.GetByTestId("input-message");
+        await Expect(Page).ToHaveURLAsync(new Regex($"/calls/{help.TraceId}/{help.SpanId}"));
+        await Expect(Page.GetByTestId("system-instructions")).ToContainTextAsync("You are the shop's helpful assistant.");
+        var input = Page.GetByTestId("input-message");
         await Expect(input).ToHaveCountAsync(3);
         await Expect(input.Nth(0).Locator(".text")).ToHaveTextAsync(help.Prompt!);
         await Expect(input.Nth(1).GetByTestId("tool-call")).ToContainTextAsync("get_order_status");
         await Expect(input.Nth(1).GetByTestId("tool-call")).ToContainTextAsync("\"orderId\": \"1234\"");
         await Expect(input.Nth(2).GetByTestId("tool-result")).ToContainTextAsync("shipped");
-        await Expect(_page.GetByTestId("output-message").Locator(".text")).ToHaveTextAsync(help.Answer!);
-        await Expect(_page.GetByTestId("call-ttft").Locator(".value")).ToHaveTextAsync("350 ms");
-        await Expect(_page.GetByTestId("call-duration").Locator(".value")).ToHaveTextAsync("1.80 s");
-        await Expect(_page.GetByTestId("call-cost").Locator(".value")).ToHaveTextAsync("$0.0042");
-        await Expect(_page.GetByTestId("call-parameters")).ToContainTextAsync(help.SpanId);
-        await ChromiumFixture.ScreenshotAsync(_page, "call");
+        await Expect(Page.GetByTestId("output-message").Locator(".text")).ToHaveTextAsync(help.Answer!);
+        await Expect(Page.GetByTestId("call-ttft").Locator(".value")).ToHaveTextAsync("350 ms");
+        await Expect(Page.GetByTestId("call-duration").Locator(".value")).ToHaveTextAsync("1.80 s");
+        await Expect(Page.GetByTestId("call-cost").Locator(".value")).ToHaveTextAsync("$0.0042");
+        await Expect(Page.GetByTestId("call-parameters")).ToContainTextAsync(help.SpanId);
+        await ChromiumFixture.ScreenshotAsync(Page, "call");
     }
 
     [Fact]
@@ -153,9 +148,9 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     {
         var failed = Seed["billing-ratelimit"];
         await OpenAsync($"/calls/{failed.TraceId}/{failed.SpanId}");
-        await Expect(_page.GetByTestId("call-error")).ToContainTextAsync("rate_limit_error: Too many requests: retry in 20 s.");
-        await Expect(_page.GetByTestId("input-message").Locator(".text")).ToHaveTextAsync(failed.Prompt!);
-        await Expect(_page.GetByTestId("output-message")).ToHaveCountAsync(0);
+        await Expect(Page.GetByTestId("call-error")).ToContainTextAsync("rate_limit_error: Too many requests: retry in 20 s.");
+        await Expect(Page.GetByTestId("input-message").Locator(".text")).ToHaveTextAsync(failed.Prompt!);
+        await Expect(Page.GetByTestId("output-message")).ToHaveCountAsync(0);
     }
 
     [Fact]
@@ -163,15 +158,15 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     {
         var report = Seed["quarterly-report"];
         await OpenAsync($"/calls/{report.TraceId}/{report.SpanId}");
-        await _page.GetByTestId("feedback-comment").FillAsync("missed the cost figures");
-        await _page.GetByTestId("thumbs-down").ClickAsync();
-        await Expect(_page.GetByTestId("feedback-status")).ToHaveTextAsync("Saved: thumbs down.");
-        await Expect(_page.GetByTestId("feedback-list")).ToContainTextAsync("✗ bad missed the cost figures");
+        await Page.GetByTestId("feedback-comment").FillAsync("missed the cost figures");
+        await Page.GetByTestId("thumbs-down").ClickAsync();
+        await Expect(Page.GetByTestId("feedback-status")).ToHaveTextAsync("Saved: thumbs down.");
+        await Expect(Page.GetByTestId("feedback-list")).ToContainTextAsync("✗ bad missed the cost figures");
         await SeedData.WaitForAsync(
-            receiver,
+            Receiver,
             $"SELECT concat(toString(Value), '|', Comment, '|', Source, '|', Name) FROM llm_feedback WHERE TraceId = '{report.TraceId}' AND SpanId = '{report.SpanId}'",
             "0|missed the cost figures|user|thumbs");
-        await ChromiumFixture.ScreenshotAsync(_page, "call-feedback");
+        await ChromiumFixture.ScreenshotAsync(Page, "call-feedback");
     }
 
     [Fact]
@@ -179,23 +174,23 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     {
         var help = Seed["order-help"];
         await OpenAsync($"/calls/{help.TraceId}/{help.SpanId}");
-        await _page.GetByTestId("open-trace").ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex($"/traces/{help.TraceId}$"));
-        await Expect(_page.GetByTestId("waterfall-row")).ToHaveCountAsync(Seed.TraceSpanCount);
-        await Expect(_page.GetByTestId("span-count")).ToHaveTextAsync($"{Seed.TraceSpanCount} spans");
-        await Expect(_page.GetByTestId("waterfall-row").First).ToContainTextAsync("POST /orders/help");
-        await Expect(_page.Locator("[data-testid=waterfall-row][data-genai=true]")).ToHaveCountAsync(1);
-        await Expect(_page.GetByTestId("trace-logs")).ToContainTextAsync("order 1234 looked up");
+        await Page.GetByTestId("open-trace").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex($"/traces/{help.TraceId}$"));
+        await Expect(Page.GetByTestId("waterfall-row")).ToHaveCountAsync(Seed.TraceSpanCount);
+        await Expect(Page.GetByTestId("span-count")).ToHaveTextAsync($"{Seed.TraceSpanCount} spans");
+        await Expect(Page.GetByTestId("waterfall-row").First).ToContainTextAsync("POST /orders/help");
+        await Expect(Page.Locator("[data-testid=waterfall-row][data-genai=true]")).ToHaveCountAsync(1);
+        await Expect(Page.GetByTestId("trace-logs")).ToContainTextAsync("order 1234 looked up");
 
         // A span's details show its events.
-        var load = _page.GetByTestId("waterfall-row").Filter(new() { HasText = "load order" });
+        var load = Page.GetByTestId("waterfall-row").Filter(new() { HasText = "load order" });
         await load.GetByRole(AriaRole.Button, new() { Name = "Details" }).ClickAsync();
-        await Expect(_page.GetByTestId("span-details")).ToContainTextAsync("cache miss");
-        await ChromiumFixture.ScreenshotAsync(_page, "trace");
+        await Expect(Page.GetByTestId("span-details")).ToContainTextAsync("cache miss");
+        await ChromiumFixture.ScreenshotAsync(Page, "trace");
 
-        await _page.GetByTestId("genai-span-link").ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex($"/calls/{help.TraceId}/{help.SpanId}"));
-        await Expect(_page.GetByTestId("output-message")).ToContainTextAsync(help.Answer!);
+        await Page.GetByTestId("genai-span-link").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex($"/calls/{help.TraceId}/{help.SpanId}"));
+        await Expect(Page.GetByTestId("output-message")).ToContainTextAsync(help.Answer!);
     }
 
     [Fact]
@@ -203,17 +198,17 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
     {
         await OpenAsync("/sessions");
         await Expect(Rows("sessions-table")).ToHaveCountAsync(3);
-        await ChromiumFixture.ScreenshotAsync(_page, "sessions");
+        await ChromiumFixture.ScreenshotAsync(Page, "sessions");
         await Rows("sessions-table").Filter(new() { HasText = "s-checkout" }).ClickAsync();
-        await Expect(_page).ToHaveURLAsync(new Regex("/sessions/s-checkout"));
-        var turns = _page.GetByTestId("turn");
+        await Expect(Page).ToHaveURLAsync(new Regex("/sessions/s-checkout"));
+        var turns = Page.GetByTestId("turn");
         await Expect(turns).ToHaveCountAsync(2);
         await Expect(turns.Nth(0)).ToContainTextAsync(Seed["order-help"].Prompt!);
         await Expect(turns.Nth(1)).ToContainTextAsync(Seed["order-thanks"].Prompt!);
         await Expect(turns.Nth(1)).ToContainTextAsync(Seed["order-thanks"].Answer!);
-        await Expect(_page.GetByTestId("totals-calls").Locator(".value")).ToHaveTextAsync("2");
-        await Expect(_page.GetByTestId("totals-cost").Locator(".value")).ToHaveTextAsync("$0.0045");
-        await ChromiumFixture.ScreenshotAsync(_page, "session");
+        await Expect(Page.GetByTestId("totals-calls").Locator(".value")).ToHaveTextAsync("2");
+        await Expect(Page.GetByTestId("totals-cost").Locator(".value")).ToHaveTextAsync("$0.0045");
+        await ChromiumFixture.ScreenshotAsync(Page, "session");
     }
 
     [Fact]
@@ -222,19 +217,19 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
         await OpenAsync("/users");
         await Expect(Rows("users-table")).ToHaveCountAsync(3);
         await Expect(Rows("users-table").First).ToContainTextAsync("u-bob");
-        await ChromiumFixture.ScreenshotAsync(_page, "users");
+        await ChromiumFixture.ScreenshotAsync(Page, "users");
         await Rows("users-table").Filter(new() { HasText = "u-carol" }).ClickAsync();
-        await Expect(_page.GetByTestId("turn")).ToHaveCountAsync(6);
-        await Expect(_page.GetByTestId("totals-calls").Locator(".value")).ToHaveTextAsync("6");
-        await Expect(_page.GetByTestId("turn").First).ToContainTextAsync("Find red shoes, size 38.");
+        await Expect(Page.GetByTestId("turn")).ToHaveCountAsync(6);
+        await Expect(Page.GetByTestId("totals-calls").Locator(".value")).ToHaveTextAsync("6");
+        await Expect(Page.GetByTestId("turn").First).ToContainTextAsync("Find red shoes, size 38.");
     }
 
     [Fact]
     public async Task UnknownPath_SaysSoAndLinksHome()
     {
         await OpenAsync("/nowhere");
-        await Expect(_page.Locator("main h1")).ToHaveTextAsync("Not found");
-        await _page.GetByText("Go to the overview.").ClickAsync();
-        await Expect(_page.GetByTestId("figure-calls")).ToBeVisibleAsync();
+        await Expect(Page.Locator("main h1")).ToHaveTextAsync("Not found");
+        await Page.GetByText("Go to the overview.").ClickAsync();
+        await Expect(Page.GetByTestId("figure-calls")).ToBeVisibleAsync();
     }
 }

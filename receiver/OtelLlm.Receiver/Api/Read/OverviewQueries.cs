@@ -44,22 +44,20 @@ internal static class OverviewQueries
         var sums = client.QueryJsonAsync($"SELECT {Sums} FROM ({CallSources.Minutes(f, columns)})", "read the overview's totals", ct);
         var digests = client.QueryJsonAsync($"SELECT {Digests} FROM ({CallSources.Latency(f)})", "read the overview's latency", ct);
         await Task.WhenAll(sums, digests);
-        var s = (await sums)[0];
+        var s = new SumsRow((await sums)[0], columns.CallEnergy);
         var d = (await digests)[0];
-        var calls = ApiSql.Long(s.GetProperty("Calls"));
-        var errors = ApiSql.Long(s.GetProperty("Errors"));
         return new OverviewFigures(
-            calls,
-            errors,
-            calls == 0 ? 0 : (double)errors / calls,
-            ApiSql.Long(s.GetProperty("InputTokens")),
-            ApiSql.Long(s.GetProperty("OutputTokens")),
-            ApiSql.Long(s.GetProperty("CacheReadTokens")),
-            ApiSql.Long(s.GetProperty("ReasoningTokens")),
-            ApiSql.Long(s.GetProperty("TotalTokens")),
-            ApiSql.Double(s.GetProperty("CostUsd")),
-            columns.CallEnergy ? ApiSql.Double(s.GetProperty("EnergyWh")) : null,
-            calls == 0 ? null : ApiSql.Double(s.GetProperty("DurationSum")) / calls / 1e6,
+            s.Calls,
+            s.Errors,
+            s.ErrorRate,
+            s.Long("InputTokens"),
+            s.Long("OutputTokens"),
+            s.Long("CacheReadTokens"),
+            s.Long("ReasoningTokens"),
+            s.Long("TotalTokens"),
+            s.CostUsd,
+            s.EnergyWh,
+            s.AvgDurationMs,
             Quantiles(d.GetProperty("Latency"), 1e6),
             Quantiles(d.GetProperty("Ttft"), 1));
     }
@@ -90,19 +88,18 @@ internal static class OverviewQueries
         foreach (var row in await sums)
         {
             var key = row.GetProperty("Key").GetString()!;
-            var calls = ApiSql.Long(row.GetProperty("Calls"));
-            var errors = ApiSql.Long(row.GetProperty("Errors"));
+            var g = new SumsRow(row, columns.CallEnergy);
             groups.Add(new BreakdownGroup(
                 key,
-                calls,
-                errors,
-                calls == 0 ? 0 : (double)errors / calls,
-                ApiSql.Long(row.GetProperty("InputTokens")),
-                ApiSql.Long(row.GetProperty("OutputTokens")),
-                ApiSql.Long(row.GetProperty("TotalTokens")),
-                ApiSql.Double(row.GetProperty("CostUsd")),
-                columns.CallEnergy ? ApiSql.Double(row.GetProperty("EnergyWh")) : null,
-                calls == 0 ? null : ApiSql.Double(row.GetProperty("DurationSum")) / calls / 1e6,
+                g.Calls,
+                g.Errors,
+                g.ErrorRate,
+                g.Long("InputTokens"),
+                g.Long("OutputTokens"),
+                g.Long("TotalTokens"),
+                g.CostUsd,
+                g.EnergyWh,
+                g.AvgDurationMs,
                 digests is null ? null : latency.GetValueOrDefault(key, new Percentiles(null, null, null))));
         }
 
@@ -125,17 +122,8 @@ internal static class OverviewQueries
             ct);
         return Group(rows, row =>
         {
-            var calls = ApiSql.Long(row.GetProperty("Calls"));
-            return new SeriesPoint(
-                Time(row),
-                calls,
-                ApiSql.Long(row.GetProperty("Errors")),
-                ApiSql.Long(row.GetProperty("InputTokens")),
-                ApiSql.Long(row.GetProperty("OutputTokens")),
-                ApiSql.Long(row.GetProperty("TotalTokens")),
-                ApiSql.Double(row.GetProperty("CostUsd")),
-                columns.CallEnergy ? ApiSql.Double(row.GetProperty("EnergyWh")) : null,
-                calls == 0 ? null : ApiSql.Double(row.GetProperty("DurationSum")) / calls / 1e6);
+            var p = new SumsRow(row, columns.CallEnergy);
+            return new SeriesPoint(Time(row), p.Calls, p.Errors, p.Long("InputTokens"), p.Long("OutputTokens"), p.Long("TotalTokens"), p.CostUsd, p.EnergyWh, p.AvgDurationMs);
         }).ConvertAll(g => new Series(g.Key, g.Points));
     }
 
@@ -221,5 +209,23 @@ internal static class OverviewQueries
         }
 
         return groups;
+    }
+
+    /// <summary>A row with the columns of <see cref="Sums"/>, and what is worked out of them.</summary>
+    private readonly struct SumsRow(JsonElement row, bool energy)
+    {
+        public long Calls => Long(nameof(Calls));
+
+        public long Errors => Long(nameof(Errors));
+
+        public double ErrorRate => Calls == 0 ? 0 : (double)Errors / Calls;
+
+        public double CostUsd => ApiSql.Double(row.GetProperty(nameof(CostUsd)));
+
+        public double? EnergyWh => energy ? ApiSql.Double(row.GetProperty(nameof(EnergyWh))) : null;
+
+        public double? AvgDurationMs => Calls == 0 ? null : ApiSql.Double(row.GetProperty("DurationSum")) / Calls / 1e6;
+
+        public long Long(string column) => ApiSql.Long(row.GetProperty(column));
     }
 }
