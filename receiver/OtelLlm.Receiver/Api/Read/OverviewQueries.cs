@@ -109,17 +109,7 @@ internal static class OverviewQueries
     /// <summary>Sums per time bucket, split by <paramref name="groupBy"/> (the 8 costliest groups and <c>(other)</c>).</summary>
     public static async Task<List<Series>> SeriesAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, string groupBy, int step, CancellationToken ct)
     {
-        var minutes = CallSources.Minutes(f, columns);
-        var key = KeyExpression(groupBy, minutes, "sum(CostUsdSum) DESC, sum(Calls) DESC");
-        var rows = await client.QueryJsonAsync(
-            $"""
-            SELECT toUInt32(intDiv(toUInt32(Timestamp), {step}) * {step}) AS Time, {key} AS Key, {Sums}
-            FROM ({minutes})
-            GROUP BY Time, Key
-            ORDER BY Key, Time
-            """,
-            "read the overview's series",
-            ct);
+        var rows = await BucketsAsync(client, CallSources.Minutes(f, columns), groupBy, "sum(CostUsdSum) DESC, sum(Calls) DESC", Sums, step, "read the overview's series", ct);
         return Group(rows, row =>
         {
             var p = new SumsRow(row, columns.CallEnergy);
@@ -127,23 +117,25 @@ internal static class OverviewQueries
         }).ConvertAll(g => new Series(g.Key, g.Points));
     }
 
-    /// <summary>Latency percentiles per time bucket, split by <paramref name="groupBy"/> (the 8 groups with the most calls).</summary>
+    /// <summary>Latency percentiles per time bucket, split by <paramref name="groupBy"/> (the 8 groups with the most rollup rows).</summary>
     public static async Task<List<LatencySeries>> LatencySeriesAsync(ClickHouseClient client, CallFilter f, string groupBy, int step, CancellationToken ct)
     {
-        var latency = CallSources.Latency(f, hourly: step % 3600 == 0);
-        var key = KeyExpression(groupBy, latency, "count() DESC");
-        var rows = await client.QueryJsonAsync(
-            $"""
-            SELECT toUInt32(intDiv(toUInt32(Timestamp), {step}) * {step}) AS Time, {key} AS Key, {Digests}
-            FROM ({latency})
-            GROUP BY Time, Key
-            ORDER BY Key, Time
-            """,
-            "read the latency series",
-            ct);
+        var rows = await BucketsAsync(client, CallSources.Latency(f, hourly: step % 3600 == 0), groupBy, "count() DESC", Digests, step, "read the latency series", ct);
         return Group(rows, row => new LatencyPoint(Time(row), Quantiles(row.GetProperty("Latency"), 1e6), Quantiles(row.GetProperty("Ttft"), 1)))
             .ConvertAll(g => new LatencySeries(g.Key, g.Points));
     }
+
+    // Rows of Time (the bucket's start in Unix seconds), Key and the aggregates, by key then time.
+    private static Task<IReadOnlyList<JsonElement>> BucketsAsync(ClickHouseClient client, string source, string groupBy, string topOrder, string aggregates, int step, string purpose, CancellationToken ct)
+        => client.QueryJsonAsync(
+            $"""
+            SELECT toUInt32(intDiv(toUInt32(Timestamp), {step}) * {step}) AS Time, {KeyExpression(groupBy, source, topOrder)} AS Key, {aggregates}
+            FROM ({source})
+            GROUP BY Time, Key
+            ORDER BY Key, Time
+            """,
+            purpose,
+            ct);
 
     /// <summary>The bucket width for a range: about 120 buckets, a whole number of minutes (hours from 2 days on).</summary>
     public static int AutoStep(TimeSpan range)
