@@ -157,6 +157,20 @@ internal sealed class AttributeMap
     /// <summary>A string list from a string array, a JSON-encoded array string, or a single string.</summary>
     public List<string>? GetStringList(string key) => Find(key) is { } v ? ToStringList(v) : null;
 
+    /// <summary>The first present string list of several names, in priority order.</summary>
+    public List<string>? FirstStringList(params ReadOnlySpan<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            if (GetStringList(key) is { } list)
+            {
+                return list;
+            }
+        }
+
+        return null;
+    }
+
     public static long? ToInt64(AnyValue v)
     {
         switch (v.ValueCase)

@@ -6,13 +6,14 @@ using OtelLlm.Storage.Rows;
 namespace OtelLlm.Receiver.Normalization;
 
 /// <summary>
-/// The columns every dialect fills the same way: identity and timing from the span, and each value column from its
-/// sources in priority order (first present wins), covering every dialect's name for it. Dialect classes then add
-/// what only they carry (indexed content, invocation parameters, ...).
+/// The one attribute-reading path: identity and timing from the span, and each value column from the sources a
+/// dialect's <see cref="ColumnSources"/> names, in priority order (first present wins). Dialects then add what only
+/// they carry (indexed content, invocation parameters, ...).
 /// </summary>
 internal static class CommonColumns
 {
-    public static void Fill(SpanInput input, LlmCallRow row)
+    /// <summary>Fills identity, timing and every value column from the span through the dialect's column map.</summary>
+    public static void Fill(SpanInput input, LlmCallRow row, ColumnSources sources)
     {
         var span = input.Span;
         var a = input.Attributes;
@@ -24,48 +25,36 @@ internal static class CommonColumns
         row.SpanId = OtlpIds.Hex(span.SpanId);
         row.ParentSpanId = OtlpIds.Hex(span.ParentSpanId);
 
-        row.ServiceName = r.GetString(Otel.ServiceName) ?? a.FirstString(Otel.ServiceName, OpenLit.ApplicationName) ?? string.Empty;
-        row.Environment = r.FirstString(Otel.DeploymentEnvironmentName, Otel.DeploymentEnvironment)
-            ?? a.FirstString(Otel.DeploymentEnvironmentName, Otel.DeploymentEnvironment, OpenLit.Environment)
-            ?? string.Empty;
+        row.ServiceName = r.GetString(Otel.ServiceName) ?? a.FirstString(sources.ServiceName) ?? string.Empty;
+        row.Environment = r.FirstString(sources.Environment) ?? a.FirstString(sources.EnvironmentOnSpan) ?? string.Empty;
 
-        var rawProvider = a.FirstString(GenAi.Provider.Name, GenAi.System, OpenInference.Provider, OpenInference.System);
-        if (rawProvider is not null)
+        if (a.FirstString(sources.Provider) is { } rawProvider)
         {
-            row.Provider = ProviderNames.Normalize(rawProvider) ?? string.Empty;
-            if (!string.Equals(rawProvider, row.Provider, StringComparison.Ordinal))
-            {
-                row.Attributes.Add(OtelLlmNames.RawProvider, rawProvider);
-            }
+            SetProvider(row, rawProvider);
         }
 
-        row.RequestModel = a.FirstString(GenAi.Request.Model, OpenInference.RequestModelName) ?? string.Empty;
-        row.ResponseModel = a.FirstString(GenAi.Response.Model, OpenInference.ResponseModelName) ?? string.Empty;
+        row.RequestModel = a.FirstString(sources.RequestModel) ?? string.Empty;
+        row.ResponseModel = a.FirstString(sources.ResponseModel) ?? string.Empty;
 
-        row.InputTokens = Count(a.FirstInt64(GenAi.Usage.InputTokens, GenAi.Usage.PromptTokens, OpenInference.TokenCountPrompt));
-        row.OutputTokens = Count(a.FirstInt64(GenAi.Usage.OutputTokens, GenAi.Usage.CompletionTokens, OpenInference.TokenCountCompletion));
-        row.CacheReadTokens = Count(a.FirstInt64(
-            GenAi.Usage.CacheReadInputTokens, GenAi.Usage.CacheReadInputTokensUnderscore, OpenInference.TokenCountCacheRead, GenAi.Usage.PromptCachedTokens));
-        row.CacheWriteTokens = Count(a.FirstInt64(
-            GenAi.Usage.CacheWriteInputTokens, GenAi.Usage.CacheCreationInputTokens, GenAi.Usage.CacheCreationInputTokensUnderscore,
-            OpenInference.TokenCountCacheWrite, GenAi.Usage.PromptCacheCreationTokens));
-        row.ReasoningTokens = Count(a.FirstInt64(
-            GenAi.Usage.ReasoningOutputTokens, GenAi.Usage.ReasoningTokens, Traceloop.UsageReasoningTokens, OpenInference.TokenCountReasoning,
-            GenAi.Usage.CompletionReasoningTokens));
-        row.TotalTokens = Count(a.FirstInt64(GenAi.Usage.TotalTokens, Traceloop.UsageTotalTokens, OpenInference.TokenCountTotal, OpenLit.TokenUsageAsTotal));
+        row.InputTokens = Count(a.FirstInt64(sources.InputTokens));
+        row.OutputTokens = Count(a.FirstInt64(sources.OutputTokens));
+        row.CacheReadTokens = Count(a.FirstInt64(sources.CacheReadTokens));
+        row.CacheWriteTokens = Count(a.FirstInt64(sources.CacheWriteTokens));
+        row.ReasoningTokens = Count(a.FirstInt64(sources.ReasoningTokens));
+        row.TotalTokens = Count(a.FirstInt64(sources.TotalTokens));
 
-        row.Temperature = SingleWidened(a.GetDouble(GenAi.Request.Temperature));
-        row.TopP = SingleWidened(a.GetDouble(GenAi.Request.TopP));
-        var maxTokens = a.GetInt64(GenAi.Request.MaxTokens);
+        row.Temperature = SingleWidened(a.FirstDouble(sources.Temperature));
+        row.TopP = SingleWidened(a.FirstDouble(sources.TopP));
+        var maxTokens = a.FirstInt64(sources.MaxTokens);
         row.MaxTokens = maxTokens is > 0 ? (ulong)maxTokens.Value : null;
-        row.Streaming = a.FirstBool(GenAi.Request.Stream, Traceloop.IsStreaming, Traceloop.GenAiIsStreaming) ?? false;
-        var ttftSeconds = a.FirstDouble(GenAi.Response.TimeToFirstChunk, OpenLit.TimeToFirstToken);
+        row.Streaming = a.FirstBool(sources.Streaming) ?? false;
+        var ttftSeconds = a.FirstDouble(sources.TimeToFirstChunkSeconds);
         row.TimeToFirstTokenMs = ttftSeconds is >= 0 ? ttftSeconds * 1000 : null;
 
-        var finish = a.GetStringList(GenAi.Response.FinishReasons);
+        var finish = a.FirstStringList(sources.FinishReasons);
         if (finish is null)
         {
-            var single = a.FirstString(OpenInference.FinishReason, Traceloop.ResponseFinishReason, GenAi.Response.FinishReason);
+            var single = a.FirstString(sources.FinishReason);
             finish = single is null ? null : [single];
         }
 
@@ -74,16 +63,24 @@ internal static class CommonColumns
             SetFinishReasons(row, finish);
         }
 
-        row.ResponseId = a.GetString(GenAi.Response.Id) ?? string.Empty;
-        row.ConversationId = a.FirstString(GenAi.ConversationId, Otel.SessionId, Traceloop.AssociationSessionId, OpenLit.SessionId) ?? string.Empty;
-        row.UserId = a.FirstString(
-            Otel.UserId, Otel.EndUserId, Traceloop.AssociationUserId, OpenLit.UserId, GenAi.Request.User, Traceloop.User, Traceloop.GenAiUser)
-            ?? string.Empty;
-        row.Workload = a.GetString(OtelLlmNames.Workload) ?? string.Empty;
-        row.AgentName = a.FirstString(GenAi.Agent.Name, OpenInference.AgentName) ?? string.Empty;
-        row.ServerAddress = a.GetString(Otel.ServerAddress) ?? string.Empty;
+        row.ResponseId = a.FirstString(sources.ResponseId) ?? string.Empty;
+        row.ConversationId = a.FirstString(sources.ConversationId) ?? string.Empty;
+        row.UserId = a.FirstString(sources.UserId) ?? string.Empty;
+        row.Workload = a.FirstString(sources.Workload) ?? string.Empty;
+        row.AgentName = a.FirstString(sources.AgentName) ?? string.Empty;
+        row.ServerAddress = a.FirstString(sources.ServerAddress) ?? string.Empty;
 
-        FillStatus(span, a, row);
+        FillStatus(span, a.FirstString(sources.ErrorType), row);
+    }
+
+    /// <summary>Sets the canonical provider name, keeping the reported one in an attribute when it differs.</summary>
+    public static void SetProvider(LlmCallRow row, string rawProvider)
+    {
+        row.Provider = ProviderNames.Normalize(rawProvider) ?? string.Empty;
+        if (!string.Equals(rawProvider, row.Provider, StringComparison.Ordinal))
+        {
+            row.Attributes.Add(OtelLlmNames.RawProvider, rawProvider);
+        }
     }
 
     /// <summary>Sets normalized finish reasons, keeping the raw list in an attribute when normalization changed it.</summary>
@@ -104,7 +101,7 @@ internal static class CommonColumns
         }
     }
 
-    private static void FillStatus(Span span, AttributeMap a, LlmCallRow row)
+    private static void FillStatus(Span span, string? errorType, LlmCallRow row)
     {
         row.StatusCode = span.Status?.Code switch
         {
@@ -113,7 +110,7 @@ internal static class CommonColumns
             _ => "Unset",
         };
         row.StatusMessage = span.Status?.Message ?? string.Empty;
-        row.ErrorType = a.GetString(Otel.ErrorType) ?? string.Empty;
+        row.ErrorType = errorType ?? string.Empty;
 
         foreach (var e in span.Events)
         {

@@ -13,10 +13,13 @@ namespace OtelLlm.Receiver.Normalization;
 /// </summary>
 internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetrics metrics)
 {
+    /// <summary>Span attributes that carry the call's cost in USD, in priority order, whatever the dialect.</summary>
+    public static readonly string[] SpanCostAttributes =
+        [GenAi.Usage.Cost, OpenInference.CostTotal, GenAi.Usage.TotalCost, GenAi.Usage.TotalCostUsd, OtelLlmNames.CostUsd];
+
     public void Apply(AttributeMap a, LlmCallRow row)
     {
-        var spanCost = a.FirstDouble(GenAi.Usage.Cost, OpenInference.CostTotal, GenAi.Usage.TotalCost, GenAi.Usage.TotalCostUsd, OtelLlmNames.CostUsd)
-            ?? LangfuseTotal(a);
+        var spanCost = a.FirstDouble(SpanCostAttributes) ?? LangfuseTotal(a);
         if (spanCost is >= 0)
         {
             row.CostUsd = spanCost;

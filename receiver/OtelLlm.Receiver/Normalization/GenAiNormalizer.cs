@@ -7,15 +7,17 @@ using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Semantics.Pricing;
 using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.Normalization.Dialects;
 using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.Normalization;
 
 /// <summary>
 /// Turns spans of every GenAI dialect into one <c>llm_calls</c> row per model call, and joins content that
-/// arrives in log records. Steps: detect the dialect (<see cref="DialectDetector"/>), skip wrappers, fill the
-/// shared columns (<see cref="CommonColumns"/>), add the dialect's own content, derive totals, price the call
-/// (<see cref="CostCalculator"/>), keep the remaining attributes, cap content, and hand the row to the join.
+/// arrives in log records. Steps: detect the dialect (<see cref="GenAiDialects"/>), skip its wrappers, let it fill
+/// the columns and content (<see cref="IGenAiDialect.Fill"/>), add content from span events, derive totals, price the
+/// call (<see cref="CostCalculator"/>), keep the attributes the dialect did not map, cap content, and hand the row to
+/// the join when the dialect's content may still come in logs.
 /// </summary>
 internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
 {
@@ -52,7 +54,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
 
     public LlmCallRow? NormalizeSpan(string project, Resource resource, InstrumentationScope scope, Span span)
     {
-        if (!DialectDetector.MayBeGenAi(span))
+        if (!GenAiDialects.MayBeGenAi(span))
         {
             return null;
         }
@@ -110,14 +112,13 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
     private LlmCallRow? Normalize(string project, Resource resource, InstrumentationScope scope, Span span)
     {
         var input = new SpanInput(resource, scope, span);
-        input.Dialect = DialectDetector.Detect(input);
-        if (input.Dialect.Length == 0)
+        if (GenAiDialects.Detect(input) is not { } dialect)
         {
             return null;
         }
 
-        var operation = DialectDetector.ResolveOperation(input);
-        if (!DialectDetector.IsModelCall(input, operation))
+        var operation = dialect.Operation(input);
+        if (!dialect.IsModelCall(input, operation))
         {
             return null;
         }
@@ -126,28 +127,17 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         {
             Project = project,
             Operation = operation,
-            SourceFormat = input.Dialect,
+            SourceFormat = dialect.SourceFormat,
             Attributes = new OtelLlm.Storage.Rows.KeyValueList(8),
         };
-        CommonColumns.Fill(input, row);
-        OtelGenAiDialect.FillContent(input, row);
-        switch (input.Dialect)
-        {
-            case SourceFormats.OpenLlmetryLegacy:
-                OpenLlmetryDialect.FillLegacyContent(input, row);
-                break;
-            case SourceFormats.OpenInference:
-                OpenInferenceDialect.Fill(input, row);
-                break;
-        }
-
-        OtelGenAiDialect.ContentFromSpanEvents(input)?.ApplyTo(row, int.MaxValue);
+        dialect.Fill(input, row);
+        SpanContent.FromSpanEvents(input)?.ApplyTo(row, int.MaxValue);
         DeriveTokens(row);
         _cost.Apply(input.Attributes, row);
-        CopyRemainingAttributes(input.Attributes, row);
+        CopyRemainingAttributes(input.Attributes, dialect, row);
         CapContent(row);
 
-        if (OtelJsOpenAiDialect.ExpectsLogContent(input.Dialect, input.ScopeName, input.Attributes))
+        if (dialect.ExpectsLogContent(input))
         {
             Join.SpanArrived(row, row.InputMessages.Length == 0 || row.OutputMessages.Length == 0);
         }
@@ -169,11 +159,11 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         }
     }
 
-    private void CopyRemainingAttributes(AttributeMap attributes, LlmCallRow row)
+    private void CopyRemainingAttributes(AttributeMap attributes, IGenAiDialect dialect, LlmCallRow row)
     {
         foreach (var kv in attributes.Source)
         {
-            if (MappedAttributes.IsMapped(kv.Key))
+            if (dialect.IsMapped(kv.Key))
             {
                 continue;
             }

@@ -26,7 +26,4 @@ internal sealed class SpanInput
     public AttributeMap ResourceAttributes => field ??= new AttributeMap(Resource.Attributes);
 
     public string ScopeName => Scope.Name ?? string.Empty;
-
-    /// <summary>The dialect, one of <see cref="SourceFormats"/>.</summary>
-    public string Dialect { get; set; } = string.Empty;
 }

@@ -3,16 +3,15 @@ using OtelLlm.Storage.Rows;
 namespace OtelLlm.Receiver.Normalization;
 
 /// <summary>
-/// OTel GenAI semantic conventions, both generations: ≥1.37 content attributes on the span
-/// (<c>gen_ai.input.messages</c>, <c>gen_ai.output.messages</c>, <c>gen_ai.system_instructions</c>,
-/// <c>gen_ai.tool.definitions</c>; JSON strings or structured values), and content carried as span events —
-/// ≤1.36 per-message events, the ≥1.37 operation-details event and the v1.26 prompt/completion events.
-/// Content in log records is joined by <see cref="ContentJoin"/>. Shared by every dialect that uses gen_ai.* names
-/// (Microsoft.Extensions.AI, OTel JS, OpenLLMetry current, OpenLIT, OtelLlm's own instrumentation).
+/// Content in the OTel GenAI semantic conventions, on the span: the ≥1.37 attributes (<c>gen_ai.input.messages</c>,
+/// <c>gen_ai.output.messages</c>, <c>gen_ai.system_instructions</c>, <c>gen_ai.tool.definitions</c>; JSON strings or
+/// structured values), and content carried as span events — ≤1.36 per-message events, the ≥1.37 operation-details
+/// event and the v1.26 prompt/completion events. Read for every dialect; content in log records is joined by
+/// <see cref="ContentJoin"/>.
 /// </summary>
-internal static class OtelGenAiDialect
+internal static class SpanContent
 {
-    public static void FillContent(SpanInput input, LlmCallRow row)
+    public static void FromAttributes(SpanInput input, LlmCallRow row)
     {
         var a = input.Attributes;
         if (MessageJson.NormalizeMessages(MessageJson.FromAnyValue(a.Get(GenAi.InputMessages)), output: false) is { } inputMessages)
@@ -36,8 +35,8 @@ internal static class OtelGenAiDialect
         }
     }
 
-    /// <summary>Content carried as span events, applied to the columns the attributes left empty.</summary>
-    public static ContentSet? ContentFromSpanEvents(SpanInput input)
+    /// <summary>Content carried as span events, to apply to the columns the attributes left empty.</summary>
+    public static ContentSet? FromSpanEvents(SpanInput input)
     {
         ContentSet? set = null;
         List<ContentItem>? items = null;

@@ -2,18 +2,47 @@ using System.Text.Json.Nodes;
 using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Storage.Rows;
 
-namespace OtelLlm.Receiver.Normalization;
+namespace OtelLlm.Receiver.Normalization.Dialects;
 
 /// <summary>
 /// OpenInference (Arize): its own vocabulary — <c>openinference.span.kind</c>, <c>llm.*</c>, indexed
 /// <c>llm.input_messages.{i}.message.*</c> with tool calls, <c>llm.invocation_parameters</c> JSON, raw
 /// <c>input.value</c>/<c>output.value</c>. Only <c>LLM</c> and <c>EMBEDDING</c> spans are model calls; CHAIN, AGENT,
-/// TOOL, RETRIEVER... are wrappers. Token counts and providers are read by <see cref="CommonColumns"/>.
+/// TOOL, RETRIEVER... are wrappers. Detected by <c>openinference.span.kind</c> or the scope <c>@arizeai/openinference*</c>.
 /// </summary>
-internal static class OpenInferenceDialect
+internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenInference, s_sources)
 {
-    public static void Fill(SpanInput input, LlmCallRow row)
+    private static readonly ColumnSources s_sources = ColumnSources.Semconv with
     {
+        Provider = [GenAi.Provider.Name, GenAi.System, OpenInference.Provider, OpenInference.System],
+        RequestModel = [GenAi.Request.Model, OpenInference.RequestModelName],
+        ResponseModel = [GenAi.Response.Model, OpenInference.ResponseModelName],
+        InputTokens = [GenAi.Usage.InputTokens, GenAi.Usage.PromptTokens, OpenInference.TokenCountPrompt],
+        OutputTokens = [GenAi.Usage.OutputTokens, GenAi.Usage.CompletionTokens, OpenInference.TokenCountCompletion],
+        CacheReadTokens = [GenAi.Usage.CacheReadInputTokens, GenAi.Usage.CacheReadInputTokensUnderscore, OpenInference.TokenCountCacheRead, GenAi.Usage.PromptCachedTokens],
+        CacheWriteTokens =
+        [
+            GenAi.Usage.CacheWriteInputTokens, GenAi.Usage.CacheCreationInputTokens, GenAi.Usage.CacheCreationInputTokensUnderscore,
+            OpenInference.TokenCountCacheWrite, GenAi.Usage.PromptCacheCreationTokens,
+        ],
+        ReasoningTokens = [GenAi.Usage.ReasoningOutputTokens, GenAi.Usage.ReasoningTokens, OpenInference.TokenCountReasoning, GenAi.Usage.CompletionReasoningTokens],
+        TotalTokens = [GenAi.Usage.TotalTokens, OpenInference.TokenCountTotal],
+        FinishReason = [OpenInference.FinishReason, GenAi.Response.FinishReason],
+        AgentName = [GenAi.Agent.Name, OpenInference.AgentName],
+        Consumed = [.. ColumnSources.Semconv.Consumed, OpenInference.InputValue, OpenInference.OutputValue, OpenInference.ModelName, OpenInference.EmbeddingModelName],
+        ConsumedPrefixes =
+        [
+            OpenInference.InputMessagesPrefix, OpenInference.OutputMessagesPrefix, OpenInference.ToolsPrefix, OpenInference.PromptsPrefix,
+            OpenInference.ChoicesPrefix, OpenInference.EmbeddingPrefix,
+        ],
+    };
+
+    public override bool Detects(SpanInput input) =>
+        input.Attributes.Contains(OpenInference.SpanKind) || input.ScopeName.StartsWith(OpenInference.ScopePrefix, StringComparison.Ordinal);
+
+    public override void Fill(SpanInput input, LlmCallRow row)
+    {
+        base.Fill(input, row);
         var a = input.Attributes;
         var parameters = MessageJson.FromAnyValue(a.Get(OpenInference.InvocationParameters)) as JsonObject;
 
@@ -54,6 +83,28 @@ internal static class OpenInferenceDialect
         }
 
         FillContent(a, row, outputValue, outputJson);
+    }
+
+    protected override string? OperationFromVocabulary(SpanInput input)
+    {
+        var a = input.Attributes;
+        switch (a.GetString(OpenInference.SpanKind)?.ToUpperInvariant())
+        {
+            case OpenInference.Kinds.Llm:
+                return a.HasKeyStartingWith(OpenInference.PromptsPrefix) && !a.HasKeyStartingWith(OpenInference.InputMessagesPrefix)
+                    ? GenAi.Operation.TextCompletion
+                    : GenAi.Operation.Chat;
+            case OpenInference.Kinds.Embedding:
+                return GenAi.Operation.Embeddings;
+            case "TOOL":
+                return GenAi.Operation.ExecuteTool;
+            case "AGENT":
+                return GenAi.Operation.InvokeAgent;
+            case { } kind:
+                return kind.ToLowerInvariant();
+            default:
+                return null;
+        }
     }
 
     private static void FillContent(AttributeMap a, LlmCallRow row, string? outputValue, JsonObject? outputJson)

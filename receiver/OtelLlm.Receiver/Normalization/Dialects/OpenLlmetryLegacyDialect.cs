@@ -2,20 +2,31 @@ using System.Text.Json.Nodes;
 using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Storage.Rows;
 
-namespace OtelLlm.Receiver.Normalization;
+namespace OtelLlm.Receiver.Normalization.Dialects;
 
 /// <summary>
-/// OpenLLMetry (Traceloop). Current versions speak semconv 1.40 (read by <see cref="CommonColumns"/> and
-/// <see cref="OtelGenAiDialect"/>; tool definitions in OpenAI's nested format are flattened by
-/// <see cref="MessageJson.NormalizeToolDefinitions"/>; <c>traceloop.span.kind</c> workflow/task/agent spans are
-/// wrappers). The legacy format, still emitted by older packages and several current ones, carries content as
-/// indexed attributes — <c>gen_ai.prompt.{i}.*</c>, <c>gen_ai.completion.{i}.*</c>, <c>llm.request.functions.{i}.*</c> —
-/// which this class re-assembles.
+/// OpenLLMetry's legacy format, still emitted by older packages and several current ones: content as indexed
+/// attributes — <c>gen_ai.prompt.{i}.*</c>, <c>gen_ai.completion.{i}.*</c>, <c>llm.request.functions.{i}.*</c> — which
+/// this class re-assembles, and the operation in <c>llm.request.type</c>. Detected by <c>llm.request.type</c>, indexed
+/// prompts or completions, or the span names <c>openai.chat</c>, <c>openai.completion</c>, <c>vertexai.completion</c>.
+/// Traceloop's other names are read as in <see cref="OpenLlmetryDialect"/>.
 /// </summary>
-internal static class OpenLlmetryDialect
+internal sealed class OpenLlmetryLegacyDialect() : GenAiDialect(SourceFormats.OpenLlmetryLegacy, OpenLlmetryDialect.TraceloopColumns)
 {
-    public static void FillLegacyContent(SpanInput input, LlmCallRow row)
+    public override bool Detects(SpanInput input)
     {
+        var a = input.Attributes;
+        return a.Contains(Traceloop.RequestType) || a.Contains(GenAi.PromptPrefix + "0.role") || a.Contains(GenAi.PromptPrefix + "0.content")
+            || a.Contains(GenAi.CompletionPrefix + "0.content") || a.Contains(GenAi.CompletionPrefix + "0.finish_reason")
+            || input.Span.Name is "openai.chat" or "openai.completion" or "vertexai.completion";
+    }
+
+    public override bool IsModelCall(SpanInput input, string operation) =>
+        !input.Attributes.Contains(Traceloop.SpanKind) && base.IsModelCall(input, operation);
+
+    public override void Fill(SpanInput input, LlmCallRow row)
+    {
+        base.Fill(input, row);
         var a = input.Attributes;
         if (row.InputMessages.Length == 0 && BuildMessages(IndexedAttributes.Group(a, GenAi.PromptPrefix), output: false) is { } prompts)
         {
@@ -75,6 +86,14 @@ internal static class OpenLlmetryDialect
             }
         }
     }
+
+    protected override string? OperationFromVocabulary(SpanInput input) => input.Attributes.GetString(Traceloop.RequestType) switch
+    {
+        "chat" => GenAi.Operation.Chat,
+        "completion" => GenAi.Operation.TextCompletion,
+        "embedding" or "embeddings" => GenAi.Operation.Embeddings,
+        var other => other,
+    };
 
     private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output)
     {
