@@ -1,9 +1,15 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
+using Google.Protobuf;
 using Google.Protobuf.Collections;
 using OpenTelemetry.Proto.Common.V1;
+using OtelLlm.Storage.ClickHouse;
+using static OtelLlm.Receiver.Decoding.ProtoWireReader;
+using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 using StoredKeyValueList = OtelLlm.Storage.Rows.KeyValueList;
 
 namespace OtelLlm.Receiver.Decoding;
@@ -11,15 +17,22 @@ namespace OtelLlm.Receiver.Decoding;
 /// <summary>
 /// The one way an OTLP <see cref="AnyValue"/> becomes text for a <c>Nested(Key, Value)</c> column, shared by every
 /// signal and by normalization: strings as they are, booleans <c>true</c>/<c>false</c>, integers and doubles in
-/// invariant (round-trip) form, bytes as base64, arrays and key/value lists as JSON.
+/// invariant (round-trip) form, bytes as base64, arrays and key/value lists as JSON (their natural JSON types, bytes
+/// as base64, non-finite doubles as strings).
 /// </summary>
+/// <remarks>
+/// The rules are written once, over an AnyValue's protobuf bytes, which is what the span-at-a-time trace reader holds.
+/// A decoded value takes the same code: a string is returned as it is, a scalar is formatted by the same formatter, and
+/// anything else is serialized into a per-thread buffer first. Malformed bytes, invalid UTF-8 or nesting deeper than
+/// the caller allows throw <see cref="ProtoWireException"/> (the reader then leaves the request to the reference path);
+/// bytes Google.Protobuf wrote itself never do.
+/// </remarks>
 internal static class AnyValueText
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? t_buffer;
+    /// <summary>No nesting limit: for values Google.Protobuf already parsed (it refuses messages nested more than 100 deep).</summary>
+    public const int Unlimited = int.MaxValue;
 
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
+    private static readonly string[] s_booleans = [Encoding.UTF8.GetString(BooleanText(false)), Encoding.UTF8.GetString(BooleanText(true))];
 
     private static readonly JsonWriterOptions s_jsonOptions = new()
     {
@@ -27,6 +40,9 @@ internal static class AnyValueText
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         SkipValidation = true,
     };
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
 
     /// <summary>
     /// Cuts <paramref name="text"/> to <paramref name="maxBytes"/> UTF-8 bytes (on a character boundary) and appends
@@ -67,31 +83,194 @@ internal static class AnyValueText
         }
     }
 
-    /// <summary>The text of one value; empty for an unset value.</summary>
-    public static string ToText(AnyValue? value)
+    /// <summary>Writes valid UTF-8 text as a RowBinary string, cut like <see cref="Truncate"/> when it is over <paramref name="maxBytes"/>.</summary>
+    public static void WriteString(RowBinaryWriter w, ReadOnlySpan<byte> utf8, int maxBytes)
     {
-        if (value is null)
+        if (maxBytes > 0 && utf8.Length > maxBytes)
         {
-            return string.Empty;
+            // Rare: a value over the attribute limit takes the string code.
+            w.WriteString(Truncate(Encoding.UTF8.GetString(utf8), maxBytes));
+            return;
         }
 
-        switch (value.ValueCase)
+        w.WriteStringBytes(utf8);
+    }
+
+    /// <summary>Writes the text of an AnyValue's bytes (empty when the pair had no value) as a RowBinary string.</summary>
+    public static void WriteText(RowBinaryWriter w, ReadOnlySpan<byte> value, bool hasValue, int maxBytes, int maxDepth)
+    {
+        if (!hasValue)
         {
+            w.WriteVarUInt(0);
+            return;
+        }
+
+        WriteString(w, TextOf(value, maxDepth, stackalloc byte[32]), maxBytes);
+    }
+
+    /// <summary>Writes the <c>{key: value}</c> JSON text of a message's repeated <c>KeyValue</c> field as a RowBinary string; <c>{}</c> when it has none.</summary>
+    public static void WriteJsonObjectText(RowBinaryWriter w, ReadOnlySpan<byte> message, int pairsField, int count, int maxBytes, int maxDepth)
+    {
+        if (count == 0)
+        {
+            w.WriteStringBytes("{}"u8);
+            return;
+        }
+
+        var json = StartJson();
+        WriteJsonObject(json.Writer, message, pairsField, 0, maxDepth);
+        json.Writer.Flush();
+        WriteString(w, json.Buffer.WrittenSpan, maxBytes);
+    }
+
+    /// <summary>Writes an AnyValue's bytes as JSON.</summary>
+    public static void WriteJsonValue(Utf8JsonWriter writer, ReadOnlySpan<byte> value, int depth, int maxDepth)
+    {
+        if (depth > maxDepth)
+        {
+            throw new ProtoWireException();
+        }
+
+        var field = OneOf(value, out var payload, out var scalar);
+        switch (field)
+        {
+            case 0:
+                writer.WriteNullValue();
+                break;
+            case Field.AnyValue.StringValue:
+                ValidateUtf8(payload);
+                writer.WriteStringValue(payload);
+                break;
+            case Field.AnyValue.BoolValue:
+                writer.WriteBooleanValue(scalar != 0);
+                break;
+            case Field.AnyValue.IntValue:
+                writer.WriteNumberValue(unchecked((long)scalar));
+                break;
+            case Field.AnyValue.DoubleValue:
+                var d = BitConverter.UInt64BitsToDouble(scalar);
+                if (double.IsFinite(d))
+                {
+                    writer.WriteNumberValue(d);
+                }
+                else
+                {
+                    writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture));
+                }
+
+                break;
+            case Field.AnyValue.ArrayValue:
+                writer.WriteStartArray();
+                var reader = new ProtoWireReader(payload);
+                while (reader.TryReadTag(out var f, out var wt))
+                {
+                    if (f == Field.ArrayValue.Values)
+                    {
+                        Expect(wt, LengthDelimited);
+                        WriteJsonValue(writer, reader.ReadLengthDelimited(), depth + 1, maxDepth);
+                    }
+                    else
+                    {
+                        reader.Skip(wt);
+                    }
+                }
+
+                writer.WriteEndArray();
+                break;
+            case Field.AnyValue.KvlistValue:
+                WriteJsonObject(writer, payload, Field.KeyValueList.Values, depth + 1, maxDepth);
+                break;
+            default:
+                writer.WriteBase64StringValue(payload);
+                break;
+        }
+    }
+
+    /// <summary>A KeyValue's key bytes (empty when absent); a key given twice falls back.</summary>
+    public static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> pair)
+    {
+        ReadOnlySpan<byte> key = default;
+        var seen = false;
+        var reader = new ProtoWireReader(pair);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == Field.KeyValue.Key)
+            {
+                Expect(wireType, LengthDelimited);
+                key = reader.ReadLengthDelimited();
+                seen = seen ? throw new ProtoWireException() : true;
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return key;
+    }
+
+    /// <summary>A KeyValue's value bytes; a value given twice would be merged by protobuf, so it falls back.</summary>
+    public static ReadOnlySpan<byte> ValueOf(ReadOnlySpan<byte> pair, out bool hasValue)
+    {
+        ReadOnlySpan<byte> value = default;
+        hasValue = false;
+        var reader = new ProtoWireReader(pair);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field == Field.KeyValue.Value)
+            {
+                Expect(wireType, LengthDelimited);
+                if (hasValue)
+                {
+                    throw new ProtoWireException();
+                }
+
+                hasValue = true;
+                value = reader.ReadLengthDelimited();
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+
+        return value;
+    }
+
+    /// <summary>Invalid UTF-8 is left to Google.Protobuf, whose decoding the reference rows carry.</summary>
+    public static void ValidateUtf8(ReadOnlySpan<byte> text)
+    {
+        if (!Utf8.IsValid(text))
+        {
+            throw new ProtoWireException();
+        }
+    }
+
+    /// <summary>The text of one decoded value; empty for an unset value.</summary>
+    public static string ToText(AnyValue? value)
+    {
+        switch (value?.ValueCase)
+        {
+            case null or AnyValue.ValueOneofCase.None:
+                return string.Empty;
             case AnyValue.ValueOneofCase.StringValue:
                 return value.StringValue;
             case AnyValue.ValueOneofCase.BoolValue:
-                return value.BoolValue ? "true" : "false";
+                return s_booleans[value.BoolValue ? 1 : 0];
             case AnyValue.ValueOneofCase.IntValue:
-                return value.IntValue.ToString(CultureInfo.InvariantCulture);
+                return Encoding.UTF8.GetString(Scalar(Field.AnyValue.IntValue, unchecked((ulong)value.IntValue), stackalloc byte[32]));
             case AnyValue.ValueOneofCase.DoubleValue:
-                return value.DoubleValue.ToString("R", CultureInfo.InvariantCulture);
-            case AnyValue.ValueOneofCase.BytesValue:
-                return value.BytesValue.ToBase64();
-            case AnyValue.ValueOneofCase.ArrayValue:
-            case AnyValue.ValueOneofCase.KvlistValue:
-                return ToJson(w => WriteJsonValue(w, value));
+                return Encoding.UTF8.GetString(Scalar(Field.AnyValue.DoubleValue, BitConverter.DoubleToUInt64Bits(value.DoubleValue), stackalloc byte[32]));
             default:
-                return string.Empty;
+                var bytes = Serialize(value);
+                try
+                {
+                    return Encoding.UTF8.GetString(TextOf(bytes.Span, Unlimited, stackalloc byte[32]));
+                }
+                finally
+                {
+                    bytes.Return();
+                }
         }
     }
 
@@ -118,10 +297,28 @@ internal static class AnyValueText
     public static string ToJsonObject(RepeatedField<KeyValue> attributes, int maxValueBytes)
     {
         ArgumentNullException.ThrowIfNull(attributes);
-        return attributes.Count == 0 ? "{}" : Truncate(ToJson(w => WriteJsonObject(w, attributes)), maxValueBytes);
+        if (attributes.Count == 0)
+        {
+            return "{}";
+        }
+
+        var list = new KeyValueList();
+        list.Values.Add(attributes);
+        var bytes = Serialize(list);
+        try
+        {
+            var json = StartJson();
+            WriteJsonObject(json.Writer, bytes.Span, Field.KeyValueList.Values, 0, Unlimited);
+            json.Writer.Flush();
+            return Truncate(Encoding.UTF8.GetString(json.Buffer.WrittenSpan), maxValueBytes);
+        }
+        finally
+        {
+            bytes.Return();
+        }
     }
 
-    /// <summary>Writes a value as JSON: its natural JSON type, bytes as base64, non-finite doubles as strings.</summary>
+    /// <summary>Writes a decoded value as JSON (<see langword="null"/> for none).</summary>
     public static void WriteJsonValue(Utf8JsonWriter writer, AnyValue? value)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -131,70 +328,180 @@ internal static class AnyValueText
             return;
         }
 
-        switch (value.ValueCase)
+        var bytes = Serialize(value);
+        try
         {
-            case AnyValue.ValueOneofCase.StringValue:
-                writer.WriteStringValue(value.StringValue);
-                break;
-            case AnyValue.ValueOneofCase.BoolValue:
-                writer.WriteBooleanValue(value.BoolValue);
-                break;
-            case AnyValue.ValueOneofCase.IntValue:
-                writer.WriteNumberValue(value.IntValue);
-                break;
-            case AnyValue.ValueOneofCase.DoubleValue:
-                if (double.IsFinite(value.DoubleValue))
-                {
-                    writer.WriteNumberValue(value.DoubleValue);
-                }
-                else
-                {
-                    writer.WriteStringValue(value.DoubleValue.ToString(CultureInfo.InvariantCulture));
-                }
-
-                break;
-            case AnyValue.ValueOneofCase.BytesValue:
-                writer.WriteBase64StringValue(value.BytesValue.Span);
-                break;
-            case AnyValue.ValueOneofCase.ArrayValue:
-                writer.WriteStartArray();
-                var values = value.ArrayValue.Values;
-                for (var i = 0; i < values.Count; i++)
-                {
-                    WriteJsonValue(writer, values[i]);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case AnyValue.ValueOneofCase.KvlistValue:
-                WriteJsonObject(writer, value.KvlistValue.Values);
-                break;
-            default:
-                writer.WriteNullValue();
-                break;
+            WriteJsonValue(writer, bytes.Span, 0, Unlimited);
+        }
+        finally
+        {
+            bytes.Return();
         }
     }
 
-    private static void WriteJsonObject(Utf8JsonWriter writer, RepeatedField<KeyValue> pairs)
+    /// <summary>
+    /// The text of an AnyValue's bytes: a string's own bytes, a scalar formatted into <paramref name="scalarBuffer"/>,
+    /// anything else written into the per-thread JSON buffer (valid until the next use of it on this thread).
+    /// </summary>
+    private static ReadOnlySpan<byte> TextOf(ReadOnlySpan<byte> value, int maxDepth, Span<byte> scalarBuffer)
+    {
+        var field = OneOf(value, out var payload, out var scalar);
+        switch (field)
+        {
+            case 0:
+                return default;
+            case Field.AnyValue.StringValue:
+                ValidateUtf8(payload);
+                return payload;
+            case Field.AnyValue.BoolValue or Field.AnyValue.IntValue or Field.AnyValue.DoubleValue:
+                return Scalar(field, scalar, scalarBuffer);
+            case Field.AnyValue.BytesValue:
+                var base64 = StartJson().Buffer;
+                Base64.EncodeToUtf8(payload, base64.GetSpan(Base64.GetMaxEncodedToUtf8Length(payload.Length)), out _, out var written);
+                base64.Advance(written);
+                return base64.WrittenSpan;
+            default:
+                var json = StartJson();
+                WriteJsonValue(json.Writer, value, 0, maxDepth);
+                json.Writer.Flush();
+                return json.Buffer.WrittenSpan;
+        }
+    }
+
+    private static ReadOnlySpan<byte> BooleanText(bool value) => value ? "true"u8 : "false"u8;
+
+    /// <summary>The text of a boolean, integer or double member, from its wire bits (formatted into <paramref name="buffer"/>).</summary>
+    private static ReadOnlySpan<byte> Scalar(int field, ulong bits, Span<byte> buffer)
+    {
+        int written;
+        switch (field)
+        {
+            case Field.AnyValue.BoolValue:
+                return BooleanText(bits != 0);
+            case Field.AnyValue.IntValue:
+                unchecked((long)bits).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
+                return buffer[..written];
+            default:
+                BitConverter.UInt64BitsToDouble(bits).TryFormat(buffer, out written, "R", CultureInfo.InvariantCulture);
+                return buffer[..written];
+        }
+    }
+
+    private static void WriteJsonObject(Utf8JsonWriter writer, ReadOnlySpan<byte> message, int pairsField, int depth, int maxDepth)
     {
         writer.WriteStartObject();
-        for (var i = 0; i < pairs.Count; i++)
+        var reader = new ProtoWireReader(message);
+        while (reader.TryReadTag(out var field, out var wireType))
         {
-            writer.WritePropertyName(pairs[i].Key);
-            WriteJsonValue(writer, pairs[i].Value);
+            if (field != pairsField)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            Expect(wireType, LengthDelimited);
+            var pair = reader.ReadLengthDelimited();
+            var key = KeyOf(pair);
+            ValidateUtf8(key);
+            writer.WritePropertyName(key);
+            var value = ValueOf(pair, out var hasValue);
+            if (hasValue)
+            {
+                WriteJsonValue(writer, value, depth, maxDepth);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
         }
 
         writer.WriteEndObject();
     }
 
-    private static string ToJson(Action<Utf8JsonWriter> write)
+    /// <summary>
+    /// The one member an AnyValue holds (its field number, 0 when none) with its wire type checked; a second member would
+    /// be merged by protobuf, so it falls back.
+    /// </summary>
+    private static int OneOf(ReadOnlySpan<byte> value, out ReadOnlySpan<byte> payload, out ulong scalar)
     {
-        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        buffer.ResetWrittenCount();
-        var writer = t_writer ??= new Utf8JsonWriter(buffer, s_jsonOptions);
-        writer.Reset(buffer);
-        write(writer);
-        writer.Flush();
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var found = 0;
+        payload = default;
+        scalar = 0;
+        var reader = new ProtoWireReader(value);
+        while (reader.TryReadTag(out var field, out var wireType))
+        {
+            if (field is < Field.AnyValue.StringValue or > Field.AnyValue.BytesValue)
+            {
+                reader.Skip(wireType);
+                continue;
+            }
+
+            if (found != 0)
+            {
+                throw new ProtoWireException();
+            }
+
+            found = field;
+            switch (field)
+            {
+                case Field.AnyValue.BoolValue or Field.AnyValue.IntValue:
+                    Expect(wireType, Varint);
+                    scalar = reader.ReadVarint();
+                    break;
+                case Field.AnyValue.DoubleValue:
+                    Expect(wireType, Fixed64);
+                    scalar = reader.ReadFixed64();
+                    break;
+                default:
+                    Expect(wireType, LengthDelimited);
+                    payload = reader.ReadLengthDelimited();
+                    break;
+            }
+        }
+
+        return found;
+    }
+
+    private static JsonScratch StartJson()
+    {
+        var json = (t_scratch ??= new Scratch()).Json;
+        json.Buffer.ResetWrittenCount();
+        json.Writer.Reset(json.Buffer);
+        return json;
+    }
+
+    /// <summary>A decoded message's protobuf bytes in a rented array.</summary>
+    private static Rented Serialize(IMessage message)
+    {
+        var size = message.CalculateSize();
+        var array = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        message.WriteTo(array.AsSpan(0, size));
+        return new Rented(array, size);
+    }
+
+    private readonly struct Rented(byte[] array, int length)
+    {
+        public ReadOnlySpan<byte> Span => array.AsSpan(0, length);
+
+        public void Return() => ArrayPool<byte>.Shared.Return(array);
+    }
+
+    /// <summary>Per-thread buffers (formatting never awaits, so one thread formats one value at a time).</summary>
+    private sealed class Scratch
+    {
+        public JsonScratch Json { get; } = new();
+    }
+
+    private sealed class JsonScratch
+    {
+        public JsonScratch()
+        {
+            Buffer = new ArrayBufferWriter<byte>(256);
+            Writer = new Utf8JsonWriter(Buffer, s_jsonOptions);
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; }
+
+        public Utf8JsonWriter Writer { get; }
     }
 }

@@ -1,12 +1,6 @@
-using System.Buffers;
-using System.Buffers.Text;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
-using System.Text.Unicode;
-using Google.Protobuf;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
@@ -14,42 +8,36 @@ using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Storage.ClickHouse;
+using OtelLlm.Storage.Rows;
 using static OtelLlm.Receiver.Decoding.ProtoWireReader;
 using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 
 namespace OtelLlm.Receiver.RowEncoding;
 
 /// <summary>
-/// The span-at-a-time traces path: reads an <c>ExportTraceServiceRequest</c>'s protobuf bytes field by field and
-/// writes each span's <c>otel_traces</c> row straight from the UTF-8 slices, with no message objects and no strings
-/// for values that are only copied. Only spans that carry GenAI vocabulary are materialized for the normalizer
-/// (<see cref="SpanMaterializer"/>, one recycled object graph per thread), after the whole request has been read. The rows are byte for byte those of the reference
-/// path (<see cref="TraceRows.Encode(string, OpenTelemetry.Proto.Collector.Trace.V1.ExportTraceServiceRequest, EncodedRequest)"/>):
-/// the resource and scope go through the very same code, and everything else is checked by a differential test.
+/// The receiver's one writer of <c>otel_traces</c> rows: reads an <c>ExportTraceServiceRequest</c>'s protobuf bytes
+/// field by field and writes each span's row (in <see cref="TraceColumns"/>' layout) straight from the UTF-8 slices, with
+/// no message objects and no strings for values that are only copied. Only spans that carry GenAI vocabulary
+/// (<see cref="GenAiSpanFilter"/>) are materialized for the normalizer (<see cref="SpanMaterializer"/>, one recycled
+/// object graph per thread), after the whole request has been read.
 /// </summary>
 /// <remarks>
 /// Input this reader does not handle exactly as Google.Protobuf would — malformed or unusual wire data, invalid
 /// UTF-8, a message field given twice (protobuf merges those), nesting deeper than <see cref="MaxDepth"/> — throws
-/// <see cref="ProtoWireException"/> before anything is normalized, and the caller runs the reference path instead.
+/// <see cref="ProtoWireException"/> before anything is normalized, and the caller takes the reference path: the request
+/// decoded by Google.Protobuf, whose own bytes for it come back here (see <see cref="TraceRows"/>).
 /// </remarks>
 internal static class ProtobufTraceEncoder
 {
     /// <summary>
-    /// AnyValue nesting handled here; deeper values go to the reference path. Google.Protobuf refuses messages nested
-    /// more than 100 deep, and each level here is up to three messages (AnyValue, KeyValueList, KeyValue) below the
-    /// six above a link's attribute value: the reader must never accept what Google.Protobuf would refuse.
+    /// AnyValue nesting handled on raw input; deeper values go to the reference path. Google.Protobuf refuses messages
+    /// nested more than 100 deep, and each level here is up to three messages (AnyValue, KeyValueList, KeyValue) below
+    /// the six above a link's attribute value: the reader must never accept what Google.Protobuf would refuse.
     /// </summary>
     public const int MaxDepth = 25;
 
     private static readonly Resource s_emptyResource = new();
     private static readonly InstrumentationScope s_emptyScope = new();
-
-    private static readonly JsonWriterOptions s_jsonOptions = new()
-    {
-        // The same settings as AnyValueText's writer: the JSON must come out byte for byte the same.
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        SkipValidation = true,
-    };
 
     [ThreadStatic]
     private static Scratch? t_scratch;
@@ -59,14 +47,17 @@ internal static class ProtobufTraceEncoder
     /// <paramref name="normalizer"/> makes any; <see langword="null"/> writes spans only), cutting attribute values at
     /// <paramref name="maxValueBytes"/> UTF-8 bytes (0 or less: no limit).
     /// </summary>
+    /// <remarks>
+    /// <paramref name="maxDepth"/> is the AnyValue nesting read here: <see cref="MaxDepth"/> for raw input,
+    /// <see cref="AnyValueText.Unlimited"/> for bytes Google.Protobuf wrote for a request it decoded.
+    /// </remarks>
     /// <exception cref="ProtoWireException">The request needs the reference path; <paramref name="output"/> holds partial rows and the normalizer has seen nothing.</exception>
-    /// <exception cref="InvalidProtocolBufferException">A resource or scope is not valid protobuf (so neither is the request).</exception>
-    public static EncodedCounts Encode(string project, ReadOnlySpan<byte> request, EncodedRequest output, IGenAiNormalizer? normalizer, int maxValueBytes)
+    /// <exception cref="Google.Protobuf.InvalidProtocolBufferException">A resource or scope is not valid protobuf (so neither is the request).</exception>
+    public static EncodedCounts Encode(string project, ReadOnlySpan<byte> request, EncodedRequest output, IGenAiNormalizer? normalizer, int maxValueBytes, int maxDepth = MaxDepth)
     {
         var scratch = t_scratch ??= new Scratch();
         scratch.Clear();
-        scratch.MaxValueBytes = maxValueBytes;
-        var state = new State(project, request, output, scratch, normalizer is not null);
+        var state = new State(project, request, output, scratch, normalizer is not null, maxValueBytes, maxDepth);
         try
         {
             var reader = new ProtoWireReader(request);
@@ -112,14 +103,17 @@ internal static class ProtobufTraceEncoder
         var resource = hasResource ? Resource.Parser.ParseFrom(resourceBytes) : s_emptyResource;
 
         // ServiceName, ResourceSchemaUrl and the resource attributes are the same for every span of this resource:
-        // encoded once, by the reference code, and copied into each row.
-        var blob = state.Scratch.Resource;
-        blob.Reset();
-        blob.WriteString(RowValues.ServiceName(resource));
-        blob.WriteStringBytes(schemaUrl);
-        var attributes = AnyValueText.Flatten(resource.Attributes, state.Scratch.MaxValueBytes);
-        blob.WriteStringArray(attributes.Keys);
-        blob.WriteStringArray(attributes.Values);
+        // encoded once and copied into each row.
+        var columns = state.Scratch.Resource;
+        columns.Start();
+        columns.Blob.WriteString(RowValues.ServiceName(resource));
+        columns.EndColumn();
+        columns.Blob.WriteStringBytes(schemaUrl);
+        columns.EndColumn();
+        var attributes = AnyValueText.Flatten(resource.Attributes, state.MaxValueBytes);
+        columns.Blob.WriteStringArray(attributes.Keys);
+        columns.Blob.WriteStringArray(attributes.Values);
+        columns.EndColumn();
 
         var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
@@ -140,11 +134,14 @@ internal static class ProtobufTraceEncoder
     {
         var hasScope = ReadGroupHeader(message, out var scopeBytes, out var schemaUrl);
         var scope = hasScope ? InstrumentationScope.Parser.ParseFrom(scopeBytes) : s_emptyScope;
-        var blob = state.Scratch.Scope;
-        blob.Reset();
-        blob.WriteString(scope.Name);
-        blob.WriteString(scope.Version);
-        blob.WriteStringBytes(schemaUrl);
+        var columns = state.Scratch.Scope;
+        columns.Start();
+        columns.Blob.WriteString(scope.Name);
+        columns.EndColumn();
+        columns.Blob.WriteString(scope.Version);
+        columns.EndColumn();
+        columns.Blob.WriteStringBytes(schemaUrl);
+        columns.EndColumn();
         state.Context = -1;
         state.Resource = resource;
         state.InstrumentationScope = scope;
@@ -203,90 +200,79 @@ internal static class ProtobufTraceEncoder
             }
         }
 
-        ValidateUtf8(schemaUrl);
+        AnyValueText.ValidateUtf8(schemaUrl);
         return hasFirst;
     }
 
     private static void EncodeSpan(ref State state, ReadOnlySpan<byte> message)
     {
-        ReadOnlySpan<byte> traceId = default, spanId = default, parentSpanId = default, traceState = default, name = default, status = default;
-        ulong start = 0, end = 0;
-        uint flags = 0, droppedAttributes = 0, droppedEvents = 0, droppedLinks = 0;
-        int kind = 0, attributeCount = 0, eventCount = 0, linkCount = 0;
-        bool hasStatus = false, mayBeGenAi = false;
-
+        var span = new WireSpan(ref state, message);
         var reader = new ProtoWireReader(message);
+        var mayBeGenAi = false;
+        var hasStatus = false;
         while (reader.TryReadTag(out var field, out var wireType))
         {
             switch (field)
             {
                 case Field.Span.TraceId:
                     Expect(wireType, LengthDelimited);
-                    traceId = reader.ReadLengthDelimited();
+                    span.TraceId = reader.ReadLengthDelimited();
                     break;
                 case Field.Span.SpanId:
                     Expect(wireType, LengthDelimited);
-                    spanId = reader.ReadLengthDelimited();
+                    span.SpanId = reader.ReadLengthDelimited();
                     break;
                 case Field.Span.TraceState:
                     Expect(wireType, LengthDelimited);
-                    traceState = reader.ReadLengthDelimited();
+                    span.TraceState = reader.ReadLengthDelimited();
                     break;
                 case Field.Span.ParentSpanId:
                     Expect(wireType, LengthDelimited);
-                    parentSpanId = reader.ReadLengthDelimited();
+                    span.ParentSpanId = reader.ReadLengthDelimited();
                     break;
                 case Field.Span.Name:
                     Expect(wireType, LengthDelimited);
-                    name = reader.ReadLengthDelimited();
+                    span.Name = reader.ReadLengthDelimited();
                     break;
                 case Field.Span.Kind:
                     Expect(wireType, Varint);
-                    kind = unchecked((int)reader.ReadVarint());
+                    span.Kind = unchecked((int)reader.ReadVarint());
                     break;
                 case Field.Span.StartTimeUnixNano:
                     Expect(wireType, Fixed64);
-                    start = reader.ReadFixed64();
+                    span.StartTimeUnixNano = reader.ReadFixed64();
                     break;
                 case Field.Span.EndTimeUnixNano:
                     Expect(wireType, Fixed64);
-                    end = reader.ReadFixed64();
+                    span.EndTimeUnixNano = reader.ReadFixed64();
                     break;
                 case Field.Span.Attributes:
                     Expect(wireType, LengthDelimited);
-                    attributeCount++;
-                    if (state.Normalizing && !mayBeGenAi)
-                    {
-                        var key = KeyOf(reader.ReadLengthDelimited());
-                        mayBeGenAi = key.StartsWith("gen_ai."u8) || key.StartsWith("llm."u8) || key.SequenceEqual("openinference.span.kind"u8);
-                    }
-                    else
-                    {
-                        reader.ReadLengthDelimited();
-                    }
-
+                    span.AttributeCount++;
+                    var pair = reader.ReadLengthDelimited();
+                    mayBeGenAi = mayBeGenAi || (state.Normalizing && GenAiSpanFilter.IsGenAiKey(AnyValueText.KeyOf(pair)));
                     break;
                 case Field.Span.DroppedAttributesCount:
                     Expect(wireType, Varint);
-                    droppedAttributes = unchecked((uint)reader.ReadVarint());
+                    span.DroppedAttributesCount = unchecked((uint)reader.ReadVarint());
                     break;
                 case Field.Span.Events:
                     Expect(wireType, LengthDelimited);
-                    eventCount++;
+                    span.EventCount++;
                     reader.ReadLengthDelimited();
                     break;
                 case Field.Span.DroppedEventsCount:
                     Expect(wireType, Varint);
-                    droppedEvents = unchecked((uint)reader.ReadVarint());
+                    span.DroppedEventsCount = unchecked((uint)reader.ReadVarint());
                     break;
                 case Field.Span.Links:
                     Expect(wireType, LengthDelimited);
-                    linkCount++;
+                    span.LinkCount++;
                     reader.ReadLengthDelimited();
                     break;
                 case Field.Span.DroppedLinksCount:
                     Expect(wireType, Varint);
-                    droppedLinks = unchecked((uint)reader.ReadVarint());
+                    span.DroppedLinksCount = unchecked((uint)reader.ReadVarint());
                     break;
                 case Field.Span.Status:
                     Expect(wireType, LengthDelimited);
@@ -296,11 +282,11 @@ internal static class ProtobufTraceEncoder
                     }
 
                     hasStatus = true;
-                    status = reader.ReadLengthDelimited();
+                    span.ReadStatus(reader.ReadLengthDelimited());
                     break;
                 case Field.Span.Flags:
                     Expect(wireType, Fixed32);
-                    flags = reader.ReadFixed32();
+                    span.TraceFlags = reader.ReadFixed32();
                     break;
                 default:
                     reader.Skip(wireType);
@@ -308,79 +294,21 @@ internal static class ProtobufTraceEncoder
             }
         }
 
-        ValidateUtf8(traceState);
-        ValidateUtf8(name);
+        AnyValueText.ValidateUtf8(span.TraceState);
+        AnyValueText.ValidateUtf8(span.Name);
         state.Total++;
-        if (traceId.Length != 16 || spanId.Length != 8 || (parentSpanId.Length != 0 && parentSpanId.Length != 8))
+        if (!OtlpIds.AreValid(span.TraceId.Length, span.SpanId.Length, span.ParentSpanId.Length))
         {
             // Rare: let Google.Protobuf check the rest of the span exactly as the reference path would.
             var parsed = Span.Parser.ParseFrom(message);
             state.Rejected++;
             state.Error ??= string.Create(
                 CultureInfo.InvariantCulture,
-                $"span '{parsed.Name}' has a trace id of {traceId.Length} bytes, span id of {spanId.Length} bytes and parent span id of {parentSpanId.Length} bytes; they must be 16, 8 and 0 or 8");
+                $"span '{parsed.Name}' has a trace id of {span.TraceId.Length} bytes, span id of {span.SpanId.Length} bytes and parent span id of {span.ParentSpanId.Length} bytes; they must be 16, 8 and 0 or 8");
             return;
         }
 
-        var w = state.Output.Writer(TableId.Traces);
-        w.WriteString(state.Project);
-        w.WriteDateTimeFromUnixNano(start);
-        w.WriteUInt64(start);
-        w.WriteUInt64(end);
-        w.WriteUInt64(end > start ? end - start : 0);
-        WriteHex(w, traceId);
-        WriteHex(w, spanId);
-        WriteHex(w, parentSpanId);
-        w.WriteStringBytes(traceState);
-        w.WriteUInt32(flags);
-        w.WriteStringBytes(name);
-        w.WriteString(RowValues.SpanKindText((Span.Types.SpanKind)kind));
-        w.WriteRaw(state.Scratch.Resource.WrittenSpan);
-        w.WriteRaw(state.Scratch.Scope.WrittenSpan);
-
-        w.WriteArrayLength(attributeCount);
-        if (attributeCount > 0)
-        {
-            reader = new ProtoWireReader(message);
-            while (reader.TryReadTag(out var field, out var wireType))
-            {
-                if (field == Field.Span.Attributes)
-                {
-                    var key = KeyOf(reader.ReadLengthDelimited());
-                    ValidateUtf8(key);
-                    w.WriteStringBytes(key);
-                }
-                else
-                {
-                    reader.Skip(wireType);
-                }
-            }
-        }
-
-        w.WriteArrayLength(attributeCount);
-        if (attributeCount > 0)
-        {
-            reader = new ProtoWireReader(message);
-            while (reader.TryReadTag(out var field, out var wireType))
-            {
-                if (field == Field.Span.Attributes)
-                {
-                    var value = ValueOf(reader.ReadLengthDelimited(), out var hasValue);
-                    WriteValueText(w, value, hasValue);
-                }
-                else
-                {
-                    reader.Skip(wireType);
-                }
-            }
-        }
-
-        WriteStatus(w, status);
-        WriteEvents(w, message, eventCount);
-        WriteLinks(w, message, linkCount);
-        w.WriteUInt32(droppedAttributes);
-        w.WriteUInt32(droppedEvents);
-        w.WriteUInt32(droppedLinks);
+        TraceColumns.Write(state.Output.Writer(TableId.Traces), ref span);
         state.Output.RowWritten(TableId.Traces);
 
         if (mayBeGenAi)
@@ -394,476 +322,6 @@ internal static class ProtobufTraceEncoder
             var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(state.Request), ref MemoryMarshal.GetReference(message));
             state.Scratch.GenAiSpans.Add((offset, message.Length, state.Context));
         }
-    }
-
-    private static void WriteStatus(RowBinaryWriter w, ReadOnlySpan<byte> status)
-    {
-        var code = 0;
-        ReadOnlySpan<byte> text = default;
-        var reader = new ProtoWireReader(status);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            switch (field)
-            {
-                case Field.Status.Message:
-                    Expect(wireType, LengthDelimited);
-                    text = reader.ReadLengthDelimited();
-                    break;
-                case Field.Status.Code:
-                    Expect(wireType, Varint);
-                    code = unchecked((int)reader.ReadVarint());
-                    break;
-                default:
-                    reader.Skip(wireType);
-                    break;
-            }
-        }
-
-        ValidateUtf8(text);
-        w.WriteString((Status.Types.StatusCode)code switch
-        {
-            Status.Types.StatusCode.Ok => "Ok",
-            Status.Types.StatusCode.Error => "Error",
-            _ => "Unset",
-        });
-        w.WriteStringBytes(text);
-    }
-
-    private static void WriteEvents(RowBinaryWriter w, ReadOnlySpan<byte> span, int count)
-    {
-        // Events.TimeUnixNano, Events.Name, Events.Attributes: one pass over the span per column.
-        for (var column = 0; column < 3; column++)
-        {
-            w.WriteArrayLength(count);
-            if (count == 0)
-            {
-                continue;
-            }
-
-            var reader = new ProtoWireReader(span);
-            while (reader.TryReadTag(out var field, out var wireType))
-            {
-                if (field != Field.Span.Events)
-                {
-                    reader.Skip(wireType);
-                    continue;
-                }
-
-                var e = reader.ReadLengthDelimited();
-                ulong time = 0;
-                ReadOnlySpan<byte> name = default;
-                var attributes = 0;
-                var er = new ProtoWireReader(e);
-                while (er.TryReadTag(out var f, out var wt))
-                {
-                    switch (f)
-                    {
-                        case Field.Event.TimeUnixNano:
-                            Expect(wt, Fixed64);
-                            time = er.ReadFixed64();
-                            break;
-                        case Field.Event.Name:
-                            Expect(wt, LengthDelimited);
-                            name = er.ReadLengthDelimited();
-                            break;
-                        case Field.Event.Attributes:
-                            Expect(wt, LengthDelimited);
-                            er.ReadLengthDelimited();
-                            attributes++;
-                            break;
-                        case Field.Event.DroppedAttributesCount:
-                            Expect(wt, Varint);
-                            er.ReadVarint();
-                            break;
-                        default:
-                            er.Skip(wt);
-                            break;
-                    }
-                }
-
-                switch (column)
-                {
-                    case 0:
-                        w.WriteUInt64(time);
-                        break;
-                    case 1:
-                        ValidateUtf8(name);
-                        w.WriteStringBytes(name);
-                        break;
-                    default:
-                        WriteAttributesJson(w, e, Field.Event.Attributes, attributes);
-                        break;
-                }
-            }
-        }
-    }
-
-    private static void WriteLinks(RowBinaryWriter w, ReadOnlySpan<byte> span, int count)
-    {
-        // Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes.
-        for (var column = 0; column < 4; column++)
-        {
-            w.WriteArrayLength(count);
-            if (count == 0)
-            {
-                continue;
-            }
-
-            var reader = new ProtoWireReader(span);
-            while (reader.TryReadTag(out var field, out var wireType))
-            {
-                if (field != Field.Span.Links)
-                {
-                    reader.Skip(wireType);
-                    continue;
-                }
-
-                var link = reader.ReadLengthDelimited();
-                ReadOnlySpan<byte> traceId = default, spanId = default, traceState = default;
-                var attributes = 0;
-                var lr = new ProtoWireReader(link);
-                while (lr.TryReadTag(out var f, out var wt))
-                {
-                    switch (f)
-                    {
-                        case Field.Link.TraceId:
-                            Expect(wt, LengthDelimited);
-                            traceId = lr.ReadLengthDelimited();
-                            break;
-                        case Field.Link.SpanId:
-                            Expect(wt, LengthDelimited);
-                            spanId = lr.ReadLengthDelimited();
-                            break;
-                        case Field.Link.TraceState:
-                            Expect(wt, LengthDelimited);
-                            traceState = lr.ReadLengthDelimited();
-                            break;
-                        case Field.Link.Attributes:
-                            Expect(wt, LengthDelimited);
-                            lr.ReadLengthDelimited();
-                            attributes++;
-                            break;
-                        case Field.Link.DroppedAttributesCount:
-                            Expect(wt, Varint);
-                            lr.ReadVarint();
-                            break;
-                        case Field.Link.Flags:
-                            Expect(wt, Fixed32);
-                            lr.ReadFixed32();
-                            break;
-                        default:
-                            lr.Skip(wt);
-                            break;
-                    }
-                }
-
-                switch (column)
-                {
-                    case 0:
-                        WriteHex(w, traceId);
-                        break;
-                    case 1:
-                        WriteHex(w, spanId);
-                        break;
-                    case 2:
-                        ValidateUtf8(traceState);
-                        w.WriteStringBytes(traceState);
-                        break;
-                    default:
-                        WriteAttributesJson(w, link, Field.Link.Attributes, attributes);
-                        break;
-                }
-            }
-        }
-    }
-
-    /// <summary>The <c>{key: value}</c> JSON text of a message's attributes (<see cref="AnyValueText.ToJsonObject"/>).</summary>
-    private static void WriteAttributesJson(RowBinaryWriter w, ReadOnlySpan<byte> message, int attributesField, int count)
-    {
-        if (count == 0)
-        {
-            w.WriteStringBytes("{}"u8);
-            return;
-        }
-
-        var json = StartJson();
-        WriteJsonObject(json.Writer, message, attributesField, 0);
-        json.Writer.Flush();
-        WriteTextBytes(w, json.Buffer.WrittenSpan, truncate: true);
-    }
-
-    /// <summary>An attribute value as <see cref="AnyValueText.ToText"/> and <see cref="AnyValueText.Flatten"/> write it.</summary>
-    private static void WriteValueText(RowBinaryWriter w, ReadOnlySpan<byte> value, bool hasValue)
-    {
-        if (!hasValue)
-        {
-            w.WriteVarUInt(0);
-            return;
-        }
-
-        var field = OneOf(value, out var wireType, out var payload, out var scalar);
-        Span<byte> text = stackalloc byte[32];
-        int written;
-        switch (field)
-        {
-            case 0:
-                w.WriteVarUInt(0);
-                break;
-            case Field.AnyValue.StringValue:
-                Expect(wireType, LengthDelimited);
-                ValidateUtf8(payload);
-                WriteTextBytes(w, payload, truncate: true);
-                break;
-            case Field.AnyValue.BoolValue:
-                Expect(wireType, Varint);
-                WriteTextBytes(w, scalar != 0 ? "true"u8 : "false"u8, truncate: true);
-                break;
-            case Field.AnyValue.IntValue:
-                Expect(wireType, Varint);
-                unchecked((long)scalar).TryFormat(text, out written, default, CultureInfo.InvariantCulture);
-                WriteTextBytes(w, text[..written], truncate: true);
-                break;
-            case Field.AnyValue.DoubleValue:
-                Expect(wireType, Fixed64);
-                BitConverter.UInt64BitsToDouble(scalar).TryFormat(text, out written, "R", CultureInfo.InvariantCulture);
-                WriteTextBytes(w, text[..written], truncate: true);
-                break;
-            case Field.AnyValue.ArrayValue:
-            case Field.AnyValue.KvlistValue:
-                Expect(wireType, LengthDelimited);
-                var json = StartJson();
-                WriteJsonValue(json.Writer, value, 0);
-                json.Writer.Flush();
-                WriteTextBytes(w, json.Buffer.WrittenSpan, truncate: true);
-                break;
-            case Field.AnyValue.BytesValue:
-                Expect(wireType, LengthDelimited);
-                var length = Base64.GetMaxEncodedToUtf8Length(payload.Length);
-                var rented = ArrayPool<byte>.Shared.Rent(length);
-                try
-                {
-                    Base64.EncodeToUtf8(payload, rented, out _, out written);
-                    WriteTextBytes(w, rented.AsSpan(0, written), truncate: true);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(rented);
-                }
-
-                break;
-            default:
-                throw new ProtoWireException();
-        }
-    }
-
-    /// <summary>Writes text that is valid UTF-8, capped like <see cref="AnyValueText.Truncate"/> when it is too long.</summary>
-    private static void WriteTextBytes(RowBinaryWriter w, ReadOnlySpan<byte> utf8, bool truncate)
-    {
-        var max = t_scratch!.MaxValueBytes;
-        if (truncate && max > 0 && utf8.Length > max)
-        {
-            // Rare: a value over the attribute limit takes the reference's own code.
-            w.WriteString(AnyValueText.Truncate(Encoding.UTF8.GetString(utf8), max));
-            return;
-        }
-
-        w.WriteStringBytes(utf8);
-    }
-
-    /// <summary>Writes an AnyValue as JSON, as <see cref="AnyValueText.WriteJsonValue"/> does for the decoded object.</summary>
-    private static void WriteJsonValue(Utf8JsonWriter writer, ReadOnlySpan<byte> value, int depth)
-    {
-        if (depth > MaxDepth)
-        {
-            throw new ProtoWireException();
-        }
-
-        var field = OneOf(value, out var wireType, out var payload, out var scalar);
-        switch (field)
-        {
-            case 0:
-                writer.WriteNullValue();
-                break;
-            case Field.AnyValue.StringValue:
-                Expect(wireType, LengthDelimited);
-                ValidateUtf8(payload);
-                writer.WriteStringValue(payload);
-                break;
-            case Field.AnyValue.BoolValue:
-                Expect(wireType, Varint);
-                writer.WriteBooleanValue(scalar != 0);
-                break;
-            case Field.AnyValue.IntValue:
-                Expect(wireType, Varint);
-                writer.WriteNumberValue(unchecked((long)scalar));
-                break;
-            case Field.AnyValue.DoubleValue:
-                Expect(wireType, Fixed64);
-                var d = BitConverter.UInt64BitsToDouble(scalar);
-                if (double.IsFinite(d))
-                {
-                    writer.WriteNumberValue(d);
-                }
-                else
-                {
-                    writer.WriteStringValue(d.ToString(CultureInfo.InvariantCulture));
-                }
-
-                break;
-            case Field.AnyValue.ArrayValue:
-                Expect(wireType, LengthDelimited);
-                writer.WriteStartArray();
-                var reader = new ProtoWireReader(payload);
-                while (reader.TryReadTag(out var f, out var wt))
-                {
-                    if (f == Field.ArrayValue.Values)
-                    {
-                        Expect(wt, LengthDelimited);
-                        WriteJsonValue(writer, reader.ReadLengthDelimited(), depth + 1);
-                    }
-                    else
-                    {
-                        reader.Skip(wt);
-                    }
-                }
-
-                writer.WriteEndArray();
-                break;
-            case Field.AnyValue.KvlistValue:
-                Expect(wireType, LengthDelimited);
-                WriteJsonObject(writer, payload, Field.KeyValueList.Values, depth + 1);
-                break;
-            case Field.AnyValue.BytesValue:
-                Expect(wireType, LengthDelimited);
-                writer.WriteBase64StringValue(payload);
-                break;
-            default:
-                throw new ProtoWireException();
-        }
-    }
-
-    private static void WriteJsonObject(Utf8JsonWriter writer, ReadOnlySpan<byte> message, int pairsField, int depth)
-    {
-        writer.WriteStartObject();
-        var reader = new ProtoWireReader(message);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field != pairsField)
-            {
-                reader.Skip(wireType);
-                continue;
-            }
-
-            Expect(wireType, LengthDelimited);
-            var pair = reader.ReadLengthDelimited();
-            var key = KeyOf(pair);
-            ValidateUtf8(key);
-            writer.WritePropertyName(key);
-            var value = ValueOf(pair, out var hasValue);
-            if (hasValue)
-            {
-                WriteJsonValue(writer, value, depth);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-        }
-
-        writer.WriteEndObject();
-    }
-
-    /// <summary>The one field an AnyValue holds (0 when none); a second one would be merged by protobuf, so it falls back.</summary>
-    private static int OneOf(ReadOnlySpan<byte> value, out int foundWireType, out ReadOnlySpan<byte> payload, out ulong scalar)
-    {
-        var found = 0;
-        foundWireType = 0;
-        payload = default;
-        scalar = 0;
-        var reader = new ProtoWireReader(value);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field is < Field.AnyValue.StringValue or > Field.AnyValue.BytesValue)
-            {
-                reader.Skip(wireType);
-                continue;
-            }
-
-            if (found != 0)
-            {
-                throw new ProtoWireException();
-            }
-
-            found = field;
-            foundWireType = wireType;
-            switch (wireType)
-            {
-                case LengthDelimited:
-                    payload = reader.ReadLengthDelimited();
-                    break;
-                case Varint:
-                    scalar = reader.ReadVarint();
-                    break;
-                case Fixed64:
-                    scalar = reader.ReadFixed64();
-                    break;
-                default:
-                    throw new ProtoWireException();
-            }
-        }
-
-        return found;
-    }
-
-    /// <summary>A KeyValue's key bytes (empty when absent).</summary>
-    private static ReadOnlySpan<byte> KeyOf(ReadOnlySpan<byte> pair)
-    {
-        ReadOnlySpan<byte> key = default;
-        var seen = false;
-        var reader = new ProtoWireReader(pair);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field == Field.KeyValue.Key)
-            {
-                Expect(wireType, LengthDelimited);
-                key = reader.ReadLengthDelimited();
-                seen = seen ? throw new ProtoWireException() : true;
-            }
-            else
-            {
-                reader.Skip(wireType);
-            }
-        }
-
-        return key;
-    }
-
-    /// <summary>A KeyValue's value bytes; a value given twice would be merged by protobuf, so it falls back.</summary>
-    private static ReadOnlySpan<byte> ValueOf(ReadOnlySpan<byte> pair, out bool hasValue)
-    {
-        ReadOnlySpan<byte> value = default;
-        hasValue = false;
-        var reader = new ProtoWireReader(pair);
-        while (reader.TryReadTag(out var field, out var wireType))
-        {
-            if (field == Field.KeyValue.Value)
-            {
-                Expect(wireType, LengthDelimited);
-                if (hasValue)
-                {
-                    throw new ProtoWireException();
-                }
-
-                hasValue = true;
-                value = reader.ReadLengthDelimited();
-            }
-            else
-            {
-                reader.Skip(wireType);
-            }
-        }
-
-        return value;
     }
 
     /// <summary>Lowercase hex as <see cref="OtlpIds.Hex"/> writes it; empty for an absent id.</summary>
@@ -880,30 +338,304 @@ internal static class ProtobufTraceEncoder
         w.WriteStringBytes(hex[..written]);
     }
 
-    /// <summary>Invalid UTF-8 is left to Google.Protobuf, whose decoding the reference rows carry.</summary>
-    private static void ValidateUtf8(ReadOnlySpan<byte> text)
+    /// <summary>
+    /// One span's values as the bytes hold them, for <see cref="TraceColumns"/>: the header fields read in one pass, the
+    /// repeated ones (attributes, events, links) read again column by column as the row is written.
+    /// </summary>
+    private ref struct WireSpan : ITraceColumnValues
     {
-        if (!Utf8.IsValid(text))
+        public ReadOnlySpan<byte> TraceId;
+        public ReadOnlySpan<byte> SpanId;
+        public ReadOnlySpan<byte> ParentSpanId;
+        public ReadOnlySpan<byte> TraceState;
+        public ReadOnlySpan<byte> Name;
+        public int Kind;
+        public int AttributeCount;
+        public int EventCount;
+        public int LinkCount;
+
+        private readonly ReadOnlySpan<byte> _message;
+        private readonly ColumnBlob _resource;
+        private readonly ColumnBlob _scope;
+        private readonly int _maxValueBytes;
+        private readonly int _maxDepth;
+        private ReadOnlySpan<byte> _statusMessage;
+
+        public WireSpan(ref State state, ReadOnlySpan<byte> message)
         {
-            throw new ProtoWireException();
+            Project = state.Project;
+            _message = message;
+            _resource = state.Scratch.Resource;
+            _scope = state.Scratch.Scope;
+            _maxValueBytes = state.MaxValueBytes;
+            _maxDepth = state.MaxDepth;
+            StatusCode = RowValues.StatusText(Status.Types.StatusCode.Unset);
+        }
+
+        public string Project { get; }
+
+        public ulong StartTimeUnixNano { get; set; }
+
+        public ulong EndTimeUnixNano { get; set; }
+
+        public uint TraceFlags { get; set; }
+
+        public readonly string SpanKind => RowValues.SpanKindText((Span.Types.SpanKind)Kind);
+
+        public string StatusCode { get; private set; }
+
+        public uint DroppedAttributesCount { get; set; }
+
+        public uint DroppedEventsCount { get; set; }
+
+        public uint DroppedLinksCount { get; set; }
+
+        public void ReadStatus(ReadOnlySpan<byte> status)
+        {
+            var code = 0;
+            var reader = new ProtoWireReader(status);
+            while (reader.TryReadTag(out var field, out var wireType))
+            {
+                switch (field)
+                {
+                    case Field.Status.Message:
+                        Expect(wireType, LengthDelimited);
+                        _statusMessage = reader.ReadLengthDelimited();
+                        break;
+                    case Field.Status.Code:
+                        Expect(wireType, Varint);
+                        code = unchecked((int)reader.ReadVarint());
+                        break;
+                    default:
+                        reader.Skip(wireType);
+                        break;
+                }
+            }
+
+            StatusCode = RowValues.StatusText((Status.Types.StatusCode)code);
+        }
+
+        public readonly void WriteTraceId(RowBinaryWriter w) => WriteHex(w, TraceId);
+
+        public readonly void WriteSpanId(RowBinaryWriter w) => WriteHex(w, SpanId);
+
+        public readonly void WriteParentSpanId(RowBinaryWriter w) => WriteHex(w, ParentSpanId);
+
+        public readonly void WriteTraceState(RowBinaryWriter w) => w.WriteStringBytes(TraceState);
+
+        public readonly void WriteSpanName(RowBinaryWriter w) => w.WriteStringBytes(Name);
+
+        public readonly void WriteServiceName(RowBinaryWriter w) => w.WriteRaw(_resource.Column(0));
+
+        public readonly void WriteResourceSchemaUrl(RowBinaryWriter w) => w.WriteRaw(_resource.Column(1));
+
+        public readonly void WriteResourceAttributes(RowBinaryWriter w) => w.WriteRaw(_resource.Column(2));
+
+        public readonly void WriteScopeName(RowBinaryWriter w) => w.WriteRaw(_scope.Column(0));
+
+        public readonly void WriteScopeVersion(RowBinaryWriter w) => w.WriteRaw(_scope.Column(1));
+
+        public readonly void WriteScopeSchemaUrl(RowBinaryWriter w) => w.WriteRaw(_scope.Column(2));
+
+        public readonly void WriteStatusMessage(RowBinaryWriter w)
+        {
+            AnyValueText.ValidateUtf8(_statusMessage);
+            w.WriteStringBytes(_statusMessage);
+        }
+
+        public readonly void WriteSpanAttributes(RowBinaryWriter w)
+        {
+            // SpanAttributes.Key, then SpanAttributes.Value: one pass over the span each.
+            for (var column = 0; column < 2; column++)
+            {
+                w.WriteArrayLength(AttributeCount);
+                if (AttributeCount == 0)
+                {
+                    continue;
+                }
+
+                var reader = new ProtoWireReader(_message);
+                while (reader.TryReadTag(out var field, out var wireType))
+                {
+                    if (field != Field.Span.Attributes)
+                    {
+                        reader.Skip(wireType);
+                        continue;
+                    }
+
+                    var pair = reader.ReadLengthDelimited();
+                    if (column == 0)
+                    {
+                        var key = AnyValueText.KeyOf(pair);
+                        AnyValueText.ValidateUtf8(key);
+                        w.WriteStringBytes(key);
+                    }
+                    else
+                    {
+                        var value = AnyValueText.ValueOf(pair, out var hasValue);
+                        AnyValueText.WriteText(w, value, hasValue, _maxValueBytes, _maxDepth);
+                    }
+                }
+            }
+        }
+
+        public readonly void WriteEvents(RowBinaryWriter w)
+        {
+            // Events.TimeUnixNano, Events.Name, Events.Attributes: one pass over the span per column.
+            for (var column = 0; column < 3; column++)
+            {
+                w.WriteArrayLength(EventCount);
+                var events = new Repeated(_message, Field.Span.Events, EventCount);
+                while (events.Next(out var e))
+                {
+                    ulong time = 0;
+                    ReadOnlySpan<byte> name = default;
+                    var attributes = 0;
+                    var er = new ProtoWireReader(e);
+                    while (er.TryReadTag(out var f, out var wt))
+                    {
+                        switch (f)
+                        {
+                            case Field.Event.TimeUnixNano:
+                                Expect(wt, Fixed64);
+                                time = er.ReadFixed64();
+                                break;
+                            case Field.Event.Name:
+                                Expect(wt, LengthDelimited);
+                                name = er.ReadLengthDelimited();
+                                break;
+                            case Field.Event.Attributes:
+                                Expect(wt, LengthDelimited);
+                                er.ReadLengthDelimited();
+                                attributes++;
+                                break;
+                            case Field.Event.DroppedAttributesCount:
+                                Expect(wt, Varint);
+                                er.ReadVarint();
+                                break;
+                            default:
+                                er.Skip(wt);
+                                break;
+                        }
+                    }
+
+                    switch (column)
+                    {
+                        case 0:
+                            w.WriteUInt64(time);
+                            break;
+                        case 1:
+                            AnyValueText.ValidateUtf8(name);
+                            w.WriteStringBytes(name);
+                            break;
+                        default:
+                            AnyValueText.WriteJsonObjectText(w, e, Field.Event.Attributes, attributes, _maxValueBytes, _maxDepth);
+                            break;
+                    }
+                }
+            }
+        }
+
+        public readonly void WriteLinks(RowBinaryWriter w)
+        {
+            // Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes: one pass over the span per column.
+            for (var column = 0; column < 4; column++)
+            {
+                w.WriteArrayLength(LinkCount);
+                var links = new Repeated(_message, Field.Span.Links, LinkCount);
+                while (links.Next(out var link))
+                {
+                    ReadOnlySpan<byte> traceId = default, spanId = default, traceState = default;
+                    var attributes = 0;
+                    var lr = new ProtoWireReader(link);
+                    while (lr.TryReadTag(out var f, out var wt))
+                    {
+                        switch (f)
+                        {
+                            case Field.Link.TraceId:
+                                Expect(wt, LengthDelimited);
+                                traceId = lr.ReadLengthDelimited();
+                                break;
+                            case Field.Link.SpanId:
+                                Expect(wt, LengthDelimited);
+                                spanId = lr.ReadLengthDelimited();
+                                break;
+                            case Field.Link.TraceState:
+                                Expect(wt, LengthDelimited);
+                                traceState = lr.ReadLengthDelimited();
+                                break;
+                            case Field.Link.Attributes:
+                                Expect(wt, LengthDelimited);
+                                lr.ReadLengthDelimited();
+                                attributes++;
+                                break;
+                            case Field.Link.DroppedAttributesCount:
+                                Expect(wt, Varint);
+                                lr.ReadVarint();
+                                break;
+                            case Field.Link.Flags:
+                                Expect(wt, Fixed32);
+                                lr.ReadFixed32();
+                                break;
+                            default:
+                                lr.Skip(wt);
+                                break;
+                        }
+                    }
+
+                    switch (column)
+                    {
+                        case 0:
+                            WriteHex(w, traceId);
+                            break;
+                        case 1:
+                            WriteHex(w, spanId);
+                            break;
+                        case 2:
+                            AnyValueText.ValidateUtf8(traceState);
+                            w.WriteStringBytes(traceState);
+                            break;
+                        default:
+                            AnyValueText.WriteJsonObjectText(w, link, Field.Link.Attributes, attributes, _maxValueBytes, _maxDepth);
+                            break;
+                    }
+                }
+            }
         }
     }
 
-    private static JsonScratch StartJson()
+    /// <summary>The payloads of one repeated message field of a span, in order (none when the span has no such field).</summary>
+    private ref struct Repeated(ReadOnlySpan<byte> message, int number, int count)
     {
-        var json = t_scratch!.Json;
-        json.Buffer.ResetWrittenCount();
-        json.Writer.Reset(json.Buffer);
-        return json;
+        private ProtoWireReader _reader = new(count == 0 ? default : message);
+
+        public bool Next(out ReadOnlySpan<byte> payload)
+        {
+            while (_reader.TryReadTag(out var f, out var wireType))
+            {
+                if (f == number)
+                {
+                    payload = _reader.ReadLengthDelimited();
+                    return true;
+                }
+
+                _reader.Skip(wireType);
+            }
+
+            payload = default;
+            return false;
+        }
     }
 
-    private ref struct State(string project, ReadOnlySpan<byte> request, EncodedRequest output, Scratch scratch, bool normalizing)
+    private ref struct State(string project, ReadOnlySpan<byte> request, EncodedRequest output, Scratch scratch, bool normalizing, int maxValueBytes, int maxDepth)
     {
         public readonly string Project = project;
         public readonly ReadOnlySpan<byte> Request = request;
         public readonly EncodedRequest Output = output;
         public readonly Scratch Scratch = scratch;
         public readonly bool Normalizing = normalizing;
+        public readonly int MaxValueBytes = maxValueBytes;
+        public readonly int MaxDepth = maxDepth;
         public long Total;
         public long Rejected;
         public string? Error;
@@ -912,17 +644,35 @@ internal static class ProtobufTraceEncoder
         public InstrumentationScope? InstrumentationScope;
     }
 
+    /// <summary>Columns encoded once per resource or scope and copied into each of its spans' rows.</summary>
+    private sealed class ColumnBlob(int capacity)
+    {
+        private readonly int[] _ends = new int[3];
+        private int _columns;
+
+        public RowBinaryWriter Blob { get; } = new(capacity);
+
+        public void Start()
+        {
+            Blob.Reset();
+            _columns = 0;
+        }
+
+        public void EndColumn() => _ends[_columns++] = Blob.Length;
+
+        public ReadOnlySpan<byte> Column(int index)
+        {
+            var start = index == 0 ? 0 : _ends[index - 1];
+            return Blob.WrittenSpan[start.._ends[index]];
+        }
+    }
+
     /// <summary>Per-thread buffers reused by every request (encoding never awaits, so one thread serves one request at a time).</summary>
     private sealed class Scratch
     {
-        public RowBinaryWriter Resource { get; } = new(1024);
+        public ColumnBlob Resource { get; } = new(1024);
 
-        public RowBinaryWriter Scope { get; } = new(256);
-
-        public JsonScratch Json { get; } = new();
-
-        /// <summary>The attribute value limit of the request being encoded.</summary>
-        public int MaxValueBytes { get; set; }
+        public ColumnBlob Scope { get; } = new(256);
 
         /// <summary>Where each GenAI span's bytes are in the request, and its resource and scope.</summary>
         public List<(int Start, int Length, int Context)> GenAiSpans { get; } = [];
@@ -936,18 +686,5 @@ internal static class ProtobufTraceEncoder
             GenAiSpans.Clear();
             Contexts.Clear();
         }
-    }
-
-    private sealed class JsonScratch
-    {
-        public JsonScratch()
-        {
-            Buffer = new ArrayBufferWriter<byte>(256);
-            Writer = new Utf8JsonWriter(Buffer, s_jsonOptions);
-        }
-
-        public ArrayBufferWriter<byte> Buffer { get; }
-
-        public Utf8JsonWriter Writer { get; }
     }
 }

@@ -21,7 +21,9 @@ internal static class RowValues
         _ => string.Empty,
     };
 
-    public static string StatusText(Status? status) => status?.Code switch
+    public static string StatusText(Status? status) => StatusText(status?.Code ?? Status.Types.StatusCode.Unset);
+
+    public static string StatusText(Status.Types.StatusCode code) => code switch
     {
         Status.Types.StatusCode.Ok => "Ok",
         Status.Types.StatusCode.Error => "Error",

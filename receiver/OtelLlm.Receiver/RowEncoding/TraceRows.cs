@@ -1,23 +1,21 @@
-using System.Globalization;
+using System.Buffers;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Resource.V1;
-using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
-using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.RowEncoding;
 
 /// <summary>
 /// Spans into <c>otel_traces</c> rows, and model calls among them into <c>llm_calls</c> rows. Protobuf bytes take the
 /// span-at-a-time reader (<see cref="ProtobufTraceEncoder"/>); what it leaves to Google.Protobuf, and OTLP/JSON, take
-/// the reference path from decoded objects, which writes the same bytes.
+/// the reference path from decoded objects, whose rows the same writer writes.
 /// </summary>
 /// <param name="normalizer">Turns model-call spans into <c>llm_calls</c> rows; <see langword="null"/> writes spans only.</param>
 /// <param name="maxValueBytes">Longest stored attribute value (<see cref="ReceiverOptions.MaxAttributeValueBytes"/>).</param>
@@ -26,6 +24,12 @@ internal sealed class TraceRows(IGenAiNormalizer? normalizer, int maxValueBytes,
 {
     private static readonly Resource s_emptyResource = new();
     private static readonly InstrumentationScope s_emptyScope = new();
+
+    /// <summary>
+    /// Decodes a request for the reference path. Unknown fields are never stored, and dropping them here means the bytes
+    /// written back for the decoded request hold only fields of the declared wire types, which the writer reads as they are.
+    /// </summary>
+    public static MessageParser<ExportTraceServiceRequest> Parser { get; } = ExportTraceServiceRequest.Parser.WithDiscardUnknownFields(true);
 
     public TraceRows(IGenAiNormalizer normalizer, IOptions<ReceiverOptions> options, ReceiverMetrics metrics)
         : this(normalizer, options.Value.MaxAttributeValueBytes, metrics)
@@ -50,43 +54,49 @@ internal sealed class TraceRows(IGenAiNormalizer? normalizer, int maxValueBytes,
         }
 
         metrics.DecodeFallback();
-        return Encode(project, ExportTraceServiceRequest.Parser.ParseFrom(protobuf), output);
+
+        // Validity as Google.Protobuf's own parser judges it (it refuses some unknown-field damage that discarding them
+        // would pass over), then the decoded request without its unknown fields.
+        ExportTraceServiceRequest.Parser.ParseFrom(protobuf);
+        return Encode(project, Parser.ParseFrom(protobuf), output);
     }
 
-    /// <summary>The reference path: rows from a decoded request.</summary>
+    /// <summary>
+    /// The reference path: rows from a request Google.Protobuf decoded (OTLP/JSON, or protobuf the span-at-a-time reader
+    /// left to it) without unknown fields (<see cref="Parser"/>; OTLP/JSON keeps none). The <c>otel_traces</c> rows come
+    /// from the same writer, over the bytes Google.Protobuf writes for the decoded request; the normalizer reads the
+    /// decoded spans.
+    /// </summary>
     public EncodedCounts Encode(string project, ExportTraceServiceRequest request, EncodedRequest output)
     {
-        long total = 0, rejected = 0;
-        string? error = null;
-        var row = new TraceRow { Project = project };
+        var size = request.CalculateSize();
+        var bytes = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        EncodedCounts counts;
+        try
+        {
+            request.WriteTo(bytes.AsSpan(0, size));
+            counts = ProtobufTraceEncoder.Encode(project, bytes.AsSpan(0, size), output, normalizer: null, maxValueBytes, AnyValueText.Unlimited);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+
+        if (normalizer is null)
+        {
+            return counts;
+        }
+
         foreach (var rs in request.ResourceSpans)
         {
             var resource = rs.Resource ?? s_emptyResource;
-            row.ResourceAttributes = AnyValueText.Flatten(resource.Attributes, maxValueBytes);
-            row.ServiceName = RowValues.ServiceName(resource);
-            row.ResourceSchemaUrl = rs.SchemaUrl;
             foreach (var ss in rs.ScopeSpans)
             {
                 var scope = ss.Scope ?? s_emptyScope;
-                row.ScopeName = scope.Name;
-                row.ScopeVersion = scope.Version;
-                row.ScopeSchemaUrl = ss.SchemaUrl;
                 foreach (var span in ss.Spans)
                 {
-                    total++;
-                    if (span.TraceId.Length != 16 || span.SpanId.Length != 8 || (span.ParentSpanId.Length != 0 && span.ParentSpanId.Length != 8))
-                    {
-                        rejected++;
-                        error ??= string.Create(
-                            CultureInfo.InvariantCulture,
-                            $"span '{span.Name}' has a trace id of {span.TraceId.Length} bytes, span id of {span.SpanId.Length} bytes and parent span id of {span.ParentSpanId.Length} bytes; they must be 16, 8 and 0 or 8");
-                        continue;
-                    }
-
-                    FillSpan(row, span);
-                    row.Write(output.Writer(TableId.Traces));
-                    output.RowWritten(TableId.Traces);
-                    if (normalizer?.NormalizeSpan(project, resource, scope, span) is { } call)
+                    // The spans the writer refused (ids of the wrong length) have no row and make no call.
+                    if (OtlpIds.AreValid(span) && normalizer.NormalizeSpan(project, resource, scope, span) is { } call)
                     {
                         call.Write(output.Writer(TableId.LlmCalls));
                         output.RowWritten(TableId.LlmCalls);
@@ -95,47 +105,6 @@ internal sealed class TraceRows(IGenAiNormalizer? normalizer, int maxValueBytes,
             }
         }
 
-        return new EncodedCounts(total, rejected, error ?? string.Empty);
-    }
-
-    private void FillSpan(TraceRow row, Span span)
-    {
-        row.TraceId = OtlpIds.Hex(span.TraceId);
-        row.SpanId = OtlpIds.Hex(span.SpanId);
-        row.ParentSpanId = OtlpIds.Hex(span.ParentSpanId);
-        row.TraceState = span.TraceState;
-        row.TraceFlags = span.Flags;
-        row.SpanName = span.Name;
-        row.SpanKind = RowValues.SpanKindText(span.Kind);
-        row.StartTimeUnixNano = span.StartTimeUnixNano;
-        row.EndTimeUnixNano = span.EndTimeUnixNano;
-        row.SpanAttributes = AnyValueText.Flatten(span.Attributes, maxValueBytes);
-        row.StatusCode = RowValues.StatusText(span.Status);
-        row.StatusMessage = span.Status?.Message ?? string.Empty;
-        row.EventTimes.Clear();
-        row.EventNames.Clear();
-        row.EventAttributes.Clear();
-        foreach (var e in span.Events)
-        {
-            row.EventTimes.Add(e.TimeUnixNano);
-            row.EventNames.Add(e.Name);
-            row.EventAttributes.Add(AnyValueText.ToJsonObject(e.Attributes, maxValueBytes));
-        }
-
-        row.LinkTraceIds.Clear();
-        row.LinkSpanIds.Clear();
-        row.LinkTraceStates.Clear();
-        row.LinkAttributes.Clear();
-        foreach (var l in span.Links)
-        {
-            row.LinkTraceIds.Add(OtlpIds.Hex(l.TraceId));
-            row.LinkSpanIds.Add(OtlpIds.Hex(l.SpanId));
-            row.LinkTraceStates.Add(l.TraceState);
-            row.LinkAttributes.Add(AnyValueText.ToJsonObject(l.Attributes, maxValueBytes));
-        }
-
-        row.DroppedAttributesCount = span.DroppedAttributesCount;
-        row.DroppedEventsCount = span.DroppedEventsCount;
-        row.DroppedLinksCount = span.DroppedLinksCount;
+        return counts;
     }
 }

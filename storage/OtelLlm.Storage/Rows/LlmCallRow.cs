@@ -42,7 +42,7 @@ public sealed class LlmCallRow
     public double? Temperature { get; set; }
     public double? TopP { get; set; }
     public ulong? MaxTokens { get; set; }
-    public List<string> FinishReasons { get; } = [];
+    public List<string> FinishReasons { get; private set; } = [];
     public string ResponseId { get; set; } = string.Empty;
     public string ConversationId { get; set; } = string.Empty;
     public string UserId { get; set; } = string.Empty;
@@ -60,6 +60,21 @@ public sealed class LlmCallRow
     public KeyValueList Attributes { get; set; } = KeyValueList.Empty;
     public uint Revision { get; set; }
 #pragma warning restore CS1591
+
+    /// <summary>
+    /// A copy of the row for a revision of it: every column copied, lists included (the copy shares no list with this
+    /// row), with room for <paramref name="extraAttributes"/> more attributes.
+    /// </summary>
+    public LlmCallRow Copy(int extraAttributes = 0)
+    {
+        var copy = (LlmCallRow)MemberwiseClone();
+        copy.FinishReasons = [.. FinishReasons];
+        var attributes = new KeyValueList(Attributes.Count + extraAttributes);
+        attributes.Keys.AddRange(Attributes.Keys);
+        attributes.Values.AddRange(Attributes.Values);
+        copy.Attributes = attributes;
+        return copy;
+    }
 
     /// <summary>Writes the row in <see cref="Columns"/> order.</summary>
     public void Write(RowBinaryWriter w)

@@ -17,7 +17,9 @@ namespace OtelLlm.Receiver.Tests.Decoding;
 /// <summary>
 /// Runs one request through both trace paths — Google.Protobuf objects into the reference encoder, and the
 /// span-at-a-time reader over the raw bytes — each with its own fresh normalizer, and compares every table's
-/// RowBinary byte for byte, plus the span counts and the partial-success message.
+/// RowBinary byte for byte, plus the span counts and the partial-success message. The reference path's
+/// <c>otel_traces</c> rows are also compared with an independent writer from the decoded objects
+/// (<see cref="TraceRowOracle"/>).
 /// </summary>
 internal static class TraceDifferential
 {
@@ -72,7 +74,8 @@ internal static class TraceDifferential
 
         using var referenceNormalizer = NewNormalizer(options, prices);
         using var reference = new EncodedRequest();
-        var expected = NewIngestor(referenceNormalizer).Encode(Project, parsed, reference);
+        var expected = NewIngestor(referenceNormalizer).Encode(Project, TraceRows.Parser.ParseFrom(bytes), reference);
+        AssertSameBytes("otel_traces (independent writer)", TraceRowOracle.Rows(parsed, MaxValueBytes), reference.Bytes(TableId.Traces).ToArray());
 
         // The reader on its own: either it reads the request or it refuses before the normalizer saw anything.
         var outcome = Outcome.FastPath;
@@ -108,7 +111,7 @@ internal static class TraceDifferential
 
     /// <summary>The reference path with normalization off.</summary>
     public static EncodedCounts ReferenceWithoutNormalization(byte[] bytes, EncodedRequest rows)
-        => NewIngestor(null).Encode(Project, ExportTraceServiceRequest.Parser.ParseFrom(bytes), rows);
+        => NewIngestor(null).Encode(Project, TraceRows.Parser.ParseFrom(bytes), rows);
 
     private static void AssertEqual(EncodedCounts expected, EncodedRequest reference, EncodedCounts actual, EncodedRequest fast)
     {
@@ -117,18 +120,21 @@ internal static class TraceDifferential
         {
             var id = (TableId)table;
             Assert.Equal(reference.Rows(id), fast.Rows(id));
-            var want = reference.Bytes(id).ToArray();
-            var got = fast.Bytes(id).ToArray();
-            if (!want.AsSpan().SequenceEqual(got))
-            {
-                var at = 0;
-                while (at < want.Length && at < got.Length && want[at] == got[at])
-                {
-                    at++;
-                }
+            AssertSameBytes(Tables.Names[table], reference.Bytes(id).ToArray(), fast.Bytes(id).ToArray());
+        }
+    }
 
-                Assert.Fail($"{Tables.Names[table]}: {want.Length} reference bytes, {got.Length} span-at-a-time bytes, first difference at byte {at}");
+    private static void AssertSameBytes(string what, byte[] want, byte[] got)
+    {
+        if (!want.AsSpan().SequenceEqual(got))
+        {
+            var at = 0;
+            while (at < want.Length && at < got.Length && want[at] == got[at])
+            {
+                at++;
             }
+
+            Assert.Fail($"{what}: {want.Length} expected bytes, {got.Length} bytes, first difference at byte {at}");
         }
     }
 
