@@ -2,7 +2,7 @@ using System.Text;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Receiver.Decoding;
-using OtelLlm.Receiver.Normalization;
+using OtelLlm.Receiver.Normalization.Dialects;
 
 namespace OtelLlm.Receiver.Tests.Decoding;
 
@@ -34,6 +34,6 @@ public sealed class GenAiSpanFilterTests
         Assert.Equal(expected, GenAiSpanFilter.IsGenAiKey(Encoding.UTF8.GetBytes(key)));
         var span = new Span { Attributes = { new KeyValue { Key = "http.route", Value = new AnyValue { StringValue = "/" } }, new KeyValue { Key = key } } };
         Assert.Equal(expected, GenAiSpanFilter.MayBeGenAi(span));
-        Assert.Equal(expected, DialectDetector.MayBeGenAi(span));
+        Assert.Equal(expected, GenAiDialects.MayBeGenAi(span));
     }
 }
