@@ -225,4 +225,31 @@ public sealed class ModelPriceTableTests
             Assert.Contains(provider, table.Providers);
         }
     }
+
+    [Theory]
+    [InlineData("gpt-4o-mini-2024-07-18", "gpt-4o-mini", "openai", "gpt-4o-mini-2024-07-18")]
+    [InlineData("", "gpt-4o-mini", "openai", "gpt-4o-mini")]
+    [InlineData("", "text-embedding-3-small", "openai", "text-embedding-3-small")]
+    [InlineData("claude-sonnet-4-5-20250929", "", "anthropic", "claude-sonnet-4-5-20250929")]
+    [InlineData("", "gemini-2.5-flash", "gcp.gemini", "gemini-2.5-flash")]
+    [InlineData("", "mistral-large-latest", "mistral_ai", "mistral-large-latest")]
+    [InlineData("", "grok-4", "x_ai", "grok-4")]
+    [InlineData("my-deployment", "gpt-4o", "openai", "gpt-4o")]
+    public void InferProvider_KnownModel_GivesTheProviderItIsPricedAt(string responseModel, string requestModel, string expected, string foundBy)
+    {
+        var provider = ModelPriceTable.Default.InferProvider(responseModel, requestModel, out var model);
+
+        Assert.Equal(expected, provider);
+        Assert.Equal(foundBy, model);
+        Assert.True(ModelPriceTable.Default.TryGetPrice(provider, model!, out _));
+    }
+
+    [Theory]
+    [InlineData("", "")]
+    [InlineData("my-deployment", "error-model")]
+    public void InferProvider_UnknownModel_GivesNull(string responseModel, string requestModel)
+    {
+        Assert.Null(ModelPriceTable.Default.InferProvider(responseModel, requestModel, out var model));
+        Assert.Null(model);
+    }
 }

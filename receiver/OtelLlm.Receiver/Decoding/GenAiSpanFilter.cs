@@ -4,8 +4,8 @@ using OpenTelemetry.Proto.Trace.V1;
 namespace OtelLlm.Receiver.Decoding;
 
 /// <summary>
-/// The cheap first look at a span: whether any attribute key is GenAI vocabulary (<c>gen_ai.*</c>, <c>llm.*</c> or
-/// <c>openinference.span.kind</c>). Spans without any (HTTP, database, ...) are the vast majority and are never
+/// The cheap first look at a span: whether any attribute key is GenAI vocabulary (<c>gen_ai.*</c>, <c>llm.*</c>,
+/// <c>openinference.span.kind</c> or the Vercel AI SDK's <c>ai.operationId</c>, which its embedding spans carry alone). Spans without any (HTTP, database, ...) are the vast majority and are never
 /// materialized or looked up further. One list of keys, read both from a decoded span and from the UTF-8 key bytes
 /// the span-at-a-time reader holds.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class GenAiSpanFilter
     private static readonly string[] s_prefixes = [GenAi.Prefix, "llm."];
 
     /// <summary>Whole keys that mark a GenAI span on their own.</summary>
-    private static readonly string[] s_keys = [OpenInference.SpanKind];
+    private static readonly string[] s_keys = [OpenInference.SpanKind, VercelAi.OperationId];
 
     private static readonly byte[][] s_prefixesUtf8 = [.. s_prefixes.Select(Encoding.UTF8.GetBytes)];
     private static readonly byte[][] s_keysUtf8 = [.. s_keys.Select(Encoding.UTF8.GetBytes)];

@@ -43,6 +43,20 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
             new KeyValuePair<string, object?>("provider", row.Provider));
     }
 
+    /// <summary>
+    /// When nothing on the span named the provider, the provider the price data knows the model under (response model
+    /// first), so the row groups and is priced with its provider; the model it was inferred from is kept in
+    /// <c>otel_llm.provider_inferred_from</c>. Unknown models leave the provider empty.
+    /// </summary>
+    public void InferProvider(LlmCallRow row)
+    {
+        if (row.Provider.Length == 0 && prices.InferProvider(row.ResponseModel, row.RequestModel, out var model) is { } provider)
+        {
+            row.Provider = provider;
+            row.Attributes.Add(OtelLlmNames.ProviderInferredFrom, model!);
+        }
+    }
+
     /// <summary>The usage the token columns of a row hold.</summary>
     public static TokenUsage Usage(LlmCallRow row) => new(
         (long)Math.Min(row.InputTokens, long.MaxValue),
@@ -54,11 +68,12 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
     /// <summary>
     /// Adds cache reads and writes to input when the dialect counted them apart (<see cref="UsageReport.CacheCountedApart"/>),
     /// keeping the reported input in <c>otel_llm.raw.input_tokens</c>. Runs before a missing total is derived, so a reported
-    /// total can decide. OpenInference instrumentations of Anthropic models pass Anthropic's usage through: input without the cache.
+    /// total can decide. OpenInference instrumentations of Anthropic models pass Anthropic's usage through: input without the cache;
+    /// so do the Vercel AI SDK's Anthropic and Bedrock providers, whose total is input + output without the cache.
     /// </summary>
     public static void CountCacheInsideInput(LlmCallRow row)
     {
-        var anthropicShaped = row.SourceFormat == SourceFormats.OpenInference
+        var anthropicShaped = row.SourceFormat is SourceFormats.OpenInference or SourceFormats.VercelAi
             && (row.Provider is ProviderNames.Anthropic || row.RequestModel.Contains("claude", StringComparison.OrdinalIgnoreCase));
         long? total = row.TotalTokens > 0 ? (long)Math.Min(row.TotalTokens, long.MaxValue) : null;
         var usage = Usage(row);

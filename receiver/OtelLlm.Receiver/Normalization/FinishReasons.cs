@@ -1,7 +1,8 @@
 namespace OtelLlm.Receiver.Normalization;
 
 /// <summary>
-/// Maps provider finish reasons (<c>tool_calls</c>, <c>end_turn</c>, <c>max_tokens</c>, ...) to the semconv output
+/// Maps provider finish reasons (<c>tool_calls</c>, <c>end_turn</c>, <c>max_tokens</c>, the Vercel AI SDK's
+/// <c>tool-calls</c> and <c>content-filter</c>, ...) to the semconv output
 /// message vocabulary: <c>stop</c>, <c>length</c>, <c>content_filter</c>, <c>tool_call</c>, <c>error</c>.
 /// </summary>
 internal static class FinishReasons
@@ -20,12 +21,14 @@ internal static class FinishReasons
         ["model_length"] = "length",
         ["incomplete"] = "length",
         ["content_filter"] = "content_filter",
+        ["content-filter"] = "content_filter",
         ["safety"] = "content_filter",
         ["recitation"] = "content_filter",
         ["blocklist"] = "content_filter",
         ["prohibited_content"] = "content_filter",
         ["refusal"] = "content_filter",
         ["tool_calls"] = "tool_call",
+        ["tool-calls"] = "tool_call",
         ["tool_call"] = "tool_call",
         ["tool_use"] = "tool_call",
         ["function_call"] = "tool_call",

@@ -15,9 +15,9 @@ namespace OtelLlm.Receiver.Normalization;
 /// <summary>
 /// Turns spans of every GenAI dialect into one <c>llm_calls</c> row per model call, and joins content that
 /// arrives in log records. Steps: detect the dialect (<see cref="GenAiDialects"/>), skip its wrappers, let it fill
-/// the columns and content (<see cref="IGenAiDialect.Fill"/>), add content from span events, derive totals, price the
-/// call (<see cref="CostCalculator"/>), keep the attributes the dialect did not map, cap content, and hand the row to
-/// the join when the dialect's content may still come in logs.
+/// the columns and content (<see cref="IGenAiDialect.Fill"/>), infer a provider nothing named from the model, add
+/// content from span events, derive totals, price the call (<see cref="CostCalculator"/>), keep the attributes the
+/// dialect did not map, cap content, and hand the row to the join when the dialect's content may still come in logs.
 /// </summary>
 internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
 {
@@ -131,6 +131,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
             Attributes = new OtelLlm.Storage.Rows.KeyValueList(8),
         };
         dialect.Fill(input, row);
+        _cost.InferProvider(row);
         SpanContent.FromSpanEvents(input)?.ApplyTo(row, int.MaxValue);
         DeriveTokens(row);
         _cost.Apply(input.Attributes, row);

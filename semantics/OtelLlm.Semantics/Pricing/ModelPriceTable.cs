@@ -134,6 +134,30 @@ public sealed class ModelPriceTable
         return null;
     }
 
+    /// <summary>
+    /// The provider a call that names none was most likely made to: the provider of the price list its model resolves to
+    /// when no provider is given (the model's maker when a list's <c>model_match</c> recognizes the name, as in pricing),
+    /// response model first, then request model. A call priced without a provider is priced at this provider's list.
+    /// </summary>
+    /// <param name="responseModel">The response model, if any.</param>
+    /// <param name="requestModel">The request model, if any.</param>
+    /// <param name="model">The model name the provider was found by.</param>
+    /// <returns>The provider id (a <c>gen_ai.provider.name</c> value, or the data's own id), or <see langword="null"/> when neither model is known.</returns>
+    public string? InferProvider(string? responseModel, string? requestModel, out string? model)
+    {
+        foreach (var name in (ReadOnlySpan<string?>)[responseModel, requestModel])
+        {
+            if (!string.IsNullOrEmpty(name) && _catalog.Resolve(null, name) is { } found)
+            {
+                model = name;
+                return found.Provider;
+            }
+        }
+
+        model = null;
+        return null;
+    }
+
     private static ModelPriceTable LoadDefault()
     {
         using var stream = typeof(ModelPriceTable).Assembly.GetManifestResourceStream(ResourceName)

@@ -126,6 +126,102 @@ public static class OpenInference
     }
 }
 
+/// <summary>
+/// The Vercel AI SDK's built-in telemetry (<c>ai</c> 3.3 and later, <c>experimental_telemetry</c>): its own <c>ai.*</c>
+/// names beside a few semconv ones. Spans are named by the operation (<see cref="OperationId"/>): <c>ai.generateText</c>
+/// wraps one <c>ai.generateText.doGenerate</c> per model call, <c>ai.toolCall</c> per tool run.
+/// </summary>
+public static class VercelAi
+{
+    /// <summary><c>ai</c>: the tracer name of the SDK's spans.</summary>
+    public const string ScopeName = "ai";
+    /// <summary><c>ai.operationId</c>: <c>ai.generateText</c>, <c>ai.generateText.doGenerate</c>, <c>ai.toolCall</c>, ...</summary>
+    public const string OperationId = "ai.operationId";
+    /// <summary><c>ai.toolCall</c>: the operation id of a tool run.</summary>
+    public const string ToolCallOperation = "ai.toolCall";
+    /// <summary><c>operation.name</c>: the operation id and the function id, for observability vendors.</summary>
+    public const string OperationName = "operation.name";
+    /// <summary><c>resource.name</c>: the function id, for observability vendors.</summary>
+    public const string ResourceName = "resource.name";
+    /// <summary><c>ai.model.provider</c>: <c>{provider}.{api}</c>, e.g. <c>openai.chat</c>.</summary>
+    public const string ModelProvider = "ai.model.provider";
+    /// <summary><c>ai.model.id</c>.</summary>
+    public const string ModelId = "ai.model.id";
+    /// <summary><c>ai.telemetry.functionId</c>: what the application names the call (<c>experimental_telemetry.functionId</c>).</summary>
+    public const string FunctionId = "ai.telemetry.functionId";
+    /// <summary><c>ai.telemetry.metadata.</c>: the application's <c>experimental_telemetry.metadata</c>, one attribute per key.</summary>
+    public const string MetadataPrefix = "ai.telemetry.metadata.";
+    /// <summary><c>ai.telemetry.metadata.userId</c>.</summary>
+    public const string MetadataUserId = "ai.telemetry.metadata.userId";
+    /// <summary><c>ai.telemetry.metadata.sessionId</c>.</summary>
+    public const string MetadataSessionId = "ai.telemetry.metadata.sessionId";
+    /// <summary><c>ai.settings.temperature</c>.</summary>
+    public const string SettingsTemperature = "ai.settings.temperature";
+    /// <summary><c>ai.settings.topP</c>.</summary>
+    public const string SettingsTopP = "ai.settings.topP";
+    /// <summary><c>ai.settings.maxOutputTokens</c> (SDK 5 and later).</summary>
+    public const string SettingsMaxOutputTokens = "ai.settings.maxOutputTokens";
+    /// <summary><c>ai.settings.maxTokens</c> (SDK 4).</summary>
+    public const string SettingsMaxTokens = "ai.settings.maxTokens";
+    /// <summary><c>ai.prompt.messages</c>: the model call's prompt as JSON, in the SDK's message format.</summary>
+    public const string PromptMessages = "ai.prompt.messages";
+    /// <summary><c>ai.prompt.tools</c>: one JSON tool definition per array item.</summary>
+    public const string PromptTools = "ai.prompt.tools";
+    /// <summary><c>ai.response.text</c>.</summary>
+    public const string ResponseText = "ai.response.text";
+    /// <summary><c>ai.response.reasoning</c>.</summary>
+    public const string ResponseReasoning = "ai.response.reasoning";
+    /// <summary><c>ai.response.toolCalls</c>: JSON <c>[{toolCallId, toolName, input}]</c> (<c>args</c> in SDK 4).</summary>
+    public const string ResponseToolCalls = "ai.response.toolCalls";
+    /// <summary><c>ai.response.object</c>: the JSON object of <c>generateObject</c>/<c>streamObject</c>.</summary>
+    public const string ResponseObject = "ai.response.object";
+    /// <summary><c>ai.response.finishReason</c>: <c>stop</c>, <c>length</c>, <c>content-filter</c>, <c>tool-calls</c>, <c>error</c>, <c>other</c>.</summary>
+    public const string ResponseFinishReason = "ai.response.finishReason";
+    /// <summary><c>ai.response.id</c>.</summary>
+    public const string ResponseId = "ai.response.id";
+    /// <summary><c>ai.response.model</c>.</summary>
+    public const string ResponseModel = "ai.response.model";
+    /// <summary><c>ai.response.msToFirstChunk</c>: time to the first chunk of <c>streamText</c>, in milliseconds.</summary>
+    public const string ResponseMsToFirstChunk = "ai.response.msToFirstChunk";
+    /// <summary><c>ai.stream.msToFirstChunk</c>: time to the first chunk of <c>streamObject</c>, in milliseconds.</summary>
+    public const string StreamMsToFirstChunk = "ai.stream.msToFirstChunk";
+    /// <summary><c>ai.response.providerMetadata</c>: the provider's own usage details, JSON.</summary>
+    public const string ResponseProviderMetadata = "ai.response.providerMetadata";
+    /// <summary><c>ai.usage.promptTokens</c> (generate calls).</summary>
+    public const string UsagePromptTokens = "ai.usage.promptTokens";
+    /// <summary><c>ai.usage.completionTokens</c> (generate calls).</summary>
+    public const string UsageCompletionTokens = "ai.usage.completionTokens";
+    /// <summary><c>ai.usage.inputTokens</c> (stream calls).</summary>
+    public const string UsageInputTokens = "ai.usage.inputTokens";
+    /// <summary><c>ai.usage.outputTokens</c> (stream calls).</summary>
+    public const string UsageOutputTokens = "ai.usage.outputTokens";
+    /// <summary><c>ai.usage.totalTokens</c>.</summary>
+    public const string UsageTotalTokens = "ai.usage.totalTokens";
+    /// <summary><c>ai.usage.reasoningTokens</c>.</summary>
+    public const string UsageReasoningTokens = "ai.usage.reasoningTokens";
+    /// <summary><c>ai.usage.cachedInputTokens</c>.</summary>
+    public const string UsageCachedInputTokens = "ai.usage.cachedInputTokens";
+    /// <summary><c>ai.usage.tokens</c>: the input tokens of an embedding call.</summary>
+    public const string UsageTokens = "ai.usage.tokens";
+    /// <summary><c>ai.embeddings</c>: the vectors of <c>embedMany</c> and of every <c>doEmbed</c>.</summary>
+    public const string Embeddings = "ai.embeddings";
+    /// <summary><c>ai.embedding</c>: the vector of <c>embed</c>.</summary>
+    public const string Embedding = "ai.embedding";
+    /// <summary><c>ai.stream.firstChunk</c>: the span event of the first chunk, carrying <see cref="ResponseMsToFirstChunk"/>.</summary>
+    public const string FirstChunkEvent = "ai.stream.firstChunk";
+
+    /// <summary>Suffixes of <see cref="OperationId"/> that are one model call.</summary>
+    public static class Calls
+    {
+        /// <summary><c>.doGenerate</c>: a non-streaming call of <c>generateText</c> or <c>generateObject</c>.</summary>
+        public const string DoGenerate = ".doGenerate";
+        /// <summary><c>.doStream</c>: a streaming call of <c>streamText</c> or <c>streamObject</c>.</summary>
+        public const string DoStream = ".doStream";
+        /// <summary><c>.doEmbed</c>: an embedding call of <c>embed</c> or <c>embedMany</c>.</summary>
+        public const string DoEmbed = ".doEmbed";
+    }
+}
+
 /// <summary>OpenLIT names that are not OTel semconv.</summary>
 public static class OpenLit
 {
@@ -169,6 +265,11 @@ public static class OtelLlmNames
 
     /// <summary>Prefix of the application's own tags (<c>otel_llm.tag.team</c>).</summary>
     public const string TagPrefix = "otel_llm.tag.";
+    /// <summary>
+    /// <c>otel_llm.provider_inferred_from</c>: the model name a row's provider was inferred from, when nothing on the span
+    /// named the provider (the provider the price data knows the model under).
+    /// </summary>
+    public const string ProviderInferredFrom = "otel_llm.provider_inferred_from";
     /// <summary><c>otel_llm.raw.provider</c>.</summary>
     public const string RawProvider = "otel_llm.raw.provider";
     /// <summary><c>otel_llm.raw.finish_reasons</c>.</summary>
@@ -200,6 +301,8 @@ public static class SourceFormats
     public const string OpenInference = "openinference";
     /// <summary><c>openlit</c>.</summary>
     public const string OpenLit = "openlit";
+    /// <summary><c>vercel_ai</c>: the Vercel AI SDK's built-in telemetry.</summary>
+    public const string VercelAi = "vercel_ai";
     /// <summary><c>ingest_api</c>: sent to the HTTP API's bulk ingest (<c>POST /api/v1/ingest/llm</c>), not as OTLP.</summary>
     public const string IngestApi = "ingest_api";
 }

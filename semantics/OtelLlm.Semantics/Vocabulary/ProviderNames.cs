@@ -5,13 +5,23 @@ namespace OtelLlm.Semantics;
 /// <summary>
 /// One name per provider: the <c>gen_ai.provider.name</c> values of the GenAI semantic conventions (v1.41), and the
 /// aliases each dialect and client library uses for them (<c>OpenAI</c>, <c>az.ai.openai</c>, OpenInference's
-/// <c>google</c>, OpenLIT's <c>ibm.watson.ai</c>, <c>IChatClient</c> names like <c>azure_openai</c>), so that one
+/// <c>google</c>, OpenLIT's <c>ibm.watson.ai</c>, <c>IChatClient</c> names like <c>azure_openai</c>, the Vercel AI SDK's
+/// <c>openai.chat</c>, <c>anthropic.messages</c>, <c>google.generative-ai</c>, <c>amazon-bedrock</c>), so that one
 /// provider is one value in SQL, in metrics and in the price table.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The Vercel AI SDK names a provider and the API used, <c>{provider}.{api}</c> (<c>openai.responses</c>,
+/// <c>azure.chat</c>, <c>mistral.embedding</c>, <c>google.vertex.chat</c>): the API part is dropped, and what stays is
+/// looked up like any other name, so a provider this list does not know still has one name (<c>togetherai.chat</c> and
+/// <c>togetherai.embedding</c> are both <c>togetherai</c>).
+/// </para>
+/// <para>
 /// Google has three values in the conventions: <see cref="GcpGemini"/> for the Gemini API (AI Studio),
 /// <see cref="GcpVertexAi"/> for Vertex AI, and <see cref="GcpGenAi"/> for any Google endpoint when which one is
-/// unknown. A bare <c>google</c> names no endpoint, so it maps to <see cref="GcpGenAi"/>.
+/// unknown. A bare <c>google</c> names no endpoint, so it maps to <see cref="GcpGenAi"/>; the Vercel AI SDK's
+/// <c>google.generative-ai</c> is the Gemini API and <c>google.vertex.*</c> is Vertex AI.
+/// </para>
 /// </remarks>
 public static class ProviderNames
 {
@@ -66,6 +76,9 @@ public static class ProviderNames
     /// <summary><c>openrouter</c> (not in the conventions; what the OTel JS and Vercel instrumentations send).</summary>
     public const string OpenRouter = "openrouter";
 
+    /// <summary><c>together</c>: Together AI (not in the conventions; the price data's name).</summary>
+    public const string Together = "together";
+
     // Keys are compared ignoring case; '-' and ' ' are folded to '_' before a second look-up.
     private static readonly FrozenDictionary<string, string> s_aliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -90,6 +103,8 @@ public static class ProviderNames
         ["amazon_bedrock"] = AwsBedrock,
         [GcpGemini] = GcpGemini,
         ["gemini"] = GcpGemini,
+        ["google.generative-ai"] = GcpGemini,
+        ["google_generative_ai"] = GcpGemini,
         ["google_gemini"] = GcpGemini,
         ["google_ai_studio"] = GcpGemini,
         [GcpVertexAi] = GcpVertexAi,
@@ -97,6 +112,9 @@ public static class ProviderNames
         ["vertexai"] = GcpVertexAi,
         ["vertex_ai"] = GcpVertexAi,
         ["google_vertex"] = GcpVertexAi,
+        ["google.vertex"] = GcpVertexAi,
+        ["vertex.anthropic"] = GcpVertexAi,
+        ["google.vertex.anthropic"] = GcpVertexAi,
         [GcpGenAi] = GcpGenAi,
         ["google"] = GcpGenAi,
         ["google_genai"] = GcpGenAi,
@@ -117,8 +135,37 @@ public static class ProviderNames
         ["grok"] = XAi,
         [MoonshotAi] = MoonshotAi,
         ["moonshot"] = MoonshotAi,
+        ["moonshotai"] = MoonshotAi,
         [OpenRouter] = OpenRouter,
+        [Together] = Together,
+        ["togetherai"] = Together,
+        ["together_ai"] = Together,
+
+        // The Vercel AI SDK's most used {provider}.{api} names, found in one look-up; others take the rule in Normalize.
+        ["openai.chat"] = OpenAi,
+        ["openai.responses"] = OpenAi,
+        ["openai.completion"] = OpenAi,
+        ["openai.embedding"] = OpenAi,
+        ["anthropic.messages"] = Anthropic,
+        ["azure.chat"] = AzureAiOpenAi,
+        ["azure.responses"] = AzureAiOpenAi,
+        ["azure.completion"] = AzureAiOpenAi,
+        ["azure.embeddings"] = AzureAiOpenAi,
+        ["amazon-bedrock"] = AwsBedrock,
+        ["google.vertex.chat"] = GcpVertexAi,
+        ["mistral.chat"] = MistralAi,
+        ["groq.chat"] = Groq,
+        ["xai.chat"] = XAi,
+        ["deepseek.chat"] = DeepSeek,
+        ["cohere.chat"] = Cohere,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+
+    // The API part of the Vercel AI SDK's provider names ({provider}.{api}); compared ignoring case.
+    private static readonly FrozenSet<string> s_apiSuffixes = new[]
+    {
+        "chat", "responses", "completion", "messages", "embedding", "embeddings", "textEmbedding", "text-embedding",
+        "image", "transcription", "speech", "reranking", "languageModel",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The canonical name of a provider name any dialect or client reports. Unknown names are kept, trimmed and
@@ -140,6 +187,30 @@ public static class ProviderNames
         }
 
         var lowered = name.Trim().ToLowerInvariant();
-        return s_aliases.TryGetValue(lowered.Replace('-', '_').Replace(' ', '_'), out known) ? known : lowered;
+        if (Lookup(lowered) is { } alias)
+        {
+            return alias;
+        }
+
+        // {provider}.{api}: drop API parts from the end while they are one, then look the provider up.
+        var provider = lowered;
+        var dot = provider.LastIndexOf('.');
+        while (dot > 0 && s_apiSuffixes.Contains(provider[(dot + 1)..]))
+        {
+            provider = provider[..dot];
+            if (Lookup(provider) is { } canonical)
+            {
+                return canonical;
+            }
+
+            dot = provider.LastIndexOf('.');
+        }
+
+        return provider;
     }
+
+    private static string? Lookup(string lowered) =>
+        s_aliases.TryGetValue(lowered, out var known) || s_aliases.TryGetValue(lowered.Replace('-', '_').Replace(' ', '_'), out known)
+            ? known
+            : null;
 }

@@ -410,4 +410,55 @@ public sealed class DialectTests : IDisposable
         Assert.Equal(200UL, row.CacheWriteTokens);
         Assert.Equal(1215UL, row.TotalTokens);
     }
+
+    [Fact]
+    public void Provider_NamedByNothing_IsInferredFromAModelThePriceDataKnows()
+    {
+        // OpenInference's LangChain instrumentation names no provider for ChatOpenAI.
+        var span = NewSpan("ChatOpenAI", Attr("openinference.span.kind", "LLM"), Attr("llm.model_name", "gpt-4o-mini-2024-07-18"),
+            Attr("llm.invocation_parameters", "{\"model\":\"gpt-4o-mini\"}"), Attr("llm.token_count.prompt", 24L), Attr("llm.token_count.completion", 9L));
+
+        var row = _kit.Span(span, "@arizeai/openinference-instrumentation-langchain");
+
+        Assert.NotNull(row);
+        Assert.Equal("openai", row.Provider);
+        Assert.Equal("gpt-4o-mini-2024-07-18", row.Attributes.Get("otel_llm.provider_inferred_from"));
+        Assert.Null(row.Attributes.Get("otel_llm.raw.provider"));
+        Assert.NotNull(row.CostUsd);
+
+        var named = _kit.Span(NewSpan("chat", Attr("gen_ai.operation.name", "chat"), Attr("gen_ai.provider.name", "azure.ai.openai"), Attr("gen_ai.request.model", "gpt-4o-mini")));
+        Assert.Equal("azure.ai.openai", named!.Provider);
+        Assert.Null(named.Attributes.Get("otel_llm.provider_inferred_from"));
+
+        var unknown = _kit.Span(NewSpan("chat", Attr("gen_ai.operation.name", "chat"), Attr("gen_ai.request.model", "in-house-model-7")));
+        Assert.Equal(string.Empty, unknown!.Provider);
+        Assert.Null(unknown.Attributes.Get("otel_llm.provider_inferred_from"));
+    }
+
+    [Theory]
+    [InlineData("llm.provider", "aws", "aws.bedrock")]
+    [InlineData("llm.provider", "google", "gcp.gen_ai")]
+    [InlineData("llm.system", "vertexai", "gcp.vertex_ai")]
+    [InlineData("llm.system", "mistralai", "mistral_ai")]
+    [InlineData("llm.provider", "azure", "azure.ai.openai")]
+    public void OpenInference_ProviderAndSystem_AreCanonicalNames(string key, string value, string expected)
+    {
+        var row = _kit.Span(NewSpan("llm", Attr("openinference.span.kind", "LLM"), Attr(key, value), Attr("llm.model_name", "m")));
+
+        Assert.Equal(expected, row!.Provider);
+        Assert.Equal(value, row.Attributes.Get("otel_llm.raw.provider"));
+    }
+
+    [Theory]
+    [InlineData("gen_ai.provider.name", "az.ai.openai", "azure.ai.openai")]
+    [InlineData("gen_ai.system", "Bedrock", "aws.bedrock")]
+    [InlineData("gen_ai.system", "gemini", "gcp.gemini")]
+    [InlineData("gen_ai.system", "vertex_ai", "gcp.vertex_ai")]
+    [InlineData("gen_ai.system", "openai.chat", "openai")]
+    public void Semconv_ProviderNameAndSystem_AreCanonicalNames(string key, string value, string expected)
+    {
+        var row = _kit.Span(NewSpan("chat m", Attr("gen_ai.operation.name", "chat"), Attr(key, value), Attr("gen_ai.request.model", "m")));
+
+        Assert.Equal(expected, row!.Provider);
+    }
 }

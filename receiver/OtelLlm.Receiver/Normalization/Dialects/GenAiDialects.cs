@@ -11,6 +11,7 @@ internal static class GenAiDialects
     [
         new MeaiDialect(),
         new OtelJsOpenAiDialect(),
+        new VercelAiDialect(),
         new OpenInferenceDialect(),
         new OpenLlmetryLegacyDialect(),
         new OpenLlmetryDialect(),
@@ -32,7 +33,8 @@ internal static class GenAiDialects
             var key = attributes[i].Key;
             if (key.StartsWith(GenAi.Prefix, StringComparison.Ordinal)
                 || key.StartsWith("llm.", StringComparison.Ordinal)
-                || key == OpenInference.SpanKind)
+                || key == OpenInference.SpanKind
+                || key == VercelAi.OperationId)
             {
                 return true;
             }
