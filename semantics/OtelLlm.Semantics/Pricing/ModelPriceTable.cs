@@ -63,20 +63,8 @@ public sealed class ModelPriceTable
     public static ModelPriceTable Load(Stream utf8Json, string defaultSource = "price file")
     {
         ArgumentNullException.ThrowIfNull(utf8Json);
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(utf8Json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException($"The price table is not valid JSON: {e.Message}", e);
-        }
-
-        using (document)
-        {
-            return PriceFile.Parse(document.RootElement, defaultSource);
-        }
+        using var document = CatalogFile.Parse(utf8Json, "price table");
+        return PriceFile.Parse(document.RootElement, defaultSource);
     }
 
     /// <summary>Returns a table in which the models of <paramref name="overrides"/> win over this table's.</summary>
@@ -210,7 +198,7 @@ public sealed class ModelPriceTable
             }
 
             var takenOn = OptionalString(root, "taken_on") ?? string.Empty;
-            var source = SourceLabel(root) ?? defaultSource;
+            var source = CatalogFile.SourceLabel(root) ?? defaultSource;
             if (root.TryGetProperty("currency", out var currency) && currency.GetString() is { } c && c != "USD")
             {
                 throw new FormatException($"Unsupported currency '{c}'; prices are in USD.");
@@ -218,14 +206,8 @@ public sealed class ModelPriceTable
 
             if (root.TryGetProperty("providers", out var providers) && providers.ValueKind == JsonValueKind.Array)
             {
-                var lists = new List<CatalogProvider<PricePeriod[]>>();
-                var i = 0;
-                foreach (var provider in providers.EnumerateArray())
-                {
-                    lists.Add(ParseProvider(provider, $"providers[{i++}]", source));
-                }
-
-                return new ModelPriceTable(takenOn, source, new ModelCatalog<PricePeriod[]>([.. lists]));
+                var lists = CatalogFile.Providers(providers, (item, provider, id, name, where) => ParsePeriods(item, provider, id, name, where, source));
+                return new ModelPriceTable(takenOn, source, new ModelCatalog<PricePeriod[]>(lists));
             }
 
             if (root.TryGetProperty("models", out var models) && models.ValueKind == JsonValueKind.Array)
@@ -236,53 +218,8 @@ public sealed class ModelPriceTable
             throw new FormatException("The price table has no \"providers\" array.");
         }
 
-        private static string? SourceLabel(JsonElement root)
+        private static PricePeriod[] ParsePeriods(JsonElement item, string provider, string id, string? name, string where, string source)
         {
-            if (!root.TryGetProperty("source", out var source))
-            {
-                return null;
-            }
-
-            if (source.ValueKind == JsonValueKind.String)
-            {
-                return source.GetString();
-            }
-
-            var name = OptionalString(source, "name");
-            var version = OptionalString(source, "version");
-            return name is null ? null : version is null ? name : $"{name} {version}";
-        }
-
-        private static CatalogProvider<PricePeriod[]> ParseProvider(JsonElement item, string where, string source)
-        {
-            var id = RequiredString(item, "id", where);
-            where = $"{where} ({id})";
-            var models = new List<CatalogModel<PricePeriod[]>>();
-            if (item.TryGetProperty("models", out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                var i = 0;
-                foreach (var model in list.EnumerateArray())
-                {
-                    models.Add(ParseModel(model, id, $"{where}.models[{i++}]", source));
-                }
-            }
-
-            return new CatalogProvider<PricePeriod[]>(
-                id,
-                Strings(item, "aliases"),
-                item.TryGetProperty("provider_match", out var pm) ? ModelMatch.Parse(pm, $"{where}.provider_match") : null,
-                item.TryGetProperty("model_match", out var mm) ? ModelMatch.Parse(mm, $"{where}.model_match") : null,
-                Strings(item, "fallback"),
-                item.TryGetProperty("hosting", out var hosting) && hosting.ValueKind == JsonValueKind.True,
-                [.. models]);
-        }
-
-        private static CatalogModel<PricePeriod[]> ParseModel(JsonElement item, string provider, string where, string source)
-        {
-            var id = RequiredString(item, "id", where);
-            where = $"{where} ({id})";
-            var name = OptionalString(item, "name");
-            var match = item.TryGetProperty("match", out var m) ? ModelMatch.Parse(m, $"{where}.match") : ModelMatch.Exactly(id);
             var modelSource = OptionalString(item, "source") ?? source;
             if (!item.TryGetProperty("prices", out var prices))
             {
@@ -309,7 +246,7 @@ public sealed class ModelPriceTable
                 throw new FormatException($"{where}.prices must be an object or a non-empty array of periods.");
             }
 
-            return new CatalogModel<PricePeriod[]>(provider, id, name, match, periods);
+            return periods;
         }
 
         private static PricePeriod ParsePeriod(JsonElement item, string provider, string id, string? name, string source, string where)
@@ -441,20 +378,10 @@ public sealed class ModelPriceTable
                 ? new ModelPrice.Price(NonNegative(value, $"{where}.{name}") * 1e6, null)
                 : null;
 
-        private static double NonNegative(JsonElement value, string where) =>
-            value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number >= 0 && double.IsFinite(number)
-                ? number
-                : throw new FormatException($"{where} must be a non-negative number.");
+        private static double NonNegative(JsonElement value, string where) => CatalogFile.NonNegative(value, where);
 
-        private static string RequiredString(JsonElement item, string name, string where) =>
-            OptionalString(item, name) ?? throw new FormatException($"{where} has no \"{name}\" string.");
+        private static string RequiredString(JsonElement item, string name, string where) => CatalogFile.RequiredString(item, name, where);
 
-        private static string? OptionalString(JsonElement item, string name) =>
-            item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } s ? s : null;
-
-        private static string[] Strings(JsonElement item, string name) =>
-            item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array
-                ? [.. value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)]
-                : [];
+        private static string? OptionalString(JsonElement item, string name) => CatalogFile.OptionalString(item, name);
     }
 }
