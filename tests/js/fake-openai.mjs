@@ -9,7 +9,9 @@
 //   request has "tools"                    -> assistant tool_calls, "tool_calls"     (SCRIPT.toolCall)
 //   "stream": true                         -> SSE text chunks (+ usage chunk when
 //                                             stream_options.include_usage), [DONE]  (SCRIPT.stream)
+//   response_format.type "json_schema"     -> a JSON object as the text, "stop"      (SCRIPT.object)
 //   anything else                          -> text answer, "stop"                    (SCRIPT.chat)
+// POST /v1/responses (the Responses API, not streamed) -> one output_text message   (SCRIPT.responses)
 // POST /v1/embeddings -> one vector per input, float or base64 (the openai SDK asks for base64).
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -61,6 +63,26 @@ export const SCRIPT = {
     text: 'It is 18 degrees Celsius and sunny in Paris.',
     finishReason: 'stop',
     usage: usage(90, 12, 48, 0),
+  },
+  object: {
+    id: 'chatcmpl-otelllm-object-0001',
+    // A JSON object for any json_schema request; the schema's name is not checked.
+    text: '{"city":"Paris","country":"France"}',
+    finishReason: 'stop',
+    usage: usage(40, 12, 16, 0),
+  },
+  responses: {
+    id: 'resp_otelllm_0001',
+    messageId: 'msg_otelllm_0001',
+    text: 'Paris is the capital of France.',
+    status: 'completed',
+    usage: {
+      input_tokens: 24,
+      input_tokens_details: { cached_tokens: 8 },
+      output_tokens: 9,
+      output_tokens_details: { reasoning_tokens: 2 },
+      total_tokens: 33,
+    },
   },
   error: {
     model: 'error-model',
@@ -146,9 +168,39 @@ function handleChat(body, res, requestId) {
     res.end('data: [DONE]\n\n');
     return 'stream';
   }
+  if (body.response_format?.type === 'json_schema') {
+    const s = SCRIPT.object;
+    sendJson(res, 200, chatCompletion(s.id, respModel, { role: 'assistant', content: s.text }, s.finishReason, s.usage), headers);
+    return 'object';
+  }
   const s = SCRIPT.chat;
   sendJson(res, 200, chatCompletion(s.id, respModel, { role: 'assistant', content: s.text }, s.finishReason, s.usage), headers);
   return 'chat';
+}
+
+function handleResponses(body, res, requestId) {
+  if (typeof body.model !== 'string' || body.input === undefined) {
+    openAiError(res, 400, "'model' and 'input' are required.");
+    return 'invalid';
+  }
+  if (body.stream === true) {
+    openAiError(res, 400, 'This fake answers the Responses API without streaming only.');
+    return 'invalid';
+  }
+  if (body.model === SCRIPT.error.model) {
+    sendJson(res, SCRIPT.error.status, SCRIPT.error.body, { 'x-request-id': requestId, 'retry-after': '20' });
+    return 'error';
+  }
+  const s = SCRIPT.responses;
+  sendJson(res, 200, {
+    id: s.id, object: 'response', created_at: CREATED, status: s.status, error: null, incomplete_details: null,
+    instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null, model: responseModel(body.model),
+    output: [{ type: 'message', id: s.messageId, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: s.text, annotations: [] }] }],
+    parallel_tool_calls: true, previous_response_id: null, reasoning: { effort: null, summary: null }, service_tier: 'default', store: true,
+    temperature: body.temperature ?? 1, text: { format: { type: 'text' } }, tool_choice: 'auto', tools: [], top_p: body.top_p ?? 1,
+    truncation: 'disabled', usage: s.usage, user: null, metadata: {},
+  }, { 'x-request-id': requestId, 'openai-processing-ms': '42' });
+  return 'responses';
 }
 
 function handleEmbeddings(body, res, requestId) {
@@ -193,6 +245,7 @@ export async function startFakeOpenAI({ port = 0 } = {}) {
       let scenario = 'not_found';
       if (req.method === 'POST' && path === '/v1/chat/completions' && body) scenario = handleChat(body, res, requestId);
       else if (req.method === 'POST' && path === '/v1/embeddings' && body) scenario = handleEmbeddings(body, res, requestId);
+      else if (req.method === 'POST' && path === '/v1/responses' && body) scenario = handleResponses(body, res, requestId);
       else openAiError(res, 404, `Invalid URL (${req.method} ${path})`);
       requests.push({ method: req.method, path, scenario, body });
     });

@@ -147,3 +147,29 @@ test('every request is recorded with its scenario', async () => {
   await post('/embeddings', { model: 'text-embedding-3-small', input: 'x' });
   assert.deepEqual(fake.requests.slice(before).map((r) => [r.path, r.scenario]), [['/v1/chat/completions', 'chat'], ['/v1/embeddings', 'embeddings']]);
 });
+
+test('a json_schema response format is answered with the scripted JSON object', async () => {
+  const r = await post('/chat/completions', {
+    model: 'gpt-4o-mini', messages,
+    response_format: { type: 'json_schema', json_schema: { name: 'response', strict: true, schema: { type: 'object' } } },
+  });
+  assert.equal(r.status, 200);
+  const body = JSON.parse(r.text);
+  assert.equal(body.id, SCRIPT.object.id);
+  assert.deepEqual(JSON.parse(body.choices[0].message.content), { city: 'Paris', country: 'France' });
+  assert.deepEqual(body.usage, SCRIPT.object.usage);
+});
+
+test('the Responses API answers one output_text message with input/output usage details', async () => {
+  const r = await post('/responses', { model: 'gpt-4o-mini', input: [{ role: 'user', content: [{ type: 'input_text', text: 'Hi' }] }] });
+  assert.equal(r.status, 200);
+  const body = JSON.parse(r.text);
+  assert.equal(body.object, 'response');
+  assert.equal(body.id, SCRIPT.responses.id);
+  assert.equal(body.model, 'gpt-4o-mini-2024-07-18');
+  assert.equal(body.output[0].content[0].type, 'output_text');
+  assert.equal(body.output[0].content[0].text, SCRIPT.responses.text);
+  assert.deepEqual(body.usage, SCRIPT.responses.usage);
+  assert.equal((await post('/responses', { model: 'gpt-4o-mini', input: 'Hi', stream: true })).status, 400);
+  assert.equal((await post('/responses', { model: 'error-model', input: 'Hi' })).status, 429);
+});

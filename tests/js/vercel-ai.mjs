@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+// Drives the real Vercel AI SDK (`ai` with `@ai-sdk/openai`) against the local fake OpenAI server with
+// the SDK's built-in telemetry on, exports its spans over OTLP, and prints a one-line JSON summary of
+// every call and of every span the SDK made (name, ids, attributes as the SDK set them).
+//
+//   node vercel-ai.mjs --endpoint http://127.0.0.1:PORT [--protocol http/protobuf|http/json|grpc]
+//                      [--capture-content true|false] [--run-id ID] [--headers k=v,...]
+//
+// Exit codes: 0 every export succeeded and every call behaved as scripted; 1 otherwise; 2 bad arguments.
+import { createRequire } from 'node:module';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { generateText, streamText, generateObject, embed, embedMany, tool, stepCountIs } from 'ai';
+import { createOpenAI } from '@ai-sdk/openai';
+import { z } from 'zod';
+import { PROTOCOLS, parseArgs, parseHeaders, defaultRunId, createExporter, checkResults } from './lib/otlp.mjs';
+import { startFakeOpenAI, SCRIPT, responseModel } from './fake-openai.mjs';
+
+const require = createRequire(import.meta.url);
+
+function usageError(message) {
+  process.stderr.write(`vercel-ai: ${message}\n`);
+  process.exit(2);
+}
+
+let options;
+try {
+  options = parseArgs(process.argv.slice(2), { endpoint: undefined, protocol: 'http/protobuf', captureContent: 'true', runId: undefined, headers: '' });
+} catch (e) {
+  usageError(e.message);
+}
+if (!options.endpoint) usageError('--endpoint is required');
+if (!PROTOCOLS.includes(options.protocol)) usageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
+if (!['true', 'false'].includes(options.captureContent)) usageError('--capture-content must be true or false');
+const captureContent = options.captureContent === 'true';
+let headers;
+try {
+  headers = parseHeaders(options.headers);
+} catch (e) {
+  usageError(e.message);
+}
+const runId = options.runId ?? defaultRunId();
+const serviceName = 'js-vercel-ai';
+const results = [];
+const resourceAttributes = { 'service.name': serviceName, 'otelllm.test.run_id': runId, 'deployment.environment.name': 'interop-test' };
+
+// ---- which spans each call produced -------------------------------------------------------------
+let currentCall;
+const spanRecords = [];
+const spanRecorder = {
+  onStart(span) {
+    spanRecords.push({ call: currentCall, span });
+  },
+  onEnd() {},
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+const tracerProvider = new NodeTracerProvider({
+  resource: resourceFromAttributes(resourceAttributes),
+  spanProcessors: [spanRecorder, new BatchSpanProcessor(createExporter('traces', { endpoint: options.endpoint, protocol: options.protocol, headers, compression: 'none' }, results), { scheduledDelayMillis: 600000 })],
+});
+// The SDK takes the global tracer provider unless one is passed; the global one is what a new user has.
+tracerProvider.register();
+
+const fake = await startFakeOpenAI();
+const openai = createOpenAI({ apiKey: 'sk-otelllm-fake', baseURL: fake.baseURL });
+
+// ---- the calls --------------------------------------------------------------------------------------
+const MODEL = 'gpt-4o-mini';
+const METADATA = { userId: 'user-7', sessionId: 'session-42', tier: 'gold' };
+const telemetry = { isEnabled: true, functionId: 'capital-bot', metadata: METADATA, recordInputs: captureContent, recordOutputs: captureContent };
+const WEATHER = { city: 'Paris', unit: 'celsius' };
+const TOOL_RESULT = { temperature: 18, unit: 'celsius', condition: 'sunny' };
+const weatherTool = tool({
+  description: 'Get the current weather for a city',
+  inputSchema: z.object({ city: z.string(), unit: z.enum(['celsius', 'fahrenheit']) }),
+  execute: async () => TOOL_RESULT,
+});
+
+/** Usage on the wire, in the SDK's terms. */
+function usageOf(u) {
+  return {
+    inputTokens: u.prompt_tokens,
+    outputTokens: u.completion_tokens,
+    totalTokens: u.total_tokens,
+    cacheReadTokens: u.prompt_tokens_details.cached_tokens,
+    reasoningTokens: u.completion_tokens_details.reasoning_tokens,
+  };
+}
+
+const calls = [];
+async function run(name, spec, body) {
+  currentCall = name;
+  const call = { name, ...spec };
+  try {
+    Object.assign(call, await body());
+  } catch (e) {
+    call.error = { ...(call.error ?? {}), clientErrorType: e?.constructor?.name ?? 'Error', clientName: e?.name, clientStatus: e?.statusCode, clientMessage: e?.message };
+  } finally {
+    currentCall = undefined;
+  }
+  calls.push(call);
+}
+
+const SYSTEM = 'You are a terse geography assistant.';
+const QUESTION = 'What is the capital of France?';
+await run('generate_text', {
+  function: 'generateText',
+  modelCalls: [{
+    operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
+    responseId: SCRIPT.chat.id, temperature: 0.2, topP: 0.9, maxTokens: 64, finishReasons: [SCRIPT.chat.finishReason], usage: usageOf(SCRIPT.chat.usage),
+    input: [{ role: 'system', text: SYSTEM }, { role: 'user', text: QUESTION }], outputText: SCRIPT.chat.text,
+  }],
+}, async () => {
+  const r = await generateText({ model: openai.chat(MODEL), system: SYSTEM, prompt: QUESTION, temperature: 0.2, topP: 0.9, maxOutputTokens: 64, experimental_telemetry: telemetry });
+  return { observed: { text: r.text, finishReason: r.finishReason, usage: r.usage } };
+});
+
+const STORY = 'Tell me a one-sentence story about a span.';
+await run('stream_text', {
+  function: 'streamText',
+  modelCalls: [{
+    operationId: 'ai.streamText.doStream', provider: 'openai.chat', streaming: true, requestModel: MODEL, responseModel: responseModel(MODEL),
+    responseId: SCRIPT.stream.id, temperature: 0.7, finishReasons: [SCRIPT.stream.finishReason], usage: usageOf(SCRIPT.stream.usage),
+    input: [{ role: 'user', text: STORY }], outputText: SCRIPT.stream.text,
+  }],
+}, async () => {
+  const r = streamText({ model: openai.chat(MODEL), prompt: STORY, temperature: 0.7, experimental_telemetry: telemetry });
+  let text = '';
+  for await (const piece of r.textStream) text += piece;
+  return { observed: { text, finishReason: await r.finishReason, usage: await r.usage } };
+});
+
+const OBJECT_PROMPT = 'Name the capital of France and its country as JSON.';
+await run('generate_object', {
+  function: 'generateObject',
+  modelCalls: [{
+    operationId: 'ai.generateObject.doGenerate', provider: 'openai.chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
+    responseId: SCRIPT.object.id, finishReasons: [SCRIPT.object.finishReason], usage: usageOf(SCRIPT.object.usage),
+    input: [{ role: 'user', text: OBJECT_PROMPT }], outputText: SCRIPT.object.text,
+  }],
+}, async () => {
+  const r = await generateObject({ model: openai.chat(MODEL), schema: z.object({ city: z.string(), country: z.string() }), prompt: OBJECT_PROMPT, experimental_telemetry: telemetry });
+  return { observed: { object: r.object, finishReason: r.finishReason } };
+});
+
+const WEATHER_QUESTION = 'What is the weather in Paris?';
+await run('tool_loop', {
+  function: 'generateText',
+  tool: { name: 'get_weather', callId: SCRIPT.toolCall.toolCallId, arguments: WEATHER, result: TOOL_RESULT, description: 'Get the current weather for a city' },
+  modelCalls: [{
+    operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
+    responseId: SCRIPT.toolCall.id, finishReasons: ['tool-calls'], usage: usageOf(SCRIPT.toolCall.usage), input: [{ role: 'user', text: WEATHER_QUESTION }],
+    toolCalls: [{ id: SCRIPT.toolCall.toolCallId, name: 'get_weather', arguments: WEATHER }],
+  }, {
+    operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
+    responseId: SCRIPT.toolResult.id, finishReasons: [SCRIPT.toolResult.finishReason], usage: usageOf(SCRIPT.toolResult.usage), outputText: SCRIPT.toolResult.text,
+  }],
+}, async () => {
+  const r = await generateText({
+    model: openai.chat(MODEL), prompt: WEATHER_QUESTION, tools: { get_weather: weatherTool }, stopWhen: stepCountIs(3), experimental_telemetry: telemetry,
+  });
+  return { observed: { text: r.text, steps: r.steps.length, finishReason: r.finishReason } };
+});
+
+await run('responses', {
+  function: 'generateText',
+  modelCalls: [{
+    operationId: 'ai.generateText.doGenerate', provider: 'openai.responses', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
+    responseId: SCRIPT.responses.id, finishReasons: ['stop'],
+    usage: {
+      inputTokens: SCRIPT.responses.usage.input_tokens, outputTokens: SCRIPT.responses.usage.output_tokens, totalTokens: SCRIPT.responses.usage.total_tokens,
+      cacheReadTokens: SCRIPT.responses.usage.input_tokens_details.cached_tokens, reasoningTokens: SCRIPT.responses.usage.output_tokens_details.reasoning_tokens,
+    },
+    input: [{ role: 'user', text: QUESTION }], outputText: SCRIPT.responses.text,
+  }],
+}, async () => {
+  // What a new user writes: the provider's default model, which is the Responses API in @ai-sdk/openai 2.
+  const r = await generateText({ model: openai(MODEL), prompt: QUESTION, experimental_telemetry: telemetry });
+  return { observed: { text: r.text, finishReason: r.finishReason } };
+});
+
+const EMBED_MODEL = SCRIPT.embeddings.model;
+await run('embed', {
+  function: 'embed',
+  modelCalls: [{ operationId: 'ai.embed.doEmbed', provider: 'openai.embedding', requestModel: EMBED_MODEL, usage: { inputTokens: SCRIPT.embeddings.promptTokensPerInput, totalTokens: SCRIPT.embeddings.promptTokensPerInput } }],
+}, async () => {
+  const r = await embed({ model: openai.textEmbeddingModel(EMBED_MODEL), value: 'The quick brown fox', experimental_telemetry: telemetry });
+  return { observed: { dimensions: r.embedding.length, tokens: r.usage.tokens } };
+});
+
+const EMBED_VALUES = ['The quick brown fox', 'jumps over the lazy dog'];
+await run('embed_many', {
+  function: 'embedMany',
+  modelCalls: [{
+    operationId: 'ai.embedMany.doEmbed', provider: 'openai.embedding', requestModel: EMBED_MODEL,
+    usage: { inputTokens: SCRIPT.embeddings.promptTokensPerInput * EMBED_VALUES.length, totalTokens: SCRIPT.embeddings.promptTokensPerInput * EMBED_VALUES.length },
+  }],
+}, async () => {
+  const r = await embedMany({ model: openai.textEmbeddingModel(EMBED_MODEL), values: EMBED_VALUES, experimental_telemetry: telemetry });
+  return { observed: { count: r.embeddings.length, tokens: r.usage.tokens } };
+});
+
+await run('error', {
+  function: 'generateText',
+  modelCalls: [{ operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', requestModel: SCRIPT.error.model, input: [{ role: 'user', text: 'This call is rate limited.' }] }],
+  error: { httpStatus: SCRIPT.error.status, message: SCRIPT.error.body.error.message },
+}, async () => {
+  await generateText({ model: openai.chat(SCRIPT.error.model), prompt: 'This call is rate limited.', maxRetries: 0, experimental_telemetry: telemetry });
+  throw new Error('the error-model call unexpectedly succeeded');
+});
+
+// ---- shut down, then report ----------------------------------------------------------------------
+await fake.close();
+const failures = [];
+try {
+  await tracerProvider.shutdown();
+} catch (e) {
+  failures.push(`traces: shutdown failed: ${e?.message ?? e}`);
+}
+try {
+  checkResults(results, ['traces']);
+} catch (e) {
+  failures.push(e.message);
+}
+
+const hex = (s) => s ?? '';
+for (const call of calls) {
+  call.spans = spanRecords.filter((r) => r.call === call.name).map(({ span }) => ({
+    traceId: span.spanContext().traceId,
+    spanId: span.spanContext().spanId,
+    parentSpanId: hex(span.parentSpanContext?.spanId),
+    name: span.name,
+    scope: span.instrumentationScope?.name,
+    ended: span.ended,
+    attributes: span.attributes,
+  }));
+  call.traceId = call.spans[0]?.traceId ?? '';
+  // The model-call spans in the order they started, matched to the scripted calls.
+  const modelSpans = call.spans.filter((s) => /\.do(Generate|Stream|Embed)$/.test(s.name));
+  if (modelSpans.length !== call.modelCalls.length) {
+    failures.push(`call '${call.name}' made ${modelSpans.length} model-call spans, expected ${call.modelCalls.length}`);
+  }
+  call.modelCalls.forEach((m, i) => {
+    m.spanId = modelSpans[i]?.spanId ?? '';
+    if (modelSpans[i] && modelSpans[i].name !== m.operationId) failures.push(`call '${call.name}' span ${i} is '${modelSpans[i].name}', expected '${m.operationId}'`);
+  });
+  if (call.spans.some((s) => !s.ended)) failures.push(`call '${call.name}' left a span open`);
+}
+const wrongCalls = calls.filter((c) => (c.name === 'error' ? c.error?.clientStatus !== SCRIPT.error.status : c.error !== undefined));
+for (const c of wrongCalls) failures.push(`call '${c.name}' did not behave as scripted: ${JSON.stringify(c.error)}`);
+
+if (failures.length > 0) {
+  process.stderr.write(`vercel-ai: ${failures.join('\n  ')}\n`);
+  process.exit(1);
+}
+
+const summary = {
+  runId,
+  serviceName,
+  sdk: { ai: require('ai/package.json').version, '@ai-sdk/openai': require('@ai-sdk/openai/package.json').version },
+  captureContent,
+  protocol: options.protocol,
+  resourceAttributes,
+  telemetry: { functionId: telemetry.functionId, metadata: METADATA },
+  counts: { spans: spanRecords.length, modelCalls: calls.reduce((n, c) => n + c.modelCalls.length, 0) },
+  calls,
+};
+process.stdout.write(`${JSON.stringify(summary)}\n`);
+process.exit(0);
