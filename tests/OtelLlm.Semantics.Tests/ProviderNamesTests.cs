@@ -24,6 +24,8 @@ public sealed class ProviderNamesTests
     [InlineData("MistralAI", "mistral_ai")]
     [InlineData("VertexAI", "gcp.vertex_ai")]
     [InlineData("Together-AI", "together")]
+    [InlineData("google_vertexai", "gcp.vertex_ai")]
+    [InlineData("amazon_bedrock", "aws.bedrock")]
     public void Normalize_DialectAliases_GiveTheConventionsName(string raw, string expected)
     {
         Assert.Equal(expected, ProviderNames.Normalize(raw));

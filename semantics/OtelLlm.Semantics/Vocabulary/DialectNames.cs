@@ -79,6 +79,10 @@ public static class OpenInference
     public const string System = "llm.system";
     /// <summary><c>llm.provider</c>.</summary>
     public const string Provider = "llm.provider";
+    /// <summary><c>metadata</c>: the run's metadata as JSON (LangChain's <c>ls_provider</c>, <c>ls_model_name</c>, ...).</summary>
+    public const string Metadata = "metadata";
+    /// <summary><c>ls_provider</c>: LangChain's name of the provider, a key of <see cref="Metadata"/>.</summary>
+    public const string LangChainProvider = "ls_provider";
     /// <summary><c>llm.invocation_parameters</c>.</summary>
     public const string InvocationParameters = "llm.invocation_parameters";
     /// <summary><c>llm.finish_reason</c>.</summary>

@@ -6,7 +6,8 @@ namespace OtelLlm.Semantics;
 /// One name per provider: the <c>gen_ai.provider.name</c> values of the GenAI semantic conventions (v1.41), and the
 /// aliases each dialect and client library uses for them (<c>OpenAI</c>, <c>az.ai.openai</c>, OpenInference's
 /// <c>google</c>, OpenLIT's <c>ibm.watson.ai</c>, <c>IChatClient</c> names like <c>azure_openai</c>, the Vercel AI SDK's
-/// <c>openai.chat</c>, <c>anthropic.messages</c>, <c>google.generative-ai</c>, <c>amazon-bedrock</c>), so that one
+/// <c>openai.chat</c>, <c>anthropic.messages</c>, <c>google.generative-ai</c>, <c>amazon-bedrock</c>, LangChain's
+/// <c>ls_provider</c> values like <c>google_vertexai</c> and <c>amazon_bedrock</c>), so that one
 /// provider is one value in SQL, in metrics and in the price table.
 /// </summary>
 /// <remarks>
@@ -112,6 +113,7 @@ public static class ProviderNames
         ["vertexai"] = GcpVertexAi,
         ["vertex_ai"] = GcpVertexAi,
         ["google_vertex"] = GcpVertexAi,
+        ["google_vertexai"] = GcpVertexAi,
         ["google.vertex"] = GcpVertexAi,
         ["vertex.anthropic"] = GcpVertexAi,
         ["google.vertex.anthropic"] = GcpVertexAi,

@@ -461,4 +461,48 @@ public sealed class DialectTests : IDisposable
 
         Assert.Equal(expected, row!.Provider);
     }
+
+    [Fact]
+    public void OpenInferenceLangChain_ProviderFromRunMetadata_ResponseAndStreamingFromTheResult()
+    {
+        // What @arizeai/openinference-instrumentation-langchain 4.1 sends for ChatOpenAI.stream() (trimmed): no
+        // llm.provider, LangChain's metadata with ls_provider, invocation parameters saying stream: false.
+        const string Output = """
+            {"generations":[[{"text":"Once upon a time.","generationInfo":{"finish_reason":"stop","model_name":"gpt-4o-mini-2024-07-18"},
+              "message":{"lc":1,"type":"constructor","id":["langchain_core","messages","AIMessageChunk"],
+                "kwargs":{"content":"Once upon a time.","response_metadata":{"model_provider":"openai","finish_reason":"stop","model_name":"gpt-4o-mini-2024-07-18"},
+                  "id":"chatcmpl-otelllm-stream-0001","usage_metadata":{"input_tokens":18,"output_tokens":11,"total_tokens":29}}}}]],
+             "llmOutput":{"tokenUsage":{"promptTokens":18,"completionTokens":11,"totalTokens":29}}}
+            """;
+        var span = NewSpan("ChatOpenAI",
+            Attr("openinference.span.kind", "LLM"),
+            Attr("output.value", Output),
+            Attr("output.mime_type", "application/json"),
+            Attr("llm.invocation_parameters", "{\"model\":\"gpt-4o-mini\",\"stream\":false}"),
+            Attr("llm.model_name", "gpt-4o-mini"),
+            Attr("llm.token_count.prompt", 18L),
+            Attr("llm.token_count.completion", 11L),
+            Attr("llm.token_count.prompt_details.cache_read", 4L),
+            Attr("metadata", "{\"ls_provider\":\"openai\",\"ls_model_name\":\"gpt-4o-mini\",\"ls_model_type\":\"chat\",\"versions\":{\"@langchain/core\":\"1.4.0\"}}"),
+            Attr("llm.output_messages.0.message.role", "assistant"),
+            Attr("llm.output_messages.0.message.content", "Once upon a time."));
+
+        var row = _kit.Span(span, "@arizeai/openinference-instrumentation-langchain");
+
+        Assert.NotNull(row);
+        Assert.Equal("openai", row.Provider);
+        Assert.Null(row.Attributes.Get("otel_llm.provider_inferred_from"));
+        Assert.Equal("gpt-4o-mini", row.RequestModel);
+        Assert.Equal("gpt-4o-mini-2024-07-18", row.ResponseModel);
+        Assert.Equal("chatcmpl-otelllm-stream-0001", row.ResponseId);
+        Assert.True(row.Streaming);
+        Assert.Equal(4UL, row.CacheReadTokens);
+        Assert.NotNull(row.Attributes.Get("metadata"));
+
+        // Another provider named by LangChain is named the one way.
+        var vertex = _kit.Span(NewSpan("ChatVertexAI", Attr("openinference.span.kind", "LLM"), Attr("llm.model_name", "gemini-2.5-flash"),
+            Attr("metadata", "{\"ls_provider\":\"google_vertexai\"}")), "@arizeai/openinference-instrumentation-langchain");
+        Assert.Equal("gcp.vertex_ai", vertex!.Provider);
+        Assert.Equal("google_vertexai", vertex.Attributes.Get("otel_llm.raw.provider"));
+    }
 }

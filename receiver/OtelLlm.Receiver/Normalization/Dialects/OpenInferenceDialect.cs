@@ -9,6 +9,9 @@ namespace OtelLlm.Receiver.Normalization.Dialects;
 /// <c>llm.input_messages.{i}.message.*</c> with tool calls, <c>llm.invocation_parameters</c> JSON, raw
 /// <c>input.value</c>/<c>output.value</c>. Only <c>LLM</c> and <c>EMBEDDING</c> spans are model calls; CHAIN, AGENT,
 /// TOOL, RETRIEVER... are wrappers. Detected by <c>openinference.span.kind</c> or the scope <c>@arizeai/openinference*</c>.
+/// The LangChain instrumentation names no provider: LangChain's own run metadata (<c>metadata</c> JSON,
+/// <c>ls_provider</c>) does, and its result (<c>output.value</c>) holds the response id and model, and says a call was
+/// streamed (a message chunk).
 /// </summary>
 internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenInference, s_sources)
 {
@@ -53,11 +56,6 @@ internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenIn
                 ?? string.Empty;
         }
 
-        if (row.ResponseModel.Length == 0)
-        {
-            row.ResponseModel = a.GetString(OpenInference.ModelName) ?? string.Empty;
-        }
-
         if (parameters is not null)
         {
             row.Temperature ??= DoubleOf(parameters["temperature"]);
@@ -77,9 +75,30 @@ internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenIn
 
         var outputValue = a.GetString(OpenInference.OutputValue);
         var outputJson = a.GetString(OpenInference.OutputMimeType) == "application/json" ? MessageJson.TryParse(outputValue) as JsonObject : null;
-        if (row.ResponseId.Length == 0 && MessageJson.StringOf(outputJson?["id"]) is { } id)
+        var langChainMessage = LangChainMessage(outputJson);
+        var langChainFields = langChainMessage?["kwargs"] as JsonObject;
+        if (row.ResponseId.Length == 0 && (MessageJson.StringOf(outputJson?["id"]) ?? MessageJson.StringOf(langChainFields?["id"])) is { } id)
         {
             row.ResponseId = id;
+        }
+
+        if (row.ResponseModel.Length == 0)
+        {
+            row.ResponseModel = MessageJson.StringOf(langChainFields?["response_metadata"]?["model_name"]) ?? a.GetString(OpenInference.ModelName) ?? string.Empty;
+        }
+
+        // A streamed LangChain result is a message chunk, even where the invocation parameters say stream: false.
+        if (langChainMessage?["id"] is JsonArray { Count: > 0 } messageType && MessageJson.StringOf(messageType[^1]) == "AIMessageChunk")
+        {
+            row.Streaming = true;
+        }
+
+        // LangChain names the provider in its run metadata (ls_provider) where the instrumentation sets no llm.provider.
+        if (row.Provider.Length == 0
+            && MessageJson.TryParse(a.GetString(OpenInference.Metadata)) is JsonObject metadata
+            && MessageJson.StringOf(metadata[OpenInference.LangChainProvider]) is { } langChainProvider)
+        {
+            CommonColumns.SetProvider(row, langChainProvider);
         }
 
         FillContent(a, row, outputValue, outputJson);
@@ -267,6 +286,16 @@ internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenIn
 
         return messages.Count == 0 ? null : messages;
     }
+
+    /// <summary>
+    /// The first generation's serialized message of a LangChain result (<c>output.value</c> of the LangChain instrumentation:
+    /// <c>{generations: [[{message: {id: [..., "AIMessage"], kwargs: {id, response_metadata: {model_name}}}}]]}</c>);
+    /// <see langword="null"/> otherwise.
+    /// </summary>
+    private static JsonObject? LangChainMessage(JsonObject? output) =>
+        output?["generations"] is JsonArray { Count: > 0 } generations && generations[0] is JsonArray { Count: > 0 } first
+            ? first[0]?["message"] as JsonObject
+            : null;
 
     private static double? DoubleOf(JsonNode? node) =>
         node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number && v.TryGetValue<double>(out var d) ? d : null;
