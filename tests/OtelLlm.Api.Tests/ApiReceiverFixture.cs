@@ -19,6 +19,9 @@ public class ApiReceiverFixture : ReceiverFixture
     public const string AllKey = "k-all-alpha";
     public const string BetaKey = "k-all-beta";
 
+    /// <summary>The grid intensity the receiver is configured with (g CO₂e per kWh), not the default, so a test sees it is used.</summary>
+    public const double GridIntensity = 120;
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "otelllm-api-tests-" + Guid.NewGuid().ToString("N")[..8]);
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
@@ -28,6 +31,7 @@ public class ApiReceiverFixture : ReceiverFixture
         new("OtelLlm:Receiver:Auth:Keys", $"{IngestKey}=alpha;{FeedbackKey}=alpha:feedback;{ReadKey}=alpha:read;{AdminKey}=alpha:admin;{AllKey}=alpha:ingest+feedback+read+admin;{BetaKey}=beta:ingest+feedback+read+admin"),
         new("OtelLlm:Receiver:Spool:Directory", Path.Combine(_dataDirectory, "spool")),
         new("OtelLlm:Receiver:Spool:DeadLetterDirectory", Path.Combine(_dataDirectory, "dead-letter")),
+        new("OtelLlm:Receiver:Normalization:GridCarbonIntensity", GridIntensity.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         .. ExtraSettings,
     ];
 

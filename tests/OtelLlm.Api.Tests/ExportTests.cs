@@ -11,7 +11,7 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
     [
         "timestamp", "traceId", "spanId", "parentSpanId", "project", "service", "environment", "operation", "provider", "requestModel",
         "responseModel", "durationMs", "timeToFirstTokenMs", "streaming", "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens",
-        "reasoningTokens", "totalTokens", "costUsd", "costSource", "status", "errorType", "statusMessage", "finishReasons", "responseId",
+        "reasoningTokens", "totalTokens", "costUsd", "costSource", "energyWh", "co2eGrams", "energySource", "status", "errorType", "statusMessage", "finishReasons", "responseId",
         "sessionId", "userId", "workload", "agentName", "temperature", "topP", "maxTokens", "sourceFormat", "attributes",
     ];
 
@@ -27,7 +27,7 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
         var ids = await IngestAsync(
             Call(workload, start, "gpt-4o", userId: "u,\"quoted\"\nline two", extra: """
                 "errorType": "RateLimitError", "errorMessage": "slow down, please", "status": "error", "finishReasons": ["stop", "length"],
-                "metadata": {"tenant": "acme", "tier": 2}, "usage": {"inputTokens": 1000, "outputTokens": 200, "cacheReadTokens": 100}, "costUsd": 0.0125,
+                "metadata": {"tenant": "acme", "tier": 2}, "usage": {"inputTokens": 1000, "outputTokens": 200, "cacheReadTokens": 100}, "costUsd": 0.0125, "energyWh": 2.5,
                 "streaming": true, "timeToFirstTokenMs": 88.5, "responseId": "resp-1", "sessionId": "s-1"
                 """),
             Call(workload, start.AddSeconds(1), "claude-sonnet-4-5", provider: "anthropic"));
@@ -54,6 +54,9 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
         Assert.Equal("1200", error["totalTokens"]);
         Assert.Equal("0.0125", error["costUsd"]);
         Assert.Equal("span", error["costSource"]);
+        Assert.Equal("2.5", error["energyWh"]);
+        Assert.Equal(2.5 * ApiReceiverFixture.GridIntensity / 1000, double.Parse(error["co2eGrams"], CultureInfo.InvariantCulture), 9);
+        Assert.Equal("span", error["energySource"]);
         Assert.Equal("error", error["status"]);
         Assert.Equal("RateLimitError", error["errorType"]);
         Assert.Equal("slow down, please", error["statusMessage"]);
@@ -74,6 +77,9 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
         Assert.Equal("ok", ok["status"]);
         Assert.Equal(string.Empty, ok["timeToFirstTokenMs"]);
         Assert.Equal("[]", ok["finishReasons"]);
+        // Claude Sonnet is a "large" model: 1,000 input × 0.221 + 200 output × 0.602 per 1,000 tokens.
+        Assert.Equal(0.3414, double.Parse(ok["energyWh"], CultureInfo.InvariantCulture), 9);
+        Assert.Equal("energy_factors", ok["energySource"]);
 
         // The quoted field really was quoted in the file, with its quotes doubled.
         Assert.Contains("\"u,\"\"quoted\"\"\nline two\"", text, StringComparison.Ordinal);
@@ -314,7 +320,10 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
         using var response = await receiver.PostJsonAsync("/api/v1/ingest/llm", ApiReceiverFixture.IngestKey, $"{{\"items\":[{string.Join(",", calls)}]}}");
         var answer = await response.JsonAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, answer.GetRawText());
-        return [.. answer.GetProperty("calls").EnumerateArray().Select(c => (c.GetProperty("traceId").GetString()!, c.GetProperty("spanId").GetString()!))];
+        List<(string TraceId, string SpanId)> ids = [.. answer.GetProperty("calls").EnumerateArray().Select(c => (c.GetProperty("traceId").GetString()!, c.GetProperty("spanId").GetString()!))];
+        var spans = string.Join(", ", ids.Select(i => $"'{i.SpanId}'"));
+        Assert.Equal(ids.Count, await receiver.Database.WaitForCountAsync($"SELECT uniqExact(SpanId) FROM llm_calls WHERE SpanId IN ({spans})", ids.Count));
+        return ids;
     }
 
     private static Dictionary<string, string> Row(string[] fields) => s_columns.Select((c, i) => (c, fields[i])).ToDictionary(p => p.c, p => p.Item2);

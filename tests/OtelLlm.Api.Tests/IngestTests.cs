@@ -116,6 +116,49 @@ public sealed class IngestTests(ApiReceiverFixture receiver) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Llm_EnergyGivenWins_OtherwiseEstimatedFromTheFactors_WithCo2eOnTheConfiguredGrid()
+    {
+        var trace = NewTrace();
+        var spans = new[] { NewSpan(), NewSpan(), NewSpan() };
+        var body = $$"""
+            {"items":[
+              {"model":"gpt-4o","traceId":"{{trace}}","spanId":"{{spans[0]}}","energyWh":2.5,"usage":{"inputTokens":10000,"outputTokens":500} },
+              {"model":"gpt-4o","responseModel":"gpt-4o-2024-08-06","provider":"openai","traceId":"{{trace}}","spanId":"{{spans[1]}}",
+               "usage":{"inputTokens":10000,"outputTokens":500,"cacheReadTokens":6000} },
+              {"model":"no-such-model-xyz","traceId":"{{trace}}","spanId":"{{spans[2]}}","usage":{"inputTokens":10} }
+            ]}
+            """;
+        using var response = await receiver.PostJsonAsync("/api/v1/ingest/llm", ApiReceiverFixture.IngestKey, body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var calls = (await response.JsonAsync()).GetProperty("calls");
+        // 4,000 uncached input × 0.221 + 6,000 cache reads × 0.0221 + 500 output × 0.602, per 1,000 tokens (docs/energy.md).
+        const double Estimated = 1.3176;
+        Assert.Equal(2.5, calls[0].GetProperty("energyWh").GetDouble());
+        Assert.Equal(Estimated, calls[1].GetProperty("energyWh").GetDouble(), 9);
+        Assert.False(calls[2].TryGetProperty("energyWh", out _), "an unknown model has no energy");
+
+        Assert.Equal(3, await receiver.Database.WaitForCountAsync($"SELECT uniqExact(SpanId) FROM llm_calls WHERE TraceId = '{trace}'", 3));
+        Assert.Equal(3, await receiver.Database.WaitForCountAsync($"SELECT uniqExact(SpanId) FROM otel_traces WHERE TraceId = '{trace}'", 3));
+        var rows = (await receiver.Database.Client.QueryJsonAsync(
+            $"SELECT SpanId, EnergyWh, Co2eGrams, EnergySource FROM llm_calls FINAL WHERE TraceId = '{trace}'", "read the calls"))
+            .ToDictionary(r => r.GetProperty("SpanId").GetString()!);
+        Assert.Equal(2.5, rows[spans[0]].GetProperty("EnergyWh").GetDouble());
+        Assert.Equal("span", rows[spans[0]].GetProperty("EnergySource").GetString());
+        Assert.Equal(2.5 * ApiReceiverFixture.GridIntensity / 1000, rows[spans[0]].GetProperty("Co2eGrams").GetDouble(), 9);
+        Assert.Equal(Estimated, rows[spans[1]].GetProperty("EnergyWh").GetDouble(), 9);
+        Assert.Equal("energy_factors", rows[spans[1]].GetProperty("EnergySource").GetString());
+        Assert.Equal(Estimated * ApiReceiverFixture.GridIntensity / 1000, rows[spans[1]].GetProperty("Co2eGrams").GetDouble(), 9);
+        Assert.Equal(JsonValueKind.Null, rows[spans[2]].GetProperty("EnergyWh").ValueKind);
+        Assert.Equal(JsonValueKind.Null, rows[spans[2]].GetProperty("Co2eGrams").ValueKind);
+        Assert.Equal(string.Empty, rows[spans[2]].GetProperty("EnergySource").GetString());
+
+        // The span carries the energy as its attribute, as an instrumented application's span would.
+        var attribute = await receiver.Database.Client.ScalarAsync(
+            $"SELECT SpanAttributes.Value[indexOf(SpanAttributes.Key, 'otel_llm.usage.energy_wh')] FROM otel_traces FINAL WHERE SpanId = '{spans[0]}'", "read the span");
+        Assert.Equal("2.5", attribute);
+    }
+
+    [Fact]
     public async Task Llm_SameCallTwice_CountsOnce()
     {
         var trace = NewTrace();

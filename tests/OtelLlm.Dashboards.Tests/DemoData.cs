@@ -27,6 +27,11 @@ internal static class DemoData
         ("gcp.gemini", "gemini-2.5-flash", 0.3e-6, 2.5e-6),
     ];
 
+    // Wh per 1,000 input and output tokens of the models' families: medium for the mini, haiku and flash tiers, else large.
+    private static double EnergyIn(string model) => model.Contains("mini", StringComparison.Ordinal) || model.Contains("haiku", StringComparison.Ordinal) || model.Contains("flash", StringComparison.Ordinal) ? 0.0442 : 0.221;
+
+    private static double EnergyOut(string model) => model.Contains("mini", StringComparison.Ordinal) || model.Contains("haiku", StringComparison.Ordinal) || model.Contains("flash", StringComparison.Ordinal) ? 0.12 : 0.602;
+
     public static readonly string[] Services = ["support-bot", "search-api", "summarizer"];
 
     public static readonly string[] Projects = ["default", "research"];
@@ -90,6 +95,9 @@ internal static class DemoData
                 TotalTokens = input + output,
                 CostUsd = random.Next(30) == 0 ? null : Math.Round((input * inPrice) + (output * outPrice), 9),
                 CostSource = "price-table",
+                // Energy as the factors give it (docs/energy.md); every 17th call's model has none.
+                EnergyWh = i % 17 == 0 ? null : Math.Round(((input - cacheRead) * EnergyIn(model)) + (cacheRead * EnergyIn(model) / 10) + (output * EnergyOut(model)), 9) / 1000,
+                EnergySource = i % 17 == 0 ? string.Empty : "energy_factors",
                 Streaming = streaming,
                 TimeToFirstTokenMs = streaming && !failed ? 50 + random.Next(1500) : null,
                 Temperature = 0.7,
@@ -114,6 +122,7 @@ internal static class DemoData
                 call.ToolDefinitions = "[{\"type\":\"function\",\"name\":\"get_weather\"}]";
             }
 
+            call.Co2eGrams = call.EnergyWh * 436 / 1000;
             call.Write(callRows);
 
             // A later revision of the same call (content that arrived in a log record): FINAL keeps it, the rollups ignore it.
@@ -144,8 +153,8 @@ internal static class DemoData
             span.Write(spans);
         }
 
-        await client.InsertRowBinaryAsync(LlmCallRow.Table, LlmCallRow.Columns, callRows.WrittenMemory, "write demo calls");
-        await client.InsertRowBinaryAsync(LlmCallRow.Table, LlmCallRow.Columns, revisions.WrittenMemory, "write demo call revisions");
+        await OtelLlm.TestSupport.LlmCallInserts.InsertAsync(client, callRows.WrittenMemory, "write demo calls");
+        await OtelLlm.TestSupport.LlmCallInserts.InsertAsync(client, revisions.WrittenMemory, "write demo call revisions");
         await client.InsertRowBinaryAsync(TraceRow.Table, TraceRow.Columns, spans.WrittenMemory, "write demo spans");
         return calls;
     }

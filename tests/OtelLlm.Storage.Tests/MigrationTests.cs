@@ -97,6 +97,67 @@ public sealed class MigrationTests
         await AssertRollupsEqualRawAsync(db);
     }
 
+    [Fact]
+    public async Task Energy_OverCallsOfTheSchemaBefore_OldCallsHaveNone_OldWritersStillWork_NewCallsReachTheEnergyRollupOnce()
+    {
+        await using var db = await NewDatabaseAsync();
+        await new MigrationRunner(db.Client, migrations: [.. Migrations.All.Where(m => m.Version < 9)]).ApplyAsync();
+        var start = new DateTimeOffset(2026, 3, 1, 20, 0, 0, TimeSpan.Zero);
+        await WriteCallsAsync(db, start, 0, 100);
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => new MigrationRunner(db.Client).ApplyAsync()));
+
+        Assert.Equal(100, await db.CountAsync("SELECT count() FROM llm_calls FINAL WHERE isNull(EnergyWh) AND isNull(Co2eGrams) AND EnergySource = ''"));
+        Assert.Equal(0, await db.CountAsync("SELECT count() FROM llm_energy_1m"));
+
+        // A receiver of the version before names its columns, without the energy ones: its rows still go in, and through every view.
+        await db.Client.ExecuteAsync(
+            $"INSERT INTO llm_calls (Project, Timestamp, StartTimeUnixNano, TraceId, SpanId, RequestModel, InputTokens, Revision) VALUES ('p-old', toDateTime({start.ToUnixTimeSeconds()}), {start.ToUnixTimeSeconds()}000000000, 'old', 'old', 'gpt-4o', 7, 0)",
+            "write as the receiver before energy did");
+        Assert.Equal(101, await db.CountAsync("SELECT sum(Calls) FROM llm_calls_1m"));
+        Assert.Equal(1, await db.CountAsync("SELECT count() FROM llm_calls WHERE TraceId = 'old' AND isNull(EnergyWh)"));
+
+        using (var calls = new RowBinaryWriter())
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                var call = new LlmCallRow
+                {
+                    Project = i % 3 == 0 ? "research" : "default",
+                    StartTimeUnixNano = (ulong)start.AddMinutes(i % 7).ToUnixTimeMilliseconds() * 1_000_000UL,
+                    TraceId = $"e{i:x31}",
+                    SpanId = $"{i:x16}",
+                    ServiceName = "svc",
+                    Provider = "openai",
+                    RequestModel = i % 2 == 0 ? "gpt-4o" : "gpt-4o-mini",
+                    StatusCode = i % 5 == 0 ? "Error" : "Unset",
+                    EnergyWh = i % 4 == 0 ? null : 0.125 * i,
+                    Co2eGrams = i % 4 == 0 ? null : 0.05 * i,
+                    EnergySource = i % 4 == 0 ? string.Empty : "energy_factors",
+                };
+                call.Write(calls);
+                if (i % 6 == 0)
+                {
+                    // A later revision (content that arrived after the span) repeats the energy: counted once.
+                    call.Revision = 1;
+                    call.OutputMessages = "[]";
+                    call.Write(calls);
+                }
+            }
+
+            await db.Client.InsertRowBinaryAsync(LlmCallRow.Table, LlmCallRow.Columns, calls.WrittenMemory, "write calls with energy");
+        }
+
+        var rollup = await db.QueryAsync(
+            "SELECT Project, Timestamp, RequestModel, StatusCode, sum(EnergyCalls), round(sum(EnergyWhSum), 6), round(sum(Co2eGramsSum), 6) " +
+            "FROM llm_energy_1m GROUP BY Project, Timestamp, RequestModel, StatusCode ORDER BY Project, Timestamp, RequestModel, StatusCode");
+        var raw = await db.QueryAsync(
+            "SELECT Project, toStartOfMinute(Timestamp) AS Minute, RequestModel, StatusCode, count(), round(sum(EnergyWh), 6), round(sum(Co2eGrams), 6) " +
+            "FROM llm_calls FINAL WHERE isNotNull(EnergyWh) GROUP BY Project, Minute, RequestModel, StatusCode ORDER BY Project, Minute, RequestModel, StatusCode");
+        Assert.Equal(45, raw.Sum(r => long.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Equal(raw, rollup);
+    }
+
     private static async Task WriteCallsAsync(ClickHouseDatabase db, DateTimeOffset start, int first, int count)
     {
         using var calls = new RowBinaryWriter();
@@ -135,7 +196,7 @@ public sealed class MigrationTests
             }
         }
 
-        await db.Client.InsertRowBinaryAsync(LlmCallRow.Table, LlmCallRow.Columns, calls.WrittenMemory, "write calls");
+        await LlmCallInserts.InsertAsync(db.Client, calls.WrittenMemory, "write calls");
     }
 
     private static async Task AssertRollupsEqualRawAsync(ClickHouseDatabase db)

@@ -179,6 +179,9 @@ public sealed class RowRoundTripTests(ClickHouseDatabase db) : IClassFixture<Cli
             TotalTokens = 6,
             CostUsd = 0.000123,
             CostSource = "price_table",
+            EnergyWh = 1.3176,
+            Co2eGrams = null,
+            EnergySource = "energy_factors",
             Streaming = true,
             TimeToFirstTokenMs = null,
             Temperature = 0.7,
@@ -210,6 +213,7 @@ public sealed class RowRoundTripTests(ClickHouseDatabase db) : IClassFixture<Cli
             [
                 "p", "2025-11-22 08:26:40", "1763800000500000000", U(ulong.MaxValue), id, "b7ad6b7169203331", "00f067aa0ba902b7", "svc", "prod", "chat", "openai",
                 "gpt-4o", "gpt-4o-2024-08-06", "0", U(ulong.MaxValue), "3", "4", "5", "6", "0.000123", "price_table",
+                "1.3176", TabSeparated.Null, "energy_factors",
                 "1", TabSeparated.Null, "0.7", TabSeparated.Null, U(ulong.MaxValue), "[stop,tool_call]", "chatcmpl-1", "conv", Unicode, "support-bot", "", "api.openai.com",
                 "Error", "429", "rate limited", row.InputMessages, "[]", Unicode, "", "otel_genai_v1_37",
                 Arr(row.Attributes.Keys), Arr(row.Attributes.Values), U(uint.MaxValue),

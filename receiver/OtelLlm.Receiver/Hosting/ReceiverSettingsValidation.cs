@@ -87,6 +87,8 @@ internal sealed partial class ReceiverSettingsValidation(
         NotNegative(errors, $"{section}:ContentJoinMaxEntries", o.ContentJoinMaxEntries);
         Positive(errors, $"{section}:MaxContentChars", o.MaxContentChars);
         Check(errors, o.PriceTablePath.Length == 0 || File.Exists(Rooted(o.PriceTablePath)), $"{section}:PriceTablePath", o.PriceTablePath, "names no file");
+        Check(errors, o.EnergyFactorsPath.Length == 0 || File.Exists(Rooted(o.EnergyFactorsPath)), $"{section}:EnergyFactorsPath", o.EnergyFactorsPath, "names no file");
+        Check(errors, o.GridCarbonIntensity >= 0 && double.IsFinite(o.GridCarbonIntensity), $"{section}:GridCarbonIntensity", o.GridCarbonIntensity, "must be a number of grams per kWh, zero or more");
     }
 
     private static void CheckSpool(SpoolOptions o, List<string> errors)

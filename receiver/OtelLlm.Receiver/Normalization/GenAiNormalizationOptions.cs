@@ -33,4 +33,16 @@ public sealed class GenAiNormalizationOptions
     /// the built-in price table. Default empty (built-in prices only).
     /// </summary>
     public string PriceTablePath { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Optional path of a JSON file in the <c>pricing/energy-factors.json</c> format whose factors replace or extend the
+    /// built-in energy factors (docs/energy.md). Default empty (built-in factors only).
+    /// </summary>
+    public string EnergyFactorsPath { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Carbon intensity of the electricity the models run on, in grams of CO₂-equivalent per kWh, for <c>Co2eGrams</c>.
+    /// Default 436, the world average of electricity generation (Ember, 2022).
+    /// </summary>
+    public double GridCarbonIntensity { get; set; } = OtelLlm.Semantics.Energy.GridIntensity.WorldAverageGramsPerKwh;
 }

@@ -24,6 +24,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
     private readonly GenAiNormalizationOptions _options;
     private readonly NormalizationMetrics _metrics;
     private readonly CostCalculator _cost;
+    private readonly EnergyCalculator _energy;
     private readonly ILogger _logger;
     private long _logSequence;
 
@@ -32,12 +33,13 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
     {
     }
 
-    internal GenAiNormalizer(GenAiNormalizationOptions options, IMeterFactory meterFactory, ILogger logger, TimeProvider time, ModelPriceTable prices)
+    internal GenAiNormalizer(GenAiNormalizationOptions options, IMeterFactory meterFactory, ILogger logger, TimeProvider time, ModelPriceTable prices, EnergyCalculator? energy = null)
     {
         _options = options;
         _logger = logger;
         _metrics = new NormalizationMetrics(meterFactory);
         _cost = new CostCalculator(prices, _metrics);
+        _energy = energy ?? EnergyCalculator.Create(options);
         Join = new ContentJoin(TimeSpan.FromSeconds(Math.Max(0, options.ContentJoinWindowSeconds)), options.ContentJoinMaxEntries, options.MaxContentChars, time, _metrics);
     }
 
@@ -135,6 +137,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
         SpanContent.FromSpanEvents(input)?.ApplyTo(row, int.MaxValue);
         DeriveTokens(row);
         _cost.Apply(input.Attributes, row);
+        _energy.Apply(input.Attributes, row);
         CopyRemainingAttributes(input.Attributes, dialect, row);
         CapContent(row);
 

@@ -261,6 +261,12 @@ public static class OtelLlmNames
     /// </summary>
     public const string CacheWrite1hInputTokens = "otel_llm.usage.cache_write_1h.input_tokens";
 
+    /// <summary>
+    /// <c>otel_llm.usage.energy_wh</c>: the call's energy in watt-hours, when the application knows it (a self-hosted model
+    /// it metered); it wins over the energy factors (<c>EnergySource = span</c>).
+    /// </summary>
+    public const string EnergyWh = "otel_llm.usage.energy_wh";
+
     /// <summary><c>otel_llm.cost_before</c>: on a re-priced revision, the cost it replaced (empty when the call had none).</summary>
     public const string CostBefore = "otel_llm.cost_before";
 
@@ -309,6 +315,16 @@ public static class SourceFormats
     public const string VercelAi = "vercel_ai";
     /// <summary><c>ingest_api</c>: sent to the HTTP API's bulk ingest (<c>POST /api/v1/ingest/llm</c>), not as OTLP.</summary>
     public const string IngestApi = "ingest_api";
+}
+
+/// <summary>The values of the <c>EnergySource</c> column: where a row's energy came from.</summary>
+public static class EnergySources
+{
+    /// <summary>The span (or the ingest API's item) carried its own energy, which wins over the energy factors.</summary>
+    public const string Span = "span";
+
+    /// <summary>OtelLlm estimated the energy from the call's tokens with its energy factors.</summary>
+    public const string Factors = "energy_factors";
 }
 
 /// <summary>OtelLlm's own metrics.</summary>

@@ -9,6 +9,7 @@ public sealed class LlmCallRow
     public const string Columns =
         "Project, Timestamp, StartTimeUnixNano, Duration, TraceId, SpanId, ParentSpanId, ServiceName, Environment, Operation, Provider, " +
         "RequestModel, ResponseModel, InputTokens, OutputTokens, CacheReadTokens, CacheWriteTokens, ReasoningTokens, TotalTokens, CostUsd, CostSource, " +
+        "EnergyWh, Co2eGrams, EnergySource, " +
         "Streaming, TimeToFirstTokenMs, Temperature, TopP, MaxTokens, FinishReasons, ResponseId, ConversationId, UserId, Workload, AgentName, ServerAddress, " +
         "StatusCode, ErrorType, StatusMessage, InputMessages, OutputMessages, SystemInstructions, ToolDefinitions, SourceFormat, " +
         "Attributes.Key, Attributes.Value, Revision";
@@ -37,6 +38,9 @@ public sealed class LlmCallRow
     public ulong TotalTokens { get; set; }
     public double? CostUsd { get; set; }
     public string CostSource { get; set; } = string.Empty;
+    public double? EnergyWh { get; set; }
+    public double? Co2eGrams { get; set; }
+    public string EnergySource { get; set; } = string.Empty;
     public bool Streaming { get; set; }
     public double? TimeToFirstTokenMs { get; set; }
     public double? Temperature { get; set; }
@@ -101,6 +105,9 @@ public sealed class LlmCallRow
         w.WriteUInt64(TotalTokens);
         w.WriteNullableFloat64(CostUsd);
         w.WriteString(CostSource);
+        w.WriteNullableFloat64(EnergyWh);
+        w.WriteNullableFloat64(Co2eGrams);
+        w.WriteString(EnergySource);
         w.WriteBool(Streaming);
         w.WriteNullableFloat64(TimeToFirstTokenMs);
         w.WriteNullableFloat64(Temperature);

@@ -24,6 +24,7 @@ public static class Migrations
         new(6, "api: llm_feedback.ResponseId, alert_rules, alert_events", ApiTables),
         new(7, "alerts: alert_rules.WebhookFormats", AlertWebhookFormats),
         new(8, "repricing: views that carry a re-priced call's change of cost into the rollups", Repricing),
+        new(9, "energy: llm_calls.EnergyWh, Co2eGrams, EnergySource; minute rollup llm_energy_1m", Energy),
     ];
 
     /// <summary>The newest version; a database at this version has the full schema.</summary>
@@ -661,6 +662,61 @@ public static class Migrations
         FROM {s.Table("llm_calls")}
         WHERE CostSource = 'repriced'
         GROUP BY Project, Hour, ServiceName, Environment, Provider, RequestModel
+        """,
+    ];
+
+    // Energy per call (docs/energy.md). ClickHouse 18.16 refuses an insert whose materialized view writes to a table with a
+    // column the view's SELECT does not give ("Expected column …"), and a view's query cannot be altered, so the minute
+    // rollup llm_calls_1m keeps its columns and energy has a minute rollup of its own with the same keys, counting
+    // Revision 0 like the others. Calls stored before this migration have no energy (NULL) and nothing to fill.
+    private static string[] Energy(SchemaContext s) =>
+    [
+        $"""
+        ALTER TABLE {s.Table("llm_calls")}{s.OnCluster}
+            ADD COLUMN EnergyWh Nullable(Float64) AFTER CostSource,
+            ADD COLUMN Co2eGrams Nullable(Float64) AFTER EnergyWh,
+            ADD COLUMN EnergySource String AFTER Co2eGrams
+        """,
+        $"""
+        CREATE TABLE IF NOT EXISTS {s.Table("llm_energy_1m")}{s.OnCluster}
+        (
+            Project String,
+            Timestamp DateTime('UTC'),
+            ServiceName String,
+            Environment String,
+            Provider String,
+            RequestModel String,
+            Operation String,
+            StatusCode String,
+            ErrorType String,
+            EnergyCalls UInt64,
+            EnergyWhSum Float64,
+            Co2eGramsSum Float64
+        )
+        ENGINE = {s.Engine("SummingMergeTree", "llm_energy_1m")}
+        PARTITION BY toYYYYMMDD(Timestamp)
+        ORDER BY (Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, StatusCode, ErrorType)
+        SETTINGS index_granularity = 8192
+        """,
+        $"""
+        CREATE MATERIALIZED VIEW IF NOT EXISTS {s.Table("llm_energy_1m_mv")}{s.OnCluster}
+        TO {s.Table("llm_energy_1m")}
+        AS SELECT
+            Project,
+            toStartOfMinute(Timestamp) AS Timestamp,
+            ServiceName,
+            Environment,
+            Provider,
+            RequestModel,
+            Operation,
+            StatusCode,
+            ErrorType,
+            count() AS EnergyCalls,
+            sum(ifNull(EnergyWh, 0)) AS EnergyWhSum,
+            sum(ifNull(Co2eGrams, 0)) AS Co2eGramsSum
+        FROM {s.Table("llm_calls")}
+        WHERE Revision = 0 AND isNotNull(EnergyWh)
+        GROUP BY Project, Timestamp, ServiceName, Environment, Provider, RequestModel, Operation, StatusCode, ErrorType
         """,
     ];
 

@@ -51,6 +51,36 @@ public sealed class ReadApiTests(ConsoleReceiverFixture receiver) : IClassFixtur
     }
 
     [Fact]
+    public async Task Energy_FromTheRollupAndFromTheCalls_IsTheSumOfEachCallsEstimate()
+    {
+        // Every seeded call's model has factors; the estimate of each is its tokens times its model's factors.
+        await SeedData.WaitForAsync(receiver, "SELECT toString(sum(EnergyCalls)) FROM llm_energy_1m", Seed.Calls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        double Energy(SeededCall c) => OtelLlm.Semantics.Energy.EnergyFactorTable.Default.EstimateCall(
+            c.Provider, c.Model, c.Model, new OtelLlm.Semantics.Pricing.TokenUsage(1000 + (long)c.DurationMs, 50), out _)!.Value;
+        var total = Seed.Calls.Sum(Energy);
+        var bobs = Seed.Calls.Where(c => c.UserId == "u-bob").Sum(Energy);
+        Assert.True(total > 0);
+
+        var all = (await receiver.GetJsonAsync("/api/v1/overview")).GetProperty("figures");
+        Assert.Equal(total, all.GetProperty("energyWh").GetDouble(), 9);
+        Assert.Equal(total * 436 / 1000, all.GetProperty("co2eGrams").GetDouble(), 9);
+        // The billing service's calls are Bob's: once from the rollups, once from the calls themselves.
+        var billing = (await receiver.GetJsonAsync($"/api/v1/overview?service={SeedData.BillingService}")).GetProperty("figures");
+        var bob = (await receiver.GetJsonAsync("/api/v1/overview?userId=u-bob")).GetProperty("figures");
+        Assert.Equal(bobs, billing.GetProperty("energyWh").GetDouble(), 9);
+        Assert.Equal(bobs, bob.GetProperty("energyWh").GetDouble(), 9);
+        var models = (await receiver.GetJsonAsync("/api/v1/overview/breakdown?by=model")).GetProperty("groups").EnumerateArray().ToList();
+        Assert.Equal(total, models.Sum(g => g.GetProperty("energyWh").GetDouble()), 9);
+        var series = (await receiver.GetJsonAsync("/api/v1/overview/series")).GetProperty("series").EnumerateArray().SelectMany(s => s.GetProperty("points").EnumerateArray());
+        Assert.Equal(total, series.Sum(p => p.GetProperty("energyWh").GetDouble()), 9);
+
+        var report = Seed["quarterly-report"];
+        var call = await receiver.GetJsonAsync($"/api/v1/calls/{report.TraceId}/{report.SpanId}");
+        Assert.Equal(Energy(report), call.GetProperty("call").GetProperty("energyWh").GetDouble(), 9);
+        Assert.Equal("energy_factors", call.GetProperty("energySource").GetString());
+    }
+
+    [Fact]
     public async Task Breakdown_ByEveryDimension_AddsUpToTheTotals()
     {
         foreach (var by in new[] { "model", "provider", "service", "environment", "project", "status" })

@@ -18,6 +18,8 @@ public sealed class SettingsValidationTests
             "--OtelLlm:ClickHouse:Url=ftp://127.0.0.1:8123",
             "--OtelLlm:ClickHouse:Database=otel-llm; DROP",
             "--OtelLlm:Receiver:Normalization:MaxContentChars=0",
+            "--OtelLlm:Receiver:Normalization:EnergyFactorsPath=no-such-energy-file.json",
+            "--OtelLlm:Receiver:Normalization:GridCarbonIntensity=-5",
             "--OtelLlm:Receiver:Spool:SegmentBytes=0",
             "--OtelLlm:Receiver:Auth:Keys=no-equals-sign",
             "--Logging:LogLevel:Default=None",
@@ -28,13 +30,15 @@ public sealed class SettingsValidationTests
             "OtelLlm:Receiver:GrpcPort = '70000'", "OtelLlm:Receiver:ListenAddress = 'not-an-address'", "OtelLlm:Receiver:QueueMaxBytes = '0'",
             "OtelLlm:Receiver:RetentionDays = '-1'", "OtelLlm:ClickHouse:Url = 'ftp://127.0.0.1:8123/'", "OtelLlm:ClickHouse:Database = 'otel-llm; DROP'",
             "OtelLlm:Receiver:Normalization:MaxContentChars = '0'", "OtelLlm:Receiver:Spool:SegmentBytes = '0'", "Auth:Keys must look like",
+            "OtelLlm:Receiver:Normalization:EnergyFactorsPath = 'no-such-energy-file.json' names no file",
+            "OtelLlm:Receiver:Normalization:GridCarbonIntensity = '-5'",
         })
         {
             Assert.Contains(setting, problem, StringComparison.Ordinal);
         }
 
         Assert.Contains("OtelLlm__Receiver__GrpcPort", problem, StringComparison.Ordinal);
-        Assert.Equal(9, e.Failures.Count());
+        Assert.Equal(11, e.Failures.Count());
     }
 
     [Fact]

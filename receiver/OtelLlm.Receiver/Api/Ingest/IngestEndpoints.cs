@@ -16,18 +16,19 @@ namespace OtelLlm.Receiver.Api.Ingest;
 internal sealed class IngestEndpoints(TelemetryPipeline pipeline, RequestAdmission admission, IOptions<ApiOptions> api, IOptions<ReceiverOptions> receiver, IOptions<GenAiNormalizationOptions> normalization)
 {
     private readonly ModelPriceTable _prices = GenAiNormalizer.LoadPrices(normalization.Value);
+    private readonly EnergyCalculator _energy = EnergyCalculator.Create(normalization.Value);
     private readonly int _maxContentChars = normalization.Value.MaxContentChars;
     private readonly int _maxItems = api.Value.MaxIngestItems;
     private readonly int _maxBytes = Math.Min(api.Value.MaxIngestBytes, receiver.Value.MaxRequestBytes);
 
     public Task<ApiResult> LlmAsync(HttpContext context)
-        => IngestAsync(context, (item, project, now) => LlmCallItem.Read(item, project, _prices, _maxContentChars, now), static (rows, output) =>
+        => IngestAsync(context, (item, project, now) => LlmCallItem.Read(item, project, _prices, _energy, _maxContentChars, now), static (rows, output) =>
         {
             rows.Call.Write(output.Writer(TableId.LlmCalls));
             output.RowWritten(TableId.LlmCalls);
             rows.Span.Write(output.Writer(TableId.Traces));
             output.RowWritten(TableId.Traces);
-        }, static calls => new IngestAccepted(calls.Count, [.. calls.Select(c => new IngestedCall(c.Call.TraceId, c.Call.SpanId, c.Call.CostUsd))]));
+        }, static calls => new IngestAccepted(calls.Count, [.. calls.Select(c => new IngestedCall(c.Call.TraceId, c.Call.SpanId, c.Call.CostUsd, c.Call.EnergyWh))]));
 
     public Task<ApiResult> LogsAsync(HttpContext context)
         => IngestAsync(context, TelemetryItems.ReadLog, static (row, output) =>
@@ -81,11 +82,12 @@ internal sealed class IngestEndpoints(TelemetryPipeline pipeline, RequestAdmissi
 
 /// <summary>The answer to an ingest request: everything in it is stored.</summary>
 /// <param name="Accepted">Items stored.</param>
-/// <param name="Calls">For <c>/ingest/llm</c>: each call's trace and span id (generated when not given) and cost, in request order.</param>
+/// <param name="Calls">For <c>/ingest/llm</c>: each call's trace and span id (generated when not given) cost and energy, in request order.</param>
 public sealed record IngestAccepted(int Accepted, IReadOnlyList<IngestedCall>? Calls);
 
 /// <summary>Where an ingested call is stored, to link feedback or find its trace.</summary>
 /// <param name="TraceId">The call's trace id.</param>
 /// <param name="SpanId">The call's span id.</param>
 /// <param name="CostUsd">The cost given, or priced from the price table; absent when the model has no price.</param>
-public sealed record IngestedCall(string TraceId, string SpanId, double? CostUsd);
+/// <param name="EnergyWh">The energy given, or estimated from the energy factors; absent when the model has none.</param>
+public sealed record IngestedCall(string TraceId, string SpanId, double? CostUsd, double? EnergyWh);

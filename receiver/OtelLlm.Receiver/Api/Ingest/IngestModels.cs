@@ -19,6 +19,7 @@ public sealed record IngestLlmBatch(IReadOnlyList<IngestLlmCall> Items);
 /// <param name="Tools">Tool definitions, OpenAI style.</param>
 /// <param name="Usage">Token counts.</param>
 /// <param name="CostUsd">The call's cost; when absent the call is priced from the price table.</param>
+/// <param name="EnergyWh">The call's energy in watt-hours, when the application knows it; when absent it is estimated from the energy factors.</param>
 /// <param name="Status"><c>ok</c> (default) or <c>error</c>.</param>
 /// <param name="ErrorType">The error's type, with status <c>error</c>.</param>
 /// <param name="ErrorMessage">The error's message, with status <c>error</c>.</param>
@@ -47,6 +48,7 @@ public sealed record IngestLlmCall(
     System.Text.Json.JsonElement? Tools,
     IngestUsage? Usage,
     double? CostUsd,
+    double? EnergyWh,
     string? Status,
     string? ErrorType,
     string? ErrorMessage,

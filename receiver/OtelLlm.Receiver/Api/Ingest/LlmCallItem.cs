@@ -12,14 +12,15 @@ internal sealed record IngestedLlmCall(LlmCallRow Call, TraceRow Span);
 /// <summary>
 /// One item of <c>POST /api/v1/ingest/llm</c> read into the two rows the receiver stores for every model call: the
 /// <c>llm_calls</c> row (<c>SourceFormat</c> <c>ingest_api</c>) and its span in <c>otel_traces</c>, so an ingested call is
-/// trace-linked like one sent as OTLP. A call without <c>costUsd</c> is priced from the shared price table.
+/// trace-linked like one sent as OTLP. A call without <c>costUsd</c> is priced from the shared price table, and one
+/// without <c>energyWh</c> gets its energy from the energy factors.
 /// </summary>
 internal static class LlmCallItem
 {
     public const string ScopeName = "otel_llm.ingest_api";
     private static readonly string[] s_statuses = ["ok", "error"];
 
-    public static IngestedLlmCall? Read(JsonItem item, string project, ModelPriceTable prices, int maxContentChars, DateTimeOffset now)
+    public static IngestedLlmCall? Read(JsonItem item, string project, ModelPriceTable prices, EnergyCalculator energy, int maxContentChars, DateTimeOffset now)
     {
         if (!item.IsObject)
         {
@@ -40,6 +41,7 @@ internal static class LlmCallItem
         var reasoning = usage?.Integer("reasoningTokens") ?? 0;
         usage?.RejectUnknown();
         var costUsd = item.Number("costUsd", 0, 1e9);
+        var energyWh = item.Number("energyWh", 0, 1e9);
         var status = item.OneOf("status", s_statuses) ?? "ok";
         var errorType = item.String("errorType", maxLength: 256);
         var errorMessage = item.String("errorMessage", maxLength: 10_000);
@@ -137,8 +139,7 @@ internal static class LlmCallItem
         else
         {
             var tokens = new TokenUsage(inputTokens, outputTokens, cacheRead, cacheWrite, reasoning);
-            var priced = prices.GetCostUsd(provider.Length == 0 ? null : provider, call.ResponseModel, tokens)
-                ?? prices.GetCostUsd(provider.Length == 0 ? null : provider, call.RequestModel, tokens);
+            var priced = prices.PriceCall(provider.Length == 0 ? null : provider, call.ResponseModel, call.RequestModel, tokens, start, out _);
             if (priced is not null)
             {
                 call.CostUsd = priced;
@@ -146,6 +147,7 @@ internal static class LlmCallItem
             }
         }
 
+        energy.Apply(energyWh, call);
         var attributes = new KeyValueList();
         foreach (var (key, value) in metadata ?? [])
         {
@@ -185,6 +187,11 @@ internal static class LlmCallItem
         if (call.CostUsd is { } cost)
         {
             Add(a, OtelLlmNames.CostUsd, cost.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (call.EnergyWh is { } wh)
+        {
+            Add(a, OtelLlmNames.EnergyWh, wh.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         }
 
         for (var i = 0; i < call.Attributes.Count; i++)

@@ -22,6 +22,7 @@ namespace OtelLlm.Receiver.Api.Read;
 /// <param name="TotalTokens">All tokens.</param>
 /// <param name="CostUsd">Cost in US dollars; <see langword="null"/> when the model has no price.</param>
 /// <param name="EnergyWh">Estimated energy in watt-hours, when stored.</param>
+/// <param name="Co2eGrams">Estimated grams of CO₂-equivalent of that energy, when stored.</param>
 /// <param name="DurationMs">How long it took, in milliseconds.</param>
 /// <param name="Streaming">Whether the answer was streamed.</param>
 /// <param name="TimeToFirstTokenMs">Time to the first streamed token, in milliseconds.</param>
@@ -52,6 +53,7 @@ public sealed record CallSummary(
     long TotalTokens,
     double? CostUsd,
     double? EnergyWh,
+    double? Co2eGrams,
     double DurationMs,
     bool Streaming,
     double? TimeToFirstTokenMs,
@@ -106,6 +108,7 @@ public sealed record CallFeedback(string Id, string Timestamp, string Name, doub
 /// <param name="Content">Prompt and answer.</param>
 /// <param name="StatusMessage">The error message when it failed.</param>
 /// <param name="CostSource">Where the cost came from (<c>instrumentation</c>, <c>price_table</c>, …).</param>
+/// <param name="EnergySource">Where the energy came from: <c>span</c> (the application gave it) or <c>energy_factors</c> (estimated); absent without one.</param>
 /// <param name="Attributes">Every other attribute of the span, as text.</param>
 /// <param name="Revision">The stored revision shown (later revisions add content that arrived after the span).</param>
 /// <param name="Feedback">Feedback on this call, oldest first.</param>
@@ -115,6 +118,7 @@ public sealed record CallDetail(
     CallContent Content,
     string? StatusMessage,
     string? CostSource,
+    string? EnergySource,
     IReadOnlyDictionary<string, string> Attributes,
     long Revision,
     IReadOnlyList<CallFeedback> Feedback);

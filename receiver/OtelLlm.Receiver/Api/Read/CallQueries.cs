@@ -208,7 +208,7 @@ internal static class CallQueries
         return $"({sortValue} {op} {value} OR ({sortValue} = {value} AND (TraceId {op} {trace} OR (TraceId = {trace} AND SpanId {op} {span}))))";
     }
 
-    public static string SummaryColumns(StorageColumns columns) => columns.CallEnergy ? CallColumns.Summary + ", EnergyWh" : CallColumns.Summary;
+    public static string SummaryColumns(StorageColumns columns) => columns.CallEnergy ? CallColumns.Summary + ", EnergyWh, Co2eGrams" : CallColumns.Summary;
 
     /// <summary>A <see cref="CallSummary"/> from a row with <see cref="CallColumns.Summary"/>.</summary>
     public static CallSummary Summary(JsonElement r, bool energy)
@@ -234,6 +234,7 @@ internal static class CallQueries
             ApiSql.Long(r.GetProperty("TotalTokens")),
             ApiSql.NullableDouble(r.GetProperty("CostUsd")),
             energy ? ApiSql.NullableDouble(r.GetProperty("EnergyWh")) : null,
+            energy ? ApiSql.NullableDouble(r.GetProperty("Co2eGrams")) : null,
             ApiSql.Double(r.GetProperty("Duration")) / 1e6,
             ApiSql.Long(r.GetProperty("Streaming")) == 1,
             ApiSql.NullableDouble(r.GetProperty("TimeToFirstTokenMs")),

@@ -17,31 +17,42 @@ internal static class CallSources
     /// Rows of <c>Timestamp</c> (the minute), <c>Project, ServiceName, Environment, Provider, RequestModel, StatusCode,
     /// ErrorType</c> and the sums <c>Calls, Errors, InputTokensSum, OutputTokensSum, CacheReadTokensSum,
     /// ReasoningTokensSum, TotalTokensSum, CostUsdSum, DurationSum, TimeToFirstTokenMsSum, TimeToFirstTokenCount,
-    /// EnergyWhSum</c> (0 without an energy column).
+    /// EnergyWhSum, Co2eGramsSum</c> (0 without the energy columns). Rows are to be summed: from the rollups, a minute's
+    /// energy comes in rows of its own (<c>llm_energy_1m</c>, every other sum 0).
     /// </summary>
     public static string Minutes(CallFilter f, StorageColumns columns)
     {
         if (f.RollupServed)
         {
-            var energy = columns.RollupEnergy ? "EnergyWhSum" : "0";
+            var energy = !columns.RollupEnergy ? string.Empty : $"""
+
+                UNION ALL
+                SELECT Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType,
+                       toUInt64(0) AS Calls, toUInt64(0) AS Errors, toUInt64(0) AS InputTokensSum, toUInt64(0) AS OutputTokensSum,
+                       toUInt64(0) AS CacheReadTokensSum, toUInt64(0) AS ReasoningTokensSum, toUInt64(0) AS TotalTokensSum,
+                       toFloat64(0) AS CostUsdSum, toUInt64(0) AS DurationSum, toFloat64(0) AS TimeToFirstTokenMsSum,
+                       toUInt64(0) AS TimeToFirstTokenCount, EnergyWhSum, Co2eGramsSum
+                FROM llm_energy_1m
+                WHERE {f.TimeWhere()} AND {f.RollupWhere()}
+                """;
             return $"""
                 SELECT Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType,
                        Calls, Errors, InputTokensSum, OutputTokensSum, CacheReadTokensSum, ReasoningTokensSum, TotalTokensSum,
-                       CostUsdSum, DurationSum, TimeToFirstTokenMsSum, TimeToFirstTokenCount, {energy} AS EnergyWhSum
+                       CostUsdSum, DurationSum, TimeToFirstTokenMsSum, TimeToFirstTokenCount, toFloat64(0) AS EnergyWhSum, toFloat64(0) AS Co2eGramsSum
                 FROM llm_calls_1m
-                WHERE {f.TimeWhere()} AND {f.RollupWhere()}
+                WHERE {f.TimeWhere()} AND {f.RollupWhere()}{energy}
                 """;
         }
 
-        var rawEnergy = columns.CallEnergy ? "sum(ifNull(EnergyWh, 0))" : "0";
+        var rawEnergy = columns.CallEnergy ? "sum(ifNull(EnergyWh, 0)) AS EnergyWhSum, sum(ifNull(Co2eGrams, 0)) AS Co2eGramsSum" : "toFloat64(0) AS EnergyWhSum, toFloat64(0) AS Co2eGramsSum";
         return $"""
             SELECT toStartOfMinute(Timestamp) AS Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType,
                    count() AS Calls, countIf(StatusCode = 'Error') AS Errors, sum(InputTokens) AS InputTokensSum,
                    sum(OutputTokens) AS OutputTokensSum, sum(CacheReadTokens) AS CacheReadTokensSum, sum(ReasoningTokens) AS ReasoningTokensSum,
                    sum(TotalTokens) AS TotalTokensSum, sum(ifNull(CostUsd, 0)) AS CostUsdSum, sum(Duration) AS DurationSum,
                    sum(ifNull(TimeToFirstTokenMs, 0)) AS TimeToFirstTokenMsSum, countIf(isNotNull(TimeToFirstTokenMs)) AS TimeToFirstTokenCount,
-                   {rawEnergy} AS EnergyWhSum
-            FROM ({Calls(f, columns.CallEnergy ? CallColumns.Aggregated + ", EnergyWh" : CallColumns.Aggregated)})
+                   {rawEnergy}
+            FROM ({Calls(f, columns.CallEnergy ? CallColumns.Aggregated + ", EnergyWh, Co2eGrams" : CallColumns.Aggregated)})
             GROUP BY Timestamp, Project, ServiceName, Environment, Provider, RequestModel, StatusCode, ErrorType
             """;
     }
@@ -136,9 +147,9 @@ internal static class CallColumns
 }
 
 /// <summary>
-/// Which optional columns the database has: the energy columns arrive with a later migration, and a receiver may run
-/// against a database that has not been migrated to it. Checked once a minute, so a migration applied while the
-/// receiver runs is seen without a restart.
+/// Which optional parts of the schema the database has: the energy columns and rollup arrive with migration 9, and a
+/// read may come before the start-up migration ran (or while another receiver runs it). Checked once a minute, so a
+/// migration applied while the receiver runs is seen without a restart.
 /// </summary>
 internal sealed class StorageColumns(ClickHouseClient clickHouse)
 {
@@ -148,7 +159,7 @@ internal sealed class StorageColumns(ClickHouseClient clickHouse)
     /// <summary>Whether <c>llm_calls</c> has <c>EnergyWh</c>.</summary>
     public bool CallEnergy { get; private set; }
 
-    /// <summary>Whether <c>llm_calls_1m</c> has <c>EnergyWhSum</c>.</summary>
+    /// <summary>Whether the energy rollup <c>llm_energy_1m</c> exists.</summary>
     public bool RollupEnergy { get; private set; }
 
     /// <summary>Refreshes what is known when it is older than a minute.</summary>
@@ -160,11 +171,11 @@ internal sealed class StorageColumns(ClickHouseClient clickHouse)
         }
 
         var rows = await clickHouse.QueryAsync(
-            $"SELECT table, name FROM system.columns WHERE database = {SqlLiteral.Quote(clickHouse.Database)} AND table IN ('llm_calls', 'llm_calls_1m') AND name IN ('EnergyWh', 'EnergyWhSum')",
+            $"SELECT table, name FROM system.columns WHERE database = {SqlLiteral.Quote(clickHouse.Database)} AND table IN ('llm_calls', 'llm_energy_1m') AND name IN ('EnergyWh', 'EnergyWhSum')",
             "look up the energy columns",
             ct);
         CallEnergy = rows.Any(r => r[0] == "llm_calls" && r[1] == "EnergyWh");
-        RollupEnergy = rows.Any(r => r[0] == "llm_calls_1m" && r[1] == "EnergyWhSum");
+        RollupEnergy = rows.Any(r => r[0] == "llm_energy_1m" && r[1] == "EnergyWhSum");
         _checkedAt = DateTime.UtcNow;
         return this;
     }

@@ -16,7 +16,8 @@ public sealed record Percentiles(double? P50, double? P95, double? P99);
 /// <param name="ReasoningTokens">Output tokens spent on reasoning.</param>
 /// <param name="TotalTokens">All tokens.</param>
 /// <param name="CostUsd">Cost in US dollars (calls without a price count as 0).</param>
-/// <param name="EnergyWh">Estimated energy in watt-hours; <see langword="null"/> while the database has no energy column.</param>
+/// <param name="EnergyWh">Estimated energy in watt-hours (calls without an estimate count as 0); <see langword="null"/> while the database has no energy column.</param>
+/// <param name="Co2eGrams">Estimated grams of CO₂-equivalent of that energy; <see langword="null"/> like <paramref name="EnergyWh"/>.</param>
 /// <param name="AvgDurationMs">Mean duration in milliseconds (<see langword="null"/> without calls).</param>
 /// <param name="LatencyMs">Duration percentiles in milliseconds.</param>
 /// <param name="TimeToFirstTokenMs">Time-to-first-token percentiles of streamed calls, in milliseconds.</param>
@@ -31,6 +32,7 @@ public sealed record OverviewFigures(
     long TotalTokens,
     double CostUsd,
     double? EnergyWh,
+    double? Co2eGrams,
     double? AvgDurationMs,
     Percentiles LatencyMs,
     Percentiles TimeToFirstTokenMs);
@@ -45,6 +47,7 @@ public sealed record OverviewFigures(
 /// <param name="TotalTokens">All tokens.</param>
 /// <param name="CostUsd">Cost in US dollars.</param>
 /// <param name="EnergyWh">Estimated energy in watt-hours, when stored.</param>
+/// <param name="Co2eGrams">Estimated grams of CO₂-equivalent, when stored.</param>
 /// <param name="AvgDurationMs">Mean duration in milliseconds.</param>
 /// <param name="LatencyMs">Duration percentiles; absent for dimensions the latency rollups do not keep (error type, status).</param>
 public sealed record BreakdownGroup(
@@ -57,6 +60,7 @@ public sealed record BreakdownGroup(
     long TotalTokens,
     double CostUsd,
     double? EnergyWh,
+    double? Co2eGrams,
     double? AvgDurationMs,
     Percentiles? LatencyMs);
 

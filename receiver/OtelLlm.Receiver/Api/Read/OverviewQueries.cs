@@ -34,7 +34,7 @@ internal static class OverviewQueries
     private const string Sums =
         "sum(Calls) AS Calls, sum(Errors) AS Errors, sum(InputTokensSum) AS InputTokens, sum(OutputTokensSum) AS OutputTokens, " +
         "sum(CacheReadTokensSum) AS CacheReadTokens, sum(ReasoningTokensSum) AS ReasoningTokens, sum(TotalTokensSum) AS TotalTokens, " +
-        "sum(CostUsdSum) AS CostUsd, sum(EnergyWhSum) AS EnergyWh, sum(DurationSum) AS DurationSum";
+        "sum(CostUsdSum) AS CostUsd, sum(EnergyWhSum) AS EnergyWh, sum(Co2eGramsSum) AS Co2eGrams, sum(DurationSum) AS DurationSum";
 
     private const string Digests =
         "quantilesTDigestMerge(0.5, 0.95, 0.99)(DurationQuantiles) AS Latency, quantilesTDigestMerge(0.5, 0.95, 0.99)(TimeToFirstTokenMsQuantiles) AS Ttft";
@@ -57,6 +57,7 @@ internal static class OverviewQueries
             s.Long("TotalTokens"),
             s.CostUsd,
             s.EnergyWh,
+            s.Co2eGrams,
             s.AvgDurationMs,
             Quantiles(d.GetProperty("Latency"), 1e6),
             Quantiles(d.GetProperty("Ttft"), 1));
@@ -99,6 +100,7 @@ internal static class OverviewQueries
                 g.Long("TotalTokens"),
                 g.CostUsd,
                 g.EnergyWh,
+                g.Co2eGrams,
                 g.AvgDurationMs,
                 digests is null ? null : latency.GetValueOrDefault(key, new Percentiles(null, null, null))));
         }
@@ -215,6 +217,8 @@ internal static class OverviewQueries
         public double CostUsd => ApiSql.Double(row.GetProperty(nameof(CostUsd)));
 
         public double? EnergyWh => energy ? ApiSql.Double(row.GetProperty(nameof(EnergyWh))) : null;
+
+        public double? Co2eGrams => energy ? ApiSql.Double(row.GetProperty(nameof(Co2eGrams))) : null;
 
         public double? AvgDurationMs => Calls == 0 ? null : ApiSql.Double(row.GetProperty("DurationSum")) / Calls / 1e6;
 

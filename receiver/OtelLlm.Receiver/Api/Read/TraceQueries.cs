@@ -120,7 +120,7 @@ internal static class TraceQueries
         var inProject = project is null ? "1" : $"Project = {SqlLiteral.Quote(project)}";
         var rows = await client.QueryJsonAsync(
             $"""
-            SELECT {CallQueries.SummaryColumns(columns)}, Temperature, TopP, MaxTokens, FinishReasons, ResponseId, ServerAddress, StatusMessage, CostSource,
+            SELECT {CallQueries.SummaryColumns(columns)}, Temperature, TopP, MaxTokens, FinishReasons, ResponseId, ServerAddress, StatusMessage, CostSource,{(columns.CallEnergy ? " EnergySource," : string.Empty)}
                    SystemInstructions, InputMessages, OutputMessages, ToolDefinitions, Attributes.Key AS AttributeKeys, Attributes.Value AS AttributeValues, Revision,
                    (SELECT argMax(SpanId, StartTimeUnixNano) FROM llm_calls WHERE {time} AND TraceId = {trace} AND {inProject}) AS LastSpanOfTrace
             FROM llm_calls
@@ -164,6 +164,7 @@ internal static class TraceQueries
             new CallContent(Json(r.GetProperty("SystemInstructions")), Json(r.GetProperty("InputMessages")), Json(r.GetProperty("OutputMessages")), Json(r.GetProperty("ToolDefinitions"))),
             ApiSql.Text(r.GetProperty("StatusMessage")),
             ApiSql.Text(r.GetProperty("CostSource")),
+            columns.CallEnergy ? ApiSql.Text(r.GetProperty("EnergySource")) : null,
             Pairs(r, "AttributeKeys", "AttributeValues"),
             ApiSql.Long(r.GetProperty("Revision")),
             [.. feedback.Select(f => new CallFeedback(

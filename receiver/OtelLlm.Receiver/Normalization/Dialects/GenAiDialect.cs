@@ -18,7 +18,7 @@ internal abstract class GenAiDialect : IGenAiDialect
     {
         SourceFormat = sourceFormat;
         Columns = columns;
-        _mapped = columns.Names().Concat(CostCalculator.SpanCostAttributes).ToFrozenSet(StringComparer.Ordinal);
+        _mapped = columns.Names().Concat(CostCalculator.SpanCostAttributes).Concat(EnergyCalculator.SpanEnergyAttributes).ToFrozenSet(StringComparer.Ordinal);
         _mappedPrefixes = columns.ConsumedPrefixes;
     }
 
