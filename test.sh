@@ -24,6 +24,8 @@ fi
 if [ -f tests/js/package.json ]; then
   echo "test: installing npm packages for the interop tests"
   (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  # The newest Vercel AI SDK major has its own folder (the harness pins ai 5); it declares Node >= 22 and runs on 20.
+  (cd tests/js/ai-sdk-7 && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 echo "test: building"

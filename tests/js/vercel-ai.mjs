@@ -1,23 +1,23 @@
 #!/usr/bin/env node
 // Drives the real Vercel AI SDK (`ai` with `@ai-sdk/openai`) against the local fake OpenAI server with
-// the SDK's built-in telemetry on, exports its spans over OTLP, and prints a one-line JSON summary of
-// every call and of every span the SDK made (name, ids, attributes as the SDK set them).
+// the SDK's telemetry on, exports its spans over OTLP, and prints a one-line JSON summary of every call
+// and of every span the SDK made (name, ids, attributes as the SDK set them).
 //
-//   node vercel-ai.mjs --endpoint http://127.0.0.1:PORT [--protocol http/protobuf|http/json|grpc]
-//                      [--capture-content true|false] [--run-id ID] [--headers k=v,...]
+//   node vercel-ai.mjs --endpoint http://127.0.0.1:PORT [--sdk 5|7] [--integration builtin|otel|legacy]
+//                      [--protocol http/protobuf|http/json|grpc] [--capture-content true|false]
+//                      [--run-id ID] [--headers k=v,...]
+//
+// --sdk 5 (default) is `ai` 5 from this folder, whose telemetry is built in; --sdk 7 is `ai` 7 from
+// ai-sdk-7/, whose telemetry is @ai-sdk/otel's `OpenTelemetry` (--integration otel, the default there:
+// GenAI semantic-convention spans) or `LegacyOpenTelemetry` (--integration legacy: SDK 5's ai.* spans).
 //
 // Exit codes: 0 every export succeeded and every call behaved as scripted; 1 otherwise; 2 bad arguments.
-import { createRequire } from 'node:module';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { generateText, streamText, generateObject, embed, embedMany, tool, stepCountIs } from 'ai';
-import { createOpenAI } from '@ai-sdk/openai';
 import { z } from 'zod';
 import { PROTOCOLS, parseArgs, parseHeaders, defaultRunId, createExporter, checkResults } from './lib/otlp.mjs';
 import { startFakeOpenAI, SCRIPT, responseModel } from './fake-openai.mjs';
-
-const require = createRequire(import.meta.url);
 
 function usageError(message) {
   process.stderr.write(`vercel-ai: ${message}\n`);
@@ -26,10 +26,17 @@ function usageError(message) {
 
 let options;
 try {
-  options = parseArgs(process.argv.slice(2), { endpoint: undefined, protocol: 'http/protobuf', captureContent: 'true', runId: undefined, headers: '' });
+  options = parseArgs(process.argv.slice(2), { endpoint: undefined, sdk: '5', integration: undefined, protocol: 'http/protobuf', captureContent: 'true', runId: undefined, headers: '' });
 } catch (e) {
   usageError(e.message);
 }
+if (!['5', '7'].includes(options.sdk)) usageError('--sdk must be 5 or 7');
+const sdk = await import(options.sdk === '7' ? './ai-sdk-7/sdk.mjs' : './lib/ai-sdk-5.mjs');
+const { generateText, streamText, generateObject, embed, embedMany, tool, stepCountIs, createOpenAI } = sdk;
+const integration = options.integration ?? sdk.integrations[0];
+if (!sdk.integrations.includes(integration)) usageError(`--integration must be one of ${sdk.integrations.join(', ')} for SDK ${options.sdk}`);
+// Semantic-convention spans are named by operation and model; the others by the SDK's operation id.
+const semconv = integration === 'otel';
 if (!options.endpoint) usageError('--endpoint is required');
 if (!PROTOCOLS.includes(options.protocol)) usageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
 if (!['true', 'false'].includes(options.captureContent)) usageError('--capture-content must be true or false');
@@ -41,7 +48,7 @@ try {
   usageError(e.message);
 }
 const runId = options.runId ?? defaultRunId();
-const serviceName = 'js-vercel-ai';
+const serviceName = options.sdk === '5' ? 'js-vercel-ai' : `js-vercel-ai-${options.sdk}-${integration}`;
 const results = [];
 const resourceAttributes = { 'service.name': serviceName, 'otelllm.test.run_id': runId, 'deployment.environment.name': 'interop-test' };
 
@@ -62,6 +69,7 @@ const tracerProvider = new NodeTracerProvider({
 });
 // The SDK takes the global tracer provider unless one is passed; the global one is what a new user has.
 tracerProvider.register();
+sdk.register(integration);
 
 const fake = await startFakeOpenAI();
 const openai = createOpenAI({ apiKey: 'sk-otelllm-fake', baseURL: fake.baseURL });
@@ -69,7 +77,7 @@ const openai = createOpenAI({ apiKey: 'sk-otelllm-fake', baseURL: fake.baseURL }
 // ---- the calls --------------------------------------------------------------------------------------
 const MODEL = 'gpt-4o-mini';
 const METADATA = { userId: 'user-7', sessionId: 'session-42', tier: 'gold' };
-const telemetry = { isEnabled: true, functionId: 'capital-bot', metadata: METADATA, recordInputs: captureContent, recordOutputs: captureContent };
+const telemetry = sdk.callOptions({ functionId: 'capital-bot', metadata: METADATA, recordContent: captureContent });
 const WEATHER = { city: 'Paris', unit: 'celsius' };
 const TOOL_RESULT = { temperature: 18, unit: 'celsius', condition: 'sunny' };
 const weatherTool = tool({
@@ -113,7 +121,7 @@ await run('generate_text', {
     input: [{ role: 'system', text: SYSTEM }, { role: 'user', text: QUESTION }], outputText: SCRIPT.chat.text,
   }],
 }, async () => {
-  const r = await generateText({ model: openai.chat(MODEL), system: SYSTEM, prompt: QUESTION, temperature: 0.2, topP: 0.9, maxOutputTokens: 64, experimental_telemetry: telemetry });
+  const r = await generateText({ model: openai.chat(MODEL), system: SYSTEM, prompt: QUESTION, temperature: 0.2, topP: 0.9, maxOutputTokens: 64, ...telemetry });
   return { observed: { text: r.text, finishReason: r.finishReason, usage: r.usage } };
 });
 
@@ -126,7 +134,7 @@ await run('stream_text', {
     input: [{ role: 'user', text: STORY }], outputText: SCRIPT.stream.text,
   }],
 }, async () => {
-  const r = streamText({ model: openai.chat(MODEL), prompt: STORY, temperature: 0.7, experimental_telemetry: telemetry });
+  const r = streamText({ model: openai.chat(MODEL), prompt: STORY, temperature: 0.7, ...telemetry });
   let text = '';
   for await (const piece of r.textStream) text += piece;
   return { observed: { text, finishReason: await r.finishReason, usage: await r.usage } };
@@ -141,7 +149,7 @@ await run('generate_object', {
     input: [{ role: 'user', text: OBJECT_PROMPT }], outputText: SCRIPT.object.text,
   }],
 }, async () => {
-  const r = await generateObject({ model: openai.chat(MODEL), schema: z.object({ city: z.string(), country: z.string() }), prompt: OBJECT_PROMPT, experimental_telemetry: telemetry });
+  const r = await generateObject({ model: openai.chat(MODEL), schema: z.object({ city: z.string(), country: z.string() }), prompt: OBJECT_PROMPT, ...telemetry });
   return { observed: { object: r.object, finishReason: r.finishReason } };
 });
 
@@ -159,7 +167,7 @@ await run('tool_loop', {
   }],
 }, async () => {
   const r = await generateText({
-    model: openai.chat(MODEL), prompt: WEATHER_QUESTION, tools: { get_weather: weatherTool }, stopWhen: stepCountIs(3), experimental_telemetry: telemetry,
+    model: openai.chat(MODEL), prompt: WEATHER_QUESTION, tools: { get_weather: weatherTool }, stopWhen: stepCountIs(3), ...telemetry,
   });
   return { observed: { text: r.text, steps: r.steps.length, finishReason: r.finishReason } };
 });
@@ -177,7 +185,7 @@ await run('responses', {
   }],
 }, async () => {
   // What a new user writes: the provider's default model, which is the Responses API in @ai-sdk/openai 2.
-  const r = await generateText({ model: openai(MODEL), prompt: QUESTION, experimental_telemetry: telemetry });
+  const r = await generateText({ model: openai(MODEL), prompt: QUESTION, ...telemetry });
   return { observed: { text: r.text, finishReason: r.finishReason } };
 });
 
@@ -186,7 +194,7 @@ await run('embed', {
   function: 'embed',
   modelCalls: [{ operationId: 'ai.embed.doEmbed', provider: 'openai.embedding', requestModel: EMBED_MODEL, usage: { inputTokens: SCRIPT.embeddings.promptTokensPerInput, totalTokens: SCRIPT.embeddings.promptTokensPerInput } }],
 }, async () => {
-  const r = await embed({ model: openai.textEmbeddingModel(EMBED_MODEL), value: 'The quick brown fox', experimental_telemetry: telemetry });
+  const r = await embed({ model: sdk.embeddingModel(openai, EMBED_MODEL), value: 'The quick brown fox', ...telemetry });
   return { observed: { dimensions: r.embedding.length, tokens: r.usage.tokens } };
 });
 
@@ -198,7 +206,7 @@ await run('embed_many', {
     usage: { inputTokens: SCRIPT.embeddings.promptTokensPerInput * EMBED_VALUES.length, totalTokens: SCRIPT.embeddings.promptTokensPerInput * EMBED_VALUES.length },
   }],
 }, async () => {
-  const r = await embedMany({ model: openai.textEmbeddingModel(EMBED_MODEL), values: EMBED_VALUES, experimental_telemetry: telemetry });
+  const r = await embedMany({ model: sdk.embeddingModel(openai, EMBED_MODEL), values: EMBED_VALUES, ...telemetry });
   return { observed: { count: r.embeddings.length, tokens: r.usage.tokens } };
 });
 
@@ -207,7 +215,7 @@ await run('error', {
   modelCalls: [{ operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', requestModel: SCRIPT.error.model, input: [{ role: 'user', text: 'This call is rate limited.' }] }],
   error: { httpStatus: SCRIPT.error.status, message: SCRIPT.error.body.error.message },
 }, async () => {
-  await generateText({ model: openai.chat(SCRIPT.error.model), prompt: 'This call is rate limited.', maxRetries: 0, experimental_telemetry: telemetry });
+  await generateText({ model: openai.chat(SCRIPT.error.model), prompt: 'This call is rate limited.', maxRetries: 0, ...telemetry });
   throw new Error('the error-model call unexpectedly succeeded');
 });
 
@@ -226,6 +234,12 @@ try {
 }
 
 const hex = (s) => s ?? '';
+function isSemconvModelCall(span, spans) {
+  const operation = span.attributes['gen_ai.operation.name'];
+  if (operation === 'chat') return true;
+  const parent = spans.find((p) => p.spanId === span.parentSpanId);
+  return operation === 'embeddings' && parent?.attributes['gen_ai.operation.name'] === 'embeddings';
+}
 for (const call of calls) {
   call.spans = spanRecords.filter((r) => r.call === call.name).map(({ span }) => ({
     traceId: span.spanContext().traceId,
@@ -237,14 +251,15 @@ for (const call of calls) {
     attributes: span.attributes,
   }));
   call.traceId = call.spans[0]?.traceId ?? '';
-  // The model-call spans in the order they started, matched to the scripted calls.
-  const modelSpans = call.spans.filter((s) => /\.do(Generate|Stream|Embed)$/.test(s.name));
+  // The model-call spans in the order they started, matched to the scripted calls. Semantic-convention
+  // embedding calls are an `embeddings` span inside the `embeddings` span of embed/embedMany.
+  const modelSpans = call.spans.filter((s) => (semconv ? isSemconvModelCall(s, call.spans) : /\.do(Generate|Stream|Embed)$/.test(s.name)));
   if (modelSpans.length !== call.modelCalls.length) {
     failures.push(`call '${call.name}' made ${modelSpans.length} model-call spans, expected ${call.modelCalls.length}`);
   }
   call.modelCalls.forEach((m, i) => {
     m.spanId = modelSpans[i]?.spanId ?? '';
-    if (modelSpans[i] && modelSpans[i].name !== m.operationId) failures.push(`call '${call.name}' span ${i} is '${modelSpans[i].name}', expected '${m.operationId}'`);
+    if (modelSpans[i] && !semconv && modelSpans[i].name !== m.operationId) failures.push(`call '${call.name}' span ${i} is '${modelSpans[i].name}', expected '${m.operationId}'`);
   });
   if (call.spans.some((s) => !s.ended)) failures.push(`call '${call.name}' left a span open`);
 }
@@ -259,7 +274,8 @@ if (failures.length > 0) {
 const summary = {
   runId,
   serviceName,
-  sdk: { ai: require('ai/package.json').version, '@ai-sdk/openai': require('@ai-sdk/openai/package.json').version },
+  sdk: sdk.versions,
+  integration,
   captureContent,
   protocol: options.protocol,
   resourceAttributes,

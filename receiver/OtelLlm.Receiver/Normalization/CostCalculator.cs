@@ -68,12 +68,12 @@ internal sealed class CostCalculator(ModelPriceTable prices, NormalizationMetric
     /// <summary>
     /// Adds cache reads and writes to input when the dialect counted them apart (<see cref="UsageReport.CacheCountedApart"/>),
     /// keeping the reported input in <c>otel_llm.raw.input_tokens</c>. Runs before a missing total is derived, so a reported
-    /// total can decide. OpenInference instrumentations of Anthropic models pass Anthropic's usage through: input without the cache;
-    /// so do the Vercel AI SDK's Anthropic and Bedrock providers, whose total is input + output without the cache.
+    /// total can decide. OpenInference instrumentations of Anthropic models pass Anthropic's usage through: input without the cache.
+    /// (The Vercel AI SDK 5, whose Anthropic total leaves the cache out too, is made inclusive by its dialect.)
     /// </summary>
     public static void CountCacheInsideInput(LlmCallRow row)
     {
-        var anthropicShaped = row.SourceFormat is SourceFormats.OpenInference or SourceFormats.VercelAi
+        var anthropicShaped = row.SourceFormat == SourceFormats.OpenInference
             && (row.Provider is ProviderNames.Anthropic || row.RequestModel.Contains("claude", StringComparison.OrdinalIgnoreCase));
         long? total = row.TotalTokens > 0 ? (long)Math.Min(row.TotalTokens, long.MaxValue) : null;
         var usage = Usage(row);

@@ -137,8 +137,32 @@ public static class OpenInference
 /// </summary>
 public static class VercelAi
 {
-    /// <summary><c>ai</c>: the tracer name of the SDK's spans.</summary>
+    /// <summary><c>ai</c>: the tracer name of the SDK's spans (SDK 3.3 to 6, and SDK 7's <c>LegacyOpenTelemetry</c>).</summary>
     public const string ScopeName = "ai";
+    /// <summary>
+    /// <c>gen_ai</c>: the tracer name of SDK 7's <c>OpenTelemetry</c> integration (<c>@ai-sdk/otel</c>), whose spans are
+    /// GenAI semantic-convention spans (<c>invoke_agent</c>, <c>chat</c>, <c>execute_tool</c>, <c>embeddings</c>).
+    /// </summary>
+    public const string OtelScopeName = "gen_ai";
+    /// <summary>
+    /// <c>gen_ai.client.operation.time_to_first_chunk</c>: SDK 7 puts the time to the first chunk of a streamed call
+    /// on the span under the name of the metric, in seconds.
+    /// </summary>
+    public const string OtelTimeToFirstChunk = "gen_ai.client.operation.time_to_first_chunk";
+    /// <summary><c>ai.settings.context.</c>: SDK 7's runtime context, one attribute per included key (SDK 5's metadata).</summary>
+    public const string ContextPrefix = "ai.settings.context.";
+    /// <summary><c>ai.settings.context.userId</c>.</summary>
+    public const string ContextUserId = "ai.settings.context.userId";
+    /// <summary><c>ai.settings.context.sessionId</c>.</summary>
+    public const string ContextSessionId = "ai.settings.context.sessionId";
+    /// <summary><c>ai.usage.inputTokenDetails.noCacheTokens</c> (SDK 7): present when the input count includes the cache.</summary>
+    public const string UsageNoCacheTokens = "ai.usage.inputTokenDetails.noCacheTokens";
+    /// <summary><c>ai.usage.inputTokenDetails.cacheReadTokens</c> (SDK 7).</summary>
+    public const string UsageCacheReadTokens = "ai.usage.inputTokenDetails.cacheReadTokens";
+    /// <summary><c>ai.usage.inputTokenDetails.cacheWriteTokens</c> (SDK 7).</summary>
+    public const string UsageCacheWriteTokens = "ai.usage.inputTokenDetails.cacheWriteTokens";
+    /// <summary><c>ai.usage.outputTokenDetails.reasoningTokens</c> (SDK 7).</summary>
+    public const string UsageOutputReasoningTokens = "ai.usage.outputTokenDetails.reasoningTokens";
     /// <summary><c>ai.operationId</c>: <c>ai.generateText</c>, <c>ai.generateText.doGenerate</c>, <c>ai.toolCall</c>, ...</summary>
     public const string OperationId = "ai.operationId";
     /// <summary><c>ai.toolCall</c>: the operation id of a tool run.</summary>

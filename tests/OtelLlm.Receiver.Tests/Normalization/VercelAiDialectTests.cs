@@ -343,4 +343,105 @@ public sealed class VercelAiDialectTests : IDisposable
         Assert.Equal(expected, row.Provider);
         Assert.Equal(reported, row.Attributes.Get("otel_llm.raw.provider"));
     }
+
+    [Fact]
+    public void Anthropic_CacheSmallerThanInput_IsStillAddedAndTheTotalDerivedAgain()
+    {
+        // The SDK 5 total (input + output without the cache) would tell the shared rule the cache is inside: it is not.
+        var span = NewSpan("ai.generateText.doGenerate", [.. Base("ai.generateText.doGenerate", "anthropic.messages", "claude-sonnet-4-5"),
+            Attr("ai.usage.inputTokens", 5000L),
+            Attr("ai.usage.outputTokens", 5L),
+            Attr("ai.usage.totalTokens", 5005L),
+            Attr("ai.usage.cachedInputTokens", 1000L)]);
+
+        var row = _kit.Span(span, Scope)!;
+
+        Assert.Equal(6000UL, row.InputTokens);
+        Assert.Equal(6005UL, row.TotalTokens);
+        Assert.Equal("5000", row.Attributes.Get("otel_llm.raw.input_tokens"));
+    }
+
+    [Fact]
+    public void Sdk7Legacy_RuntimeContextAndInclusiveInputDetails_AreRead()
+    {
+        // ai 7 with @ai-sdk/otel's LegacyOpenTelemetry: SDK 5's span shape, runtime context instead of metadata, input
+        // token details that say the input includes the cache.
+        var span = NewSpan("ai.generateText.doGenerate",
+            Attr("ai.operationId", "ai.generateText.doGenerate"),
+            Attr("ai.telemetry.functionId", "capital-bot"),
+            Attr("ai.model.provider", "anthropic.messages"),
+            Attr("ai.model.id", "claude-sonnet-4-5"),
+            Attr("ai.settings.context.userId", "user-7"),
+            Attr("ai.settings.context.sessionId", "session-42"),
+            Attr("ai.settings.context.tier", "gold"),
+            Attr("ai.usage.inputTokens", 6000L),
+            Attr("ai.usage.outputTokens", 9L),
+            Attr("ai.usage.totalTokens", 6009L),
+            Attr("ai.usage.cachedInputTokens", 1000L),
+            Attr("ai.usage.inputTokenDetails.noCacheTokens", 4800L),
+            Attr("ai.usage.inputTokenDetails.cacheReadTokens", 1000L),
+            Attr("ai.usage.inputTokenDetails.cacheWriteTokens", 200L),
+            Attr("ai.usage.outputTokenDetails.reasoningTokens", 2L));
+
+        var row = _kit.Span(span, Scope)!;
+
+        Assert.Equal("user-7", row.UserId);
+        Assert.Equal("session-42", row.ConversationId);
+        Assert.Equal("capital-bot", row.Workload);
+        Assert.Equal("gold", row.Attributes.Get("ai.settings.context.tier"));
+        Assert.Equal(6000UL, row.InputTokens);
+        Assert.Equal(1000UL, row.CacheReadTokens);
+        Assert.Equal(200UL, row.CacheWriteTokens);
+        Assert.Equal(2UL, row.ReasoningTokens);
+        Assert.Equal(6009UL, row.TotalTokens);
+        Assert.Null(row.Attributes.Get("otel_llm.raw.input_tokens"));
+    }
+
+    [Fact]
+    public void Sdk7SemanticConventionSpans_ChatCountsStreamedWithTimeToFirstChunk_WrappersDoNot()
+    {
+        // ai 7 with @ai-sdk/otel's OpenTelemetry (tracer gen_ai): invoke_agent > step > chat, and embeddings > embeddings.
+        const string OtelScope = "gen_ai";
+        Assert.Null(_kit.Span(NewSpan("invoke_agent gpt-4o-mini", Attr("gen_ai.operation.name", "invoke_agent"), Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"), Attr("gen_ai.agent.name", "capital-bot"), Attr("gen_ai.usage.input_tokens", 18L)), OtelScope));
+        Assert.Null(_kit.Span(NewSpan("step 1", Attr("gen_ai.operation.name", "agent_step")), OtelScope));
+        Assert.Null(_kit.Span(NewSpan("execute_tool get_weather", Attr("gen_ai.operation.name", "execute_tool"), Attr("gen_ai.tool.name", "get_weather")), OtelScope));
+
+        var chat = _kit.Span(NewSpan("chat gpt-4o-mini",
+            Attr("gen_ai.operation.name", "chat"),
+            Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "gpt-4o-mini"),
+            Attr("gen_ai.input.messages", """[{"role":"user","parts":[{"type":"text","content":"Tell me a story"}]}]"""),
+            Attr("gen_ai.client.operation.duration", 0.0436),
+            Attr("gen_ai.client.operation.time_to_first_chunk", 0.0278),
+            Attr("gen_ai.response.finish_reasons", "stop"),
+            Attr("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+            Attr("gen_ai.usage.input_tokens", 18L),
+            Attr("gen_ai.usage.output_tokens", 11L),
+            Attr("gen_ai.usage.cache_read.input_tokens", 4L),
+            Attr("gen_ai.output.messages", """[{"role":"assistant","parts":[{"type":"text","content":"Once."}],"finish_reason":"stop"}]""")), OtelScope);
+        Assert.NotNull(chat);
+        Assert.Equal("vercel_ai", chat.SourceFormat);
+        Assert.Equal("chat", chat.Operation);
+        Assert.True(chat.Streaming);
+        Assert.Equal(27.8, chat.TimeToFirstTokenMs!.Value, 9);
+        Assert.Equal(4UL, chat.CacheReadTokens);
+        Assert.NotNull(chat.CostUsd);
+        AssertJson("""[{"role":"user","parts":[{"type":"text","content":"Tell me a story"}]}]""", chat.InputMessages);
+
+        var notStreamed = _kit.Span(NewSpan("chat gpt-4o-mini", Attr("gen_ai.operation.name", "chat"), Attr("gen_ai.provider.name", "openai"), Attr("gen_ai.request.model", "gpt-4o-mini")), OtelScope);
+        Assert.False(notStreamed!.Streaming);
+
+        // embed/embedMany's own embeddings span has no usage; the provider call inside it has.
+        var context = new[] { Attr("ai.settings.context.userId", "user-7"), Attr("ai.settings.context.sessionId", "session-42") };
+        Assert.Null(_kit.Span(NewSpan("embeddings text-embedding-3-small", [Attr("gen_ai.operation.name", "embeddings"), Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "text-embedding-3-small"), .. context]), OtelScope));
+        var embedding = _kit.Span(NewSpan("embeddings text-embedding-3-small", [Attr("gen_ai.operation.name", "embeddings"), Attr("gen_ai.provider.name", "openai"),
+            Attr("gen_ai.request.model", "text-embedding-3-small"), Attr("gen_ai.usage.input_tokens", 12L), .. context]), OtelScope);
+        Assert.NotNull(embedding);
+        Assert.Equal(12UL, embedding.InputTokens);
+        Assert.Equal("user-7", embedding.UserId);
+        Assert.Equal("session-42", embedding.ConversationId);
+    }
 }
+

@@ -7,16 +7,17 @@ using OtelLlm.TestSupport;
 namespace OtelLlm.Receiver.Tests.Normalization;
 
 /// <summary>
-/// The real Vercel AI SDK (`ai` 5.0 with `@ai-sdk/openai` 2.0, pinned in tests/js) with its built-in telemetry, against
-/// the fake OpenAI server, exporting with the OpenTelemetry JS SDK to the real receiver; the llm_calls rows are read
-/// back from ClickHouse and compared field by field with what the SDK sent and the fake answered.
+/// The real Vercel AI SDK (`ai` 5.0 with `@ai-sdk/openai` 2.0, pinned in tests/js, with its built-in telemetry; and the
+/// newest major, `ai` 7 with `@ai-sdk/otel` in both its integrations, pinned in tests/js/ai-sdk-7), against the fake
+/// OpenAI server, exporting with the OpenTelemetry JS SDK to the real receiver; the llm_calls rows are read back from
+/// ClickHouse and compared field by field with what the SDK sent and the fake answered.
 /// </summary>
 public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixture<ReceiverFixture>
 {
     private static readonly JsonNode ToolResult = JsonNode.Parse("""{"temperature":18,"unit":"celsius","condition":"sunny"}""")!;
 
-    private static Task<JsonObject> RunAsync(Uri endpoint, string protocol, bool captureContent = true)
-        => NodeScript.RunAsync("vercel-ai.mjs", "--endpoint", endpoint.ToString().TrimEnd('/'), "--protocol", protocol,
+    private static Task<JsonObject> RunAsync(Uri endpoint, string protocol, bool captureContent = true, string sdk = "5", string integration = "builtin")
+        => NodeScript.RunAsync("vercel-ai.mjs", "--sdk", sdk, "--integration", integration, "--endpoint", endpoint.ToString().TrimEnd('/'), "--protocol", protocol,
             "--capture-content", captureContent ? "true" : "false", "--run-id", Guid.NewGuid().ToString("N"));
 
     /// <summary>The rows of the run's traces, polled until the expected number arrived (rows can follow the acknowledgement).</summary>
@@ -61,14 +62,21 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         rows.Single(r => r.GetProperty("SpanId").GetString() == (string)modelCall["spanId"]!);
 
     [Fact]
-    public Task HttpProtobuf_EveryCall_StoredCompleteAndPriced() => EveryCallStoredCompleteAndPriced(receiver.HttpEndpoint, "http/protobuf");
+    public Task HttpProtobuf_EveryCall_StoredCompleteAndPriced() => EveryCallStoredCompleteAndPriced(receiver.HttpEndpoint, "http/protobuf", "5", "builtin");
 
     [Fact]
-    public Task Grpc_EveryCall_StoredCompleteAndPriced() => EveryCallStoredCompleteAndPriced(receiver.GrpcEndpoint, "grpc");
+    public Task Grpc_EveryCall_StoredCompleteAndPriced() => EveryCallStoredCompleteAndPriced(receiver.GrpcEndpoint, "grpc", "5", "builtin");
 
-    private async Task EveryCallStoredCompleteAndPriced(Uri endpoint, string protocol)
+    [Fact]
+    public Task Sdk7OpenTelemetry_EveryCall_StoredCompleteAndPriced() => EveryCallStoredCompleteAndPriced(receiver.HttpEndpoint, "http/protobuf", "7", "otel");
+
+    [Fact]
+    public Task Sdk7LegacyOpenTelemetry_EveryCall_StoredCompleteAndPriced() => EveryCallStoredCompleteAndPriced(receiver.GrpcEndpoint, "grpc", "7", "legacy");
+
+    private async Task EveryCallStoredCompleteAndPriced(Uri endpoint, string protocol, string sdk, string integration)
     {
-        var summary = await RunAsync(endpoint, protocol);
+        var summary = await RunAsync(endpoint, protocol, sdk: sdk, integration: integration);
+        Assert.StartsWith(sdk + ".", (string)summary["sdk"]!["ai"]!, StringComparison.Ordinal);
         var modelCalls = (int)summary["counts"]!["modelCalls"]!;
         var rows = await RowsAsync(summary, modelCalls);
 
@@ -84,8 +92,31 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         {
             foreach (var m in call["modelCalls"]!.AsArray().Select(m => m!.AsObject()))
             {
-                AssertCommonColumns(RowOf(rows, m), m, (string)call["name"]!);
+                AssertCommonColumns(RowOf(rows, m), m, SpanOf(summary, (string)call["name"]!, (string)m["spanId"]!), (string)summary["serviceName"]!);
             }
+        }
+
+        if (integration != "otel")
+        {
+            // Function id and metadata (SDK 7: runtime context) are on every model call of the ai.* spans...
+            Assert.All(rows.Where(r => r.GetProperty("Operation").GetString() == "chat" && !IsObjectCall(summary, r)), r => Assert.Equal("user-7", r.GetProperty("UserId").GetString()));
+            Assert.All(rows, r => Assert.Equal("capital-bot", r.GetProperty("Workload").GetString()));
+        }
+        else
+        {
+            // ...while SDK 7's semantic-convention chat spans carry neither (they are on its invoke_agent span), only its embeddings do.
+            Assert.All(rows.Where(r => r.GetProperty("Operation").GetString() == "embeddings"), r => Assert.Equal("user-7", r.GetProperty("UserId").GetString()));
+        }
+
+        if (sdk == "5")
+        {
+            // SDK 5 reports cached and reasoning tokens on streamed calls only.
+            Assert.Equal(0UL, U(RowOf(rows, ModelCall(summary, "generate_text")), "CacheReadTokens"));
+            Assert.Equal((ulong)ModelCall(summary, "stream_text")["usage"]!["cacheReadTokens"]!, U(RowOf(rows, ModelCall(summary, "stream_text")), "CacheReadTokens"));
+        }
+        else
+        {
+            Assert.Equal((ulong)ModelCall(summary, "generate_text")["usage"]!["cacheReadTokens"]!, U(RowOf(rows, ModelCall(summary, "generate_text")), "CacheReadTokens"));
         }
 
         AssertGenerateText(summary, rows);
@@ -93,25 +124,51 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         AssertGenerateObject(summary, rows);
         AssertToolLoop(summary, rows);
         AssertEmbeddings(summary, rows);
-        AssertError(summary, rows);
+        AssertError(summary, rows, sdk);
     }
 
-    /// <summary>What every model call shares: dialect, provider, models, tokens, cost, workload, user, session, metadata.</summary>
-    private static void AssertCommonColumns(JsonElement row, JsonObject m, string call)
+    private static bool IsObjectCall(JsonObject summary, JsonElement row) =>
+        row.GetProperty("SpanId").GetString() == (string)ModelCall(summary, "generate_object")["spanId"]!;
+
+    /// <summary>A number the SDK set on a span, under the first of its names present.</summary>
+    private static double? SpanNumber(JsonObject span, params string[] names)
     {
-        var because = $"{call} {(string)m["operationId"]!}";
+        foreach (var name in names)
+        {
+            if (span["attributes"]![name] is JsonValue value && value.TryGetValue<double>(out var number))
+            {
+                return number;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? SpanText(JsonObject span, params string[] names) =>
+        names.Select(n => (string?)span["attributes"]![n]).FirstOrDefault(v => v is not null);
+
+    /// <summary>
+    /// What every model call shares: dialect, provider, models, tokens, cost, workload, user, session, metadata — as the
+    /// fake answered, where the SDK reported it on the span.
+    /// </summary>
+    private static void AssertCommonColumns(JsonElement row, JsonObject m, JsonObject span, string service)
+    {
+        var because = $"{service} {(string)m["operationId"]!} {(string)m["spanId"]!}";
         Assert.True("vercel_ai" == row.GetProperty("SourceFormat").GetString(), because);
-        Assert.Equal("js-vercel-ai", row.GetProperty("ServiceName").GetString());
+        Assert.Equal(service, row.GetProperty("ServiceName").GetString());
         Assert.Equal("interop-test", row.GetProperty("Environment").GetString());
         Assert.Equal("openai", row.GetProperty("Provider").GetString());
-        Assert.Equal((string)m["provider"]!, Attribute(row, "otel_llm.raw.provider"));
+        var reportedProvider = SpanText(span, "ai.model.provider", "gen_ai.provider.name");
+        Assert.Equal(reportedProvider == "openai" ? null : (string)m["provider"]!, Attribute(row, "otel_llm.raw.provider"));
         Assert.Null(Attribute(row, "otel_llm.provider_inferred_from"));
         Assert.Equal((string)m["requestModel"]!, row.GetProperty("RequestModel").GetString());
-        Assert.Equal("capital-bot", row.GetProperty("Workload").GetString());
-        Assert.Equal("user-7", row.GetProperty("UserId").GetString());
-        Assert.Equal("session-42", row.GetProperty("ConversationId").GetString());
-        Assert.Equal("gold", Attribute(row, "ai.telemetry.metadata.tier"));
+        Assert.Equal(SpanText(span, "ai.telemetry.functionId") ?? string.Empty, row.GetProperty("Workload").GetString());
+        var user = SpanText(span, "ai.telemetry.metadata.userId", "ai.settings.context.userId");
+        Assert.Equal(user ?? string.Empty, row.GetProperty("UserId").GetString());
+        Assert.Equal(user is null ? string.Empty : "session-42", row.GetProperty("ConversationId").GetString());
+        Assert.Equal(user is null ? null : "gold", Attribute(row, "ai.telemetry.metadata.tier") ?? Attribute(row, "ai.settings.context.tier"));
         Assert.Null(Attribute(row, "ai.telemetry.metadata.userId"));
+        Assert.Null(Attribute(row, "ai.settings.context.userId"));
         Assert.Equal((bool?)m["streaming"] ?? false, row.GetProperty("Streaming").GetInt32() == 1);
         var operation = ((string)m["operationId"]!).EndsWith(".doEmbed", StringComparison.Ordinal) ? "embeddings" : "chat";
         Assert.Equal(operation, row.GetProperty("Operation").GetString());
@@ -126,10 +183,9 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         Assert.Equal((ulong?)usage["outputTokens"] ?? 0, U(row, "OutputTokens"));
         Assert.Equal((ulong)usage["totalTokens"]!, U(row, "TotalTokens"));
 
-        // The SDK reports cached and reasoning tokens on streamed calls only (doGenerate spans carry input and output).
-        var streamed = (bool?)m["streaming"] ?? false;
-        var cached = streamed ? (ulong)usage["cacheReadTokens"]! : 0;
-        var reasoning = streamed ? (ulong)usage["reasoningTokens"]! : 0;
+        // Cached and reasoning tokens as the fake answered them, where the SDK reports them at all (SDK 5: streamed calls only).
+        var cached = SpanNumber(span, "ai.usage.cachedInputTokens", "gen_ai.usage.cache_read.input_tokens") is null ? 0 : (ulong)usage["cacheReadTokens"]!;
+        var reasoning = SpanNumber(span, "ai.usage.reasoningTokens", "gen_ai.usage.reasoning.output_tokens") is { } r && r > 0 ? (ulong)usage["reasoningTokens"]! : 0;
         Assert.Equal(cached, U(row, "CacheReadTokens"));
         Assert.Equal(reasoning, U(row, "ReasoningTokens"));
 
@@ -163,7 +219,9 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         // What a new user writes, openai('gpt-4o-mini'), is the Responses API: openai.responses, the same provider.
         var responses = ModelCall(summary, "responses");
         var responsesRow = RowOf(rows, responses);
-        Assert.Equal("openai.responses", Attribute(responsesRow, "otel_llm.raw.provider"));
+        // (SDK 7's semantic-convention spans name it openai already.)
+        var reported = SpanText(SpanOf(summary, "responses", (string)responses["spanId"]!), "ai.model.provider");
+        Assert.Equal(reported is null ? null : "openai.responses", Attribute(responsesRow, "otel_llm.raw.provider"));
         AssertInput(responsesRow, responses);
         Assert.Equal((string)responses["outputText"]!, (string?)Messages(responsesRow, "OutputMessages")[0]!["parts"]![0]!["content"]);
     }
@@ -173,7 +231,7 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         var m = ModelCall(summary, "stream_text");
         var row = RowOf(rows, m);
         var span = SpanOf(summary, "stream_text", (string)m["spanId"]!);
-        var msToFirstChunk = (double)span["attributes"]!["ai.response.msToFirstChunk"]!;
+        var msToFirstChunk = SpanNumber(span, "ai.response.msToFirstChunk") ?? SpanNumber(span, "gen_ai.client.operation.time_to_first_chunk")!.Value * 1000;
         Assert.True(msToFirstChunk > 0);
         Assert.Equal(msToFirstChunk, row.GetProperty("TimeToFirstTokenMs").GetDouble(), 9);
         Assert.Equal((double)m["temperature"]!, row.GetProperty("Temperature").GetDouble());
@@ -230,13 +288,17 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         }
     }
 
-    private static void AssertError(JsonObject summary, IReadOnlyList<JsonElement> rows)
+    private static void AssertError(JsonObject summary, IReadOnlyList<JsonElement> rows, string sdk)
     {
         var error = Call(summary, "error");
         var row = RowOf(rows, ModelCall(summary, "error"));
         Assert.Equal("Error", row.GetProperty("StatusCode").GetString());
-        Assert.Equal("AI_APICallError", row.GetProperty("ErrorType").GetString());
-        Assert.Equal((string)error["error"]!["message"]!, row.GetProperty("StatusMessage").GetString());
+        if (sdk == "5")
+        {
+            Assert.Equal("AI_APICallError", row.GetProperty("ErrorType").GetString());
+            Assert.Equal((string)error["error"]!["message"]!, row.GetProperty("StatusMessage").GetString());
+        }
+
         Assert.Equal(0UL, U(row, "InputTokens"));
         Assert.Equal(JsonValueKind.Null, row.GetProperty("CostUsd").ValueKind);
         AssertInput(row, ModelCall(summary, "error"));
@@ -246,7 +308,11 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
     private static void AssertInput(JsonElement row, JsonObject m)
     {
         var expected = m["input"]!.AsArray().Select(i => ((string)i!["role"]!, (string)i["text"]!)).ToArray();
-        var actual = Messages(row, "InputMessages").Select(x => ((string)x!["role"]!, (string)x["parts"]![0]!["content"]!)).ToArray();
+        // The system prompt is a system message of the prompt (ai.* spans) or the system instructions (semantic conventions).
+        var system = row.GetProperty("SystemInstructions").GetString() is { Length: > 0 } instructions
+            ? JsonNode.Parse(instructions)!.AsArray().Select(p => ("system", (string)p!["content"]!))
+            : [];
+        var actual = system.Concat(Messages(row, "InputMessages").Select(x => ((string)x!["role"]!, (string)x["parts"]![0]!["content"]!))).ToArray();
         Assert.Equal(expected, actual);
     }
 

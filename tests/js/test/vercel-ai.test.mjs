@@ -6,11 +6,13 @@ import { runScript, summaryOf, flatten, jsonBodies } from './helpers.mjs';
 
 const CALLS = ['generate_text', 'stream_text', 'generate_object', 'tool_loop', 'responses', 'embed', 'embed_many', 'error'];
 
-async function runVercel(captureContent) {
+async function runVercel(captureContent, sdk = '5', integration = 'builtin') {
   const sink = await startHttpSink();
   try {
-    const runId = `vercel-${captureContent}-${process.pid}`;
-    const summary = summaryOf(await runScript('vercel-ai.mjs', ['--endpoint', sink.url, '--protocol', 'http/json', '--capture-content', String(captureContent), '--run-id', runId]));
+    const runId = `vercel-${sdk}-${integration}-${captureContent}-${process.pid}`;
+    const summary = summaryOf(await runScript('vercel-ai.mjs', [
+      '--sdk', sdk, '--integration', integration, '--endpoint', sink.url, '--protocol', 'http/json', '--capture-content', String(captureContent), '--run-id', runId,
+    ]));
     assert.equal(summary.runId, runId);
     const spans = flatten(jsonBodies(sink, 'traces'), 'traces');
     const raw = Buffer.concat(sink.requests.map((r) => r.body)).toString('utf8');
@@ -56,3 +58,30 @@ test('with recordInputs and recordOutputs off no prompt or answer text is export
     assert.ok(!raw.includes(text), `'${text}' was exported`);
   }
 });
+
+test('SDK 7 with @ai-sdk/otel: semantic-convention spans (tracer gen_ai), or SDK 5\'s ai.* spans with the legacy integration', async () => {
+  const otel = await runVercel(true, '7', 'otel');
+  assert.match(otel.summary.sdk.ai, /^7\./);
+  assert.deepEqual(otel.summary.calls.map((c) => c.name), CALLS);
+  assert.ok(otel.spans.every((s) => s.scope.name === 'gen_ai'));
+  for (const call of otel.summary.calls) {
+    for (const m of call.modelCalls) {
+      const span = call.spans.find((s) => s.spanId === m.spanId);
+      assert.ok(['chat', 'embeddings'].includes(span.attributes['gen_ai.operation.name']), `${call.name}: ${span.name}`);
+      assert.equal(span.attributes['gen_ai.provider.name'], 'openai');
+    }
+  }
+  const stream = otel.summary.calls.find((c) => c.name === 'stream_text');
+  assert.ok(stream.spans.find((s) => s.spanId === stream.modelCalls[0].spanId).attributes['gen_ai.client.operation.time_to_first_chunk'] > 0);
+  // embed/embedMany: an embeddings span without usage around the provider's embeddings span.
+  const embedMany = otel.summary.calls.find((c) => c.name === 'embed_many');
+  assert.deepEqual(embedMany.spans.map((s) => s.attributes['gen_ai.usage.input_tokens']), [undefined, SCRIPT.embeddings.promptTokensPerInput * 2]);
+
+  const legacy = await runVercel(true, '7', 'legacy');
+  assert.ok(legacy.spans.every((s) => s.scope.name === 'ai'));
+  const generate = legacy.summary.calls.find((c) => c.name === 'generate_text');
+  const doGenerate = generate.spans.find((s) => s.spanId === generate.modelCalls[0].spanId);
+  assert.equal(doGenerate.attributes['ai.settings.context.userId'], 'user-7');
+  assert.equal(doGenerate.attributes['ai.usage.cachedInputTokens'], SCRIPT.chat.usage.prompt_tokens_details.cached_tokens);
+});
+

@@ -12,7 +12,12 @@ namespace OtelLlm.Receiver.Normalization.Dialects;
 /// message format, tool results included), the answer (<c>ai.response.text</c>, <c>.toolCalls</c>, <c>.object</c>) and
 /// the tools (<c>ai.prompt.tools</c>) become content in the message schema; <c>ai.telemetry.functionId</c> is the
 /// workload, the metadata keys <c>userId</c> and <c>sessionId</c> the user and the conversation, and other metadata
-/// stays in <c>Attributes</c>. Detected by <c>ai.operationId</c> or the tracer name <c>ai</c>.
+/// stays in <c>Attributes</c> (SDK 7: the runtime context keys <c>ai.settings.context.userId</c> and <c>.sessionId</c>).
+/// SDK 7's <c>OpenTelemetry</c> integration (<c>@ai-sdk/otel</c>, tracer <c>gen_ai</c>) sends semantic-convention spans
+/// instead, read the semconv way, except that its <c>embeddings</c> span of <c>embed</c>/<c>embedMany</c> wraps the
+/// provider's <c>embeddings</c> span without usage and does not count, and that its time to first chunk
+/// (<c>gen_ai.client.operation.time_to_first_chunk</c>) marks a streamed call. Detected by <c>ai.operationId</c> or the
+/// tracer names <c>ai</c> and <c>gen_ai</c>.
 /// </summary>
 internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s_sources)
 {
@@ -24,16 +29,18 @@ internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s
         ResponseModel = [GenAi.Response.Model, VercelAi.ResponseModel],
         InputTokens = [GenAi.Usage.InputTokens, VercelAi.UsageInputTokens, VercelAi.UsagePromptTokens, VercelAi.UsageTokens],
         OutputTokens = [GenAi.Usage.OutputTokens, VercelAi.UsageOutputTokens, VercelAi.UsageCompletionTokens],
-        CacheReadTokens = [.. ColumnSources.Semconv.CacheReadTokens, VercelAi.UsageCachedInputTokens],
-        ReasoningTokens = [.. ColumnSources.Semconv.ReasoningTokens, VercelAi.UsageReasoningTokens],
+        CacheReadTokens = [.. ColumnSources.Semconv.CacheReadTokens, VercelAi.UsageCacheReadTokens, VercelAi.UsageCachedInputTokens],
+        CacheWriteTokens = [.. ColumnSources.Semconv.CacheWriteTokens, VercelAi.UsageCacheWriteTokens],
+        ReasoningTokens = [.. ColumnSources.Semconv.ReasoningTokens, VercelAi.UsageOutputReasoningTokens, VercelAi.UsageReasoningTokens],
         TotalTokens = [GenAi.Usage.TotalTokens, VercelAi.UsageTotalTokens],
         Temperature = [GenAi.Request.Temperature, VercelAi.SettingsTemperature],
         TopP = [GenAi.Request.TopP, VercelAi.SettingsTopP],
         MaxTokens = [GenAi.Request.MaxTokens, VercelAi.SettingsMaxOutputTokens, VercelAi.SettingsMaxTokens],
         FinishReason = [GenAi.Response.FinishReason, VercelAi.ResponseFinishReason],
         ResponseId = [GenAi.Response.Id, VercelAi.ResponseId],
-        ConversationId = [GenAi.ConversationId, VercelAi.MetadataSessionId, Otel.SessionId],
-        UserId = [VercelAi.MetadataUserId, .. ColumnSources.Semconv.UserId],
+        TimeToFirstChunkSeconds = [GenAi.Response.TimeToFirstChunk, VercelAi.OtelTimeToFirstChunk],
+        ConversationId = [GenAi.ConversationId, VercelAi.MetadataSessionId, VercelAi.ContextSessionId, Otel.SessionId],
+        UserId = [VercelAi.MetadataUserId, VercelAi.ContextUserId, .. ColumnSources.Semconv.UserId],
         Workload = [OtelLlmNames.Workload, VercelAi.FunctionId],
         Consumed =
         [
@@ -44,18 +51,29 @@ internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s
     };
 
     public override bool Detects(SpanInput input) =>
-        input.Attributes.Contains(VercelAi.OperationId) || input.ScopeName == VercelAi.ScopeName;
+        input.Attributes.Contains(VercelAi.OperationId) || input.ScopeName is VercelAi.ScopeName or VercelAi.OtelScopeName;
 
-    /// <summary>Only the provider calls count: <c>doGenerate</c>, <c>doStream</c>, <c>doEmbed</c>.</summary>
-    public override bool IsModelCall(SpanInput input, string operation) =>
-        CallKind(OperationIdOf(input)) is not null && base.IsModelCall(input, operation);
+    /// <summary>
+    /// Only the provider calls count: <c>doGenerate</c>, <c>doStream</c>, <c>doEmbed</c>; in semantic-convention spans the
+    /// inference operations, but not the usage-less <c>embeddings</c> span that wraps the provider's.
+    /// </summary>
+    public override bool IsModelCall(SpanInput input, string operation)
+    {
+        if (!input.Attributes.Contains(VercelAi.OperationId) && input.ScopeName == VercelAi.OtelScopeName)
+        {
+            return base.IsModelCall(input, operation)
+                && !(operation == GenAi.Operation.Embeddings && !input.Attributes.Contains(GenAi.Usage.InputTokens));
+        }
+
+        return CallKind(OperationIdOf(input)) is not null && base.IsModelCall(input, operation);
+    }
 
     public override void Fill(SpanInput input, LlmCallRow row)
     {
         base.Fill(input, row);
         var a = input.Attributes;
         var kind = CallKind(OperationIdOf(input));
-        row.Streaming |= kind == VercelAi.Calls.DoStream;
+        row.Streaming |= kind == VercelAi.Calls.DoStream || a.Contains(VercelAi.OtelTimeToFirstChunk);
         if (row.TimeToFirstTokenMs is null)
         {
             var ms = a.FirstDouble(VercelAi.ResponseMsToFirstChunk, VercelAi.StreamMsToFirstChunk) ?? FirstChunkFromEvent(input);
@@ -63,6 +81,8 @@ internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s
         }
 
         FillProviderUsage(MessageJson.TryParse(a.GetString(VercelAi.ResponseProviderMetadata)) as JsonObject, row);
+
+        CountCacheInsideInput(a, row);
 
         if (row.InputMessages.Length == 0 && ConvertPrompt(MessageJson.FromAnyValue(a.Get(VercelAi.PromptMessages))) is { } inputs)
         {
@@ -74,14 +94,42 @@ internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s
             row.OutputMessages = MessageJson.Serialize(outputs);
         }
 
-        if (row.ToolDefinitions.Length == 0 && ConvertTools(a.Get(VercelAi.PromptTools)) is { } tools)
+        // SDK 5 lists tools in ai.prompt.tools, SDK 7's semantic-convention spans in gen_ai.tool.definitions; both with
+        // the SDK's inputSchema, which is the conventions' parameters.
+        if (ConvertTools(a.Get(VercelAi.PromptTools) ?? a.Get(GenAi.ToolDefinitions)) is { } tools)
         {
             row.ToolDefinitions = MessageJson.Serialize(tools);
         }
     }
 
+    /// <summary>
+    /// SDK 5's Anthropic and Bedrock providers count input (and so the total) without the cache, as Anthropic's API does,
+    /// so the total cannot tell the shared rule whether the cache is inside: the cache is added here, the reported
+    /// input kept in <c>otel_llm.raw.input_tokens</c>, and the total derived again. SDK 7 counts the cache inside the
+    /// input and says so with the input token details (<c>ai.usage.inputTokenDetails.noCacheTokens</c>); its
+    /// semantic-convention spans follow the conventions.
+    /// </summary>
+    private static void CountCacheInsideInput(AttributeMap a, LlmCallRow row)
+    {
+        var cached = row.CacheReadTokens + row.CacheWriteTokens;
+        if (cached == 0 || !a.Contains(VercelAi.OperationId) || a.Contains(VercelAi.UsageNoCacheTokens)
+            || !(row.Provider is ProviderNames.Anthropic or ProviderNames.AwsBedrock || row.RequestModel.Contains("claude", StringComparison.OrdinalIgnoreCase)))
+        {
+            return;
+        }
+
+        row.Attributes.Add(OtelLlmNames.RawInputTokens, row.InputTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        row.InputTokens += cached;
+        row.TotalTokens = 0;
+    }
+
     protected override string? OperationFromVocabulary(SpanInput input)
     {
+        if (!input.Attributes.Contains(VercelAi.OperationId) && input.ScopeName == VercelAi.OtelScopeName)
+        {
+            return null;
+        }
+
         var id = OperationIdOf(input);
         return CallKind(id) switch
         {
@@ -301,7 +349,8 @@ internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s
 
     /// <summary>
     /// <c>ai.prompt.tools</c>: one JSON definition per item, <c>{type, name, description, inputSchema}</c> (SDK 5) or
-    /// <c>parameters</c> (SDK 4), in the flat semconv form with <c>parameters</c>.
+    /// <c>parameters</c> (SDK 4); or SDK 7's <c>gen_ai.tool.definitions</c>, one JSON array of the same; in the flat
+    /// semconv form with <c>parameters</c>.
     /// </summary>
     private static JsonArray? ConvertTools(OpenTelemetry.Proto.Common.V1.AnyValue? value)
     {
@@ -314,20 +363,35 @@ internal sealed class VercelAiDialect() : GenAiDialect(SourceFormats.VercelAi, s
         var items = value.ValueCase == OpenTelemetry.Proto.Common.V1.AnyValue.ValueOneofCase.ArrayValue ? value.ArrayValue.Values : [value];
         foreach (var item in items)
         {
-            if (MessageJson.FromAnyValue(item) is not JsonObject definition)
+            switch (MessageJson.FromAnyValue(item))
             {
-                continue;
-            }
+                case JsonObject definition:
+                    tools.Add(WithParameters(definition));
+                    break;
+                case JsonArray definitions:
+                    foreach (var definition in definitions)
+                    {
+                        if (definition is JsonObject one)
+                        {
+                            tools.Add(WithParameters(one));
+                        }
+                    }
 
+                    break;
+            }
+        }
+
+        return MessageJson.NormalizeToolDefinitions(tools);
+
+        static JsonObject WithParameters(JsonObject definition)
+        {
             var flat = new JsonObject();
             foreach (var (key, field) in definition)
             {
                 flat[key == "inputSchema" ? "parameters" : key] = field?.DeepClone();
             }
 
-            tools.Add(flat);
+            return flat;
         }
-
-        return MessageJson.NormalizeToolDefinitions(tools);
     }
 }
