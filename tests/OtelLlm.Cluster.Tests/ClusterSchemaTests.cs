@@ -155,6 +155,14 @@ public sealed class ClusterSchemaTests
         Assert.Equal(
             await db.CountAsync("SELECT max(Duration) FROM llm_calls"),
             await db.CountAsync("SELECT maxMerge(MaxDuration) FROM llm_maxima_1h"));
+
+        // Energy (migration 9): the calls written before it have none; those written after reach llm_energy_1m on both shards once.
+        var withEnergy = await db.CountAsync("SELECT count() FROM llm_calls WHERE Revision = 0 AND isNotNull(EnergyWh)");
+        Assert.InRange(withEnergy, 100, 120);
+        Assert.Equal(withEnergy, await db.WaitForCountAsync("SELECT sum(EnergyCalls) FROM llm_energy_1m", withEnergy));
+        Assert.Equal(
+            await db.Client.ScalarAsync("SELECT round(sum(EnergyWh), 6) FROM llm_calls FINAL", "raw energy"),
+            await db.Client.ScalarAsync("SELECT round(sum(EnergyWhSum), 6) FROM llm_energy_1m", "rolled-up energy"));
     }
 
     [Fact]

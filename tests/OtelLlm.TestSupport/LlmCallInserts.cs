@@ -29,18 +29,24 @@ public static class LlmCallInserts
             return;
         }
 
+        // A Memory table lives on one server: on a cluster every step goes to the same one.
+        var options = client.Options;
+        using var one = new ClickHouseClient(new ClickHouseOptions
+        {
+            Url = client.Endpoints[0], Database = options.Database, User = options.User, Password = options.Password, Timeout = options.Timeout, Cluster = options.Cluster,
+        });
         var staging = "llm_calls_staging_" + Guid.NewGuid().ToString("N");
         var definitions = string.Join(", ", columns.Select(c => $"`{c}` {(types.TryGetValue(c, out var t) ? t : s_added[c])}"));
-        await client.ExecuteAsync($"CREATE TABLE {staging} ({definitions}) ENGINE = Memory", "create a staging table for older llm_calls");
+        await one.ExecuteAsync($"CREATE TABLE {staging} ({definitions}) ENGINE = Memory", "create a staging table for older llm_calls");
         try
         {
-            await client.InsertRowBinaryAsync(staging, LlmCallRow.Columns, rows, purpose);
+            await one.InsertRowBinaryAsync(staging, LlmCallRow.Columns, rows, purpose);
             var kept = string.Join(", ", columns.Where(types.ContainsKey).Select(c => $"`{c}`"));
-            await client.ExecuteAsync($"INSERT INTO llm_calls ({kept}) SELECT {kept} FROM {staging}", purpose);
+            await one.ExecuteAsync($"INSERT INTO llm_calls ({kept}) SELECT {kept} FROM {staging}", purpose);
         }
         finally
         {
-            await client.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", "drop the staging table");
+            await one.ExecuteAsync($"DROP TABLE IF EXISTS {staging}", "drop the staging table");
         }
     }
 }
