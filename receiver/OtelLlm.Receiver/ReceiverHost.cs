@@ -15,7 +15,7 @@ using OtelLlm.Receiver.Otlp.Grpc;
 using OtelLlm.Receiver.Otlp.Http;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Receiver.Pipeline.Reliability;
-using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Pipeline.Wal;
 using OtelLlm.Receiver.Repricing;
 using OtelLlm.Receiver.RowEncoding;
 using OtelLlm.Storage.ClickHouse;
@@ -86,7 +86,7 @@ public static partial class ReceiverHost
         var contentRoot = builder.Environment.ContentRootPath;
         var receiver = configuration.GetSection(ReceiverOptions.SectionName).Get<ReceiverOptions>() ?? new ReceiverOptions();
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
-        var spool = configuration.GetSection(SpoolOptions.SectionName).Get<SpoolOptions>() ?? new SpoolOptions();
+        var wal = configuration.GetSection(WalOptions.SectionName).Get<WalOptions>() ?? new WalOptions();
         var console = configuration.GetSection(ConsoleOptions.SectionName).Get<ConsoleOptions>() ?? new ConsoleOptions();
 
         // Every setting is checked before anything is built, opened or bound (OptionsValidationException names them all);
@@ -95,7 +95,7 @@ public static partial class ReceiverHost
             Options.Create(configuration.GetSection(ClickHouseSectionName).Get<ClickHouseOptions>() ?? new ClickHouseOptions()),
             Options.Create(configuration.GetSection(GenAiNormalizationOptions.SectionName).Get<GenAiNormalizationOptions>() ?? new GenAiNormalizationOptions()),
             Options.Create(console),
-            spool,
+            wal,
             auth,
             builder.Environment).Validate(null, receiver);
         if (settings.Failed)
@@ -124,9 +124,8 @@ public static partial class ReceiverHost
         // Storage and the pipeline.
         services.AddSingleton(sp => new ClickHouseClient(sp.GetRequiredService<IOptions<ClickHouseOptions>>().Value));
         services.AddSingleton<ClickHouseBatchWriter>();
-        services.AddReliability(spool, contentRoot);
+        services.AddReliability(wal, contentRoot);
         services.AddSingleton<TelemetryPipeline>();
-        services.AddHostedService(sp => sp.GetRequiredService<TelemetryPipeline>());
         services.AddSingleton<ReadinessState>();
         services.AddHostedService<SchemaStartupService>();
         services.AddHostedService<RetentionService>();
@@ -225,16 +224,36 @@ public static partial class ReceiverHost
     internal static string SettingsProblem(OptionsValidationException e)
         => "The receiver cannot start; fix these settings:" + string.Concat(e.Failures.Select(f => Environment.NewLine + "  - " + f));
 
-    private static async Task<IResult> ReadyAsync(ReadinessState readiness, ClickHouseClient client, CancellationToken ct)
+    /// <summary>
+    /// Ready when the schema is in place and the write-ahead log has room: the receiver then takes data, whether or not
+    /// ClickHouse answers right now (the log holds it). The body says what the log holds and whether ClickHouse answers.
+    /// </summary>
+    private static async Task<IResult> ReadyAsync(ReadinessState readiness, ClickHouseClient client, TelemetryPipeline pipeline, CancellationToken ct)
     {
-        if (!readiness.SchemaReady)
+        var log = pipeline.Log;
+        bool clickHouse;
+        using (var brief = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            return Results.Text("schema migrations not applied yet", statusCode: StatusCodes.Status503ServiceUnavailable);
+            brief.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                clickHouse = await client.PingAsync(brief.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                clickHouse = false;
+            }
         }
 
-        return await client.PingAsync(ct)
-            ? Results.Text("ready")
-            : Results.Text("ClickHouse is not reachable", statusCode: StatusCodes.Status503ServiceUnavailable);
+        var reason = pipeline.LogFull ? "the write-ahead log is full (the backlog is over OtelLlm:Receiver:Wal:MaxLogBytes); new data is refused until ClickHouse catches up"
+            : !readiness.SchemaReady ? "schema migrations not applied yet"
+            : null;
+        var body = new ReadyState(
+            reason is null ? "ready" : "not ready",
+            reason ?? (clickHouse ? "ready" : "ClickHouse does not answer; accepted data waits in the write-ahead log"),
+            clickHouse,
+            new WalState(log.DiskBytes, log.MaxBytes, log.PendingCount, log.PendingRows, Math.Round(log.OldestPendingAge.TotalSeconds, 3), log.AppendedSequence, log.DurableSequence));
+        return Results.Json(body, statusCode: reason is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<int> MigrateAsync(string[] args)

@@ -29,8 +29,8 @@ public class ApiReceiverFixture : ReceiverFixture
     protected override IEnumerable<KeyValuePair<string, string>> Settings =>
     [
         new("OtelLlm:Receiver:Auth:Keys", $"{IngestKey}=alpha;{FeedbackKey}=alpha:feedback;{ReadKey}=alpha:read;{AdminKey}=alpha:admin;{AllKey}=alpha:ingest+feedback+read+admin;{BetaKey}=beta:ingest+feedback+read+admin"),
-        new("OtelLlm:Receiver:Spool:Directory", Path.Combine(_dataDirectory, "spool")),
-        new("OtelLlm:Receiver:Spool:DeadLetterDirectory", Path.Combine(_dataDirectory, "dead-letter")),
+        new("OtelLlm:Receiver:Wal:Directory", Path.Combine(_dataDirectory, "wal")),
+        new("OtelLlm:Receiver:Wal:DeadLetterDirectory", Path.Combine(_dataDirectory, "dead-letter")),
         new("OtelLlm:Receiver:Normalization:GridCarbonIntensity", GridIntensity.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         .. ExtraSettings,
     ];
@@ -66,7 +66,14 @@ public class ApiReceiverFixture : ReceiverFixture
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return await Http.SendAsync(request);
+        var response = await Http.SendAsync(request);
+        if (method != HttpMethod.Get && response.IsSuccessStatusCode)
+        {
+            // Acknowledged means durable in the write-ahead log; the tests read ClickHouse next.
+            await WaitUntilWrittenAsync();
+        }
+
+        return response;
     }
 }
 

@@ -120,9 +120,8 @@ public sealed class ReceiverFleetTests(ITestOutputHelper output)
         await using var receiver = await FleetReceiver.StartAsync(
             db.Name,
             LocalCluster.Urls,
-            "--OtelLlm:Receiver:Spool:MaxSpoolBytes=1048576",
-            "--OtelLlm:Receiver:Spool:SegmentBytes=262144",
-            "--OtelLlm:Receiver:Spool:DirectAttempts=1",
+            "--OtelLlm:Receiver:Wal:MaxLogBytes=1048576",
+            "--OtelLlm:Receiver:Wal:SegmentBytes=262144",
             "--OtelLlm:Receiver:RetryAfterSeconds=1");
         await receiver.WaitReadyAsync(s_wait);
         var stream = new Stream(receiver, "shard-down");

@@ -68,7 +68,14 @@ public class ConsoleReceiverFixture : ReceiverFixture
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         }
 
-        return await Http.SendAsync(request);
+        var response = await Http.SendAsync(request);
+        if (method != HttpMethod.Get && response.IsSuccessStatusCode)
+        {
+            // Acknowledged means durable in the write-ahead log; the tests read ClickHouse next.
+            await WaitUntilWrittenAsync();
+        }
+
+        return response;
     }
 
     /// <summary>GETs <paramref name="pathAndQuery"/> with the read key, asserts 200 and returns the JSON body.</summary>

@@ -10,8 +10,8 @@ public static class InProcessReceiver
 {
     /// <summary>
     /// Builds and starts the receiver with the arguments <paramref name="args"/> gives for a gRPC and an HTTP port. Each
-    /// receiver gets a spool folder of its own (removed when it stops) unless the arguments name one: receivers running
-    /// side by side in one test process must never share a spool, and the spool refuses to be opened twice.
+    /// receiver gets a write-ahead log folder of its own (removed when it stops) unless the arguments name one: receivers
+    /// running side by side in one test process must never share a log, and the log refuses to be opened twice.
     /// </summary>
     public static async Task<(WebApplication App, int GrpcPort, int HttpPort)> StartAsync(
         Func<int, int, string[]> args, Action<IServiceCollection>? configureServices = null)
@@ -24,8 +24,8 @@ public static class InProcessReceiver
             var state = Path.Combine(Path.GetTempPath(), "otelllm-inproc-" + Guid.NewGuid().ToString("N"));
             string[] defaults =
             [
-                $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(state, "spool")}",
-                $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(state, "dead-letter")}",
+                $"--OtelLlm:Receiver:Wal:Directory={Path.Combine(state, "wal")}",
+                $"--OtelLlm:Receiver:Wal:DeadLetterDirectory={Path.Combine(state, "dead-letter")}",
 
                 // The console's fixed default port would collide between receivers running side by side; a test that
                 // wants the console turns it on with a port of its own.
@@ -63,6 +63,25 @@ public static class InProcessReceiver
         }
         catch (UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>
+    /// Waits until the receiver's writers have taken everything it acknowledged so far out of its write-ahead log into
+    /// ClickHouse (an acknowledgement means durable in the log, not yet queryable).
+    /// </summary>
+    public static async Task WaitUntilWrittenAsync(this WebApplication app, TimeSpan? timeout = null)
+    {
+        var log = app.Services.GetRequiredService<Pipeline.Wal.WriteAheadLog>();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120));
+        while (log.PendingCount > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The receiver still holds {log.PendingCount} unwritten records in its write-ahead log.");
+            }
+
+            await Task.Delay(10);
         }
     }
 

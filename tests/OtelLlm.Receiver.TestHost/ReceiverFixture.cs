@@ -49,6 +49,9 @@ public class ReceiverFixture : IAsyncLifetime
     /// <summary>An HttpClient that speaks HTTP/2 without TLS (prior knowledge), as gRPC clients do.</summary>
     public static HttpClient CreateGrpcClient() => InProcessReceiver.CreateGrpcClient();
 
+    /// <summary>Waits until everything acknowledged so far is in ClickHouse (see <see cref="InProcessReceiver.WaitUntilWrittenAsync"/>).</summary>
+    public Task WaitUntilWrittenAsync() => _app!.WaitUntilWrittenAsync();
+
     protected virtual void ConfigureServices(IServiceCollection services)
     {
     }

@@ -65,6 +65,7 @@ public sealed class FreshDatabaseTests
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
         using var response = await http.PostAsync(new Uri("/v1/traces", UriKind.Relative), content);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await app.WaitUntilWrittenAsync();
         Assert.Equal(3, await database.CountAsync("SELECT count() FROM otel_traces WHERE ServiceName = 'fresh-database'"));
         Assert.False(lifetime.ApplicationStopping.IsCancellationRequested, "the receiver stopped itself");
     }

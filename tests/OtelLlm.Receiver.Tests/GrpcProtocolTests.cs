@@ -183,8 +183,11 @@ public sealed class GrpcProtocolTests(SmallLimitReceiverFixture receiver) : ICla
         return response;
     }
 
-    private Task<long> CountAsync(string service)
-        => receiver.Database.CountAsync($"SELECT count() FROM otel_traces WHERE ServiceName = '{service}'");
+    private async Task<long> CountAsync(string service)
+    {
+        await receiver.WaitUntilWrittenAsync();
+        return await receiver.Database.CountAsync($"SELECT count() FROM otel_traces WHERE ServiceName = '{service}'");
+    }
 
     private async Task AssertStillServesAsync()
     {

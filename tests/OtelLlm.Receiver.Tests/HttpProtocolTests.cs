@@ -85,6 +85,7 @@ public sealed class HttpProtocolTests(SmallLimitReceiverFixture receiver) : ICla
             Assert.False(reply.RootElement.TryGetProperty("partialSuccess", out _));
         }
 
+        await receiver.WaitUntilWrittenAsync();
         var rows = await receiver.Database.Client.QueryJsonAsync($"SELECT * FROM otel_traces WHERE ServiceName = '{service}' ORDER BY SpanName", "read json spans");
         Assert.Equal(2, rows.Count);
         var a = rows[0];
@@ -128,6 +129,7 @@ public sealed class HttpProtocolTests(SmallLimitReceiverFixture receiver) : ICla
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        await receiver.WaitUntilWrittenAsync();
         var logRows = await receiver.Database.Client.QueryJsonAsync($"SELECT * FROM otel_logs WHERE ServiceName = '{service}' ORDER BY TimeUnixNano", "read logs");
         Assert.Equal(2, logRows.Count);
         Assert.Equal("hello", logRows[0].GetProperty("Body").GetString());
@@ -152,6 +154,7 @@ public sealed class HttpProtocolTests(SmallLimitReceiverFixture receiver) : ICla
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
+        await receiver.WaitUntilWrittenAsync();
         var metricRows = await receiver.Database.Client.QueryJsonAsync($"SELECT * FROM otel_metrics WHERE ServiceName = '{service}' ORDER BY MetricName", "read metrics");
         Assert.Equal(3, metricRows.Count);
         var exp = metricRows[0];
@@ -237,6 +240,7 @@ public sealed class HttpProtocolTests(SmallLimitReceiverFixture receiver) : ICla
     [Fact]
     public async Task Post_EmptyRequests_AcceptedAndNothingStored()
     {
+        await receiver.WaitUntilWrittenAsync();
         var before = await receiver.Database.CountAsync("SELECT count() FROM otel_traces");
         using (var response = await PostAsync("/v1/traces", [], "application/x-protobuf"))
         {
@@ -249,6 +253,7 @@ public sealed class HttpProtocolTests(SmallLimitReceiverFixture receiver) : ICla
             Assert.Equal("{ }", (await response.Content.ReadAsStringAsync()).Trim());
         }
 
+        await receiver.WaitUntilWrittenAsync();
         Assert.Equal(before, await receiver.Database.CountAsync("SELECT count() FROM otel_traces"));
     }
 
@@ -299,8 +304,11 @@ public sealed class HttpProtocolTests(SmallLimitReceiverFixture receiver) : ICla
         return await s_client.PostAsync(new Uri(receiver.HttpEndpoint, path), content);
     }
 
-    private Task<long> CountAsync(string service)
-        => receiver.Database.CountAsync($"SELECT count() FROM otel_traces WHERE ServiceName = '{service}'");
+    private async Task<long> CountAsync(string service)
+    {
+        await receiver.WaitUntilWrittenAsync();
+        return await receiver.Database.CountAsync($"SELECT count() FROM otel_traces WHERE ServiceName = '{service}'");
+    }
 
     private async Task AssertStillServesAsync()
     {

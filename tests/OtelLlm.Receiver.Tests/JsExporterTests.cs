@@ -205,6 +205,7 @@ public sealed class JsExporterTests(ReceiverFixture receiver) : IClassFixture<Re
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
+            await receiver.WaitUntilWrittenAsync();
             var rows = await receiver.Database.Client.QueryJsonAsync(sql, purpose);
             if (rows.Count >= expected || DateTime.UtcNow > deadline)
             {

@@ -55,6 +55,7 @@ public sealed class SdkExporterTests(ReceiverFixture receiver) : IClassFixture<R
 
         var where = $"ServiceName = '{service}'";
         Assert.Equal(2, await receiver.Database.WaitForCountAsync($"SELECT count() FROM otel_traces WHERE {where}", 2, TimeSpan.FromSeconds(60)));
+        await receiver.WaitUntilWrittenAsync();
         var rows = await receiver.Database.Client.QueryJsonAsync(
             $"SELECT * FROM otel_traces WHERE {where} ORDER BY SpanName", "read spans");
         var c = rows.Single(r => r.GetProperty("SpanName").GetString() == "child-op");
@@ -171,6 +172,7 @@ public sealed class SdkExporterTests(ReceiverFixture receiver) : IClassFixture<R
 
         var where = $"ServiceName = '{service}'";
         Assert.True(await receiver.Database.WaitForCountAsync($"SELECT count() FROM otel_metrics WHERE {where}", 3, TimeSpan.FromSeconds(60)) >= 3);
+        await receiver.WaitUntilWrittenAsync();
         var rows = await receiver.Database.Client.QueryJsonAsync($"SELECT * FROM otel_metrics WHERE {where}", "read metrics");
 
         var sum = rows.First(r => r.GetProperty("MetricName").GetString() == "test.requests");

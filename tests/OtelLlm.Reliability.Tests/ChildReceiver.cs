@@ -31,7 +31,7 @@ internal sealed class ChildReceiver : IAsyncDisposable
     public int HttpPort { get; }
 
     /// <summary>The spool folder, to see whether acknowledged data sits only on disk.</summary>
-    public string SpoolDirectory => Path.Combine(Directory, "spool");
+    public string WalDirectory => Path.Combine(Directory, "wal");
 
     /// <summary>Peak resident memory of the running process (VmHWM), in bytes.</summary>
     public long PeakWorkingSet
@@ -66,8 +66,8 @@ internal sealed class ChildReceiver : IAsyncDisposable
                 $"--OtelLlm:ClickHouse:Url={clickHouse}",
                 $"--OtelLlm:ClickHouse:Database={database}",
                 "--OtelLlm:ClickHouse:Timeout=00:01:00",
-                $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(directory, "spool")}",
-                $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(directory, "dead")}",
+                $"--OtelLlm:Receiver:Wal:Directory={Path.Combine(directory, "wal")}",
+                $"--OtelLlm:Receiver:Wal:DeadLetterDirectory={Path.Combine(directory, "dead")}",
                 "--Logging:LogLevel:Default=Warning",
                 "--OtelLlm:Console:Enabled=false",
                 .. extraArgs,

@@ -23,9 +23,8 @@ public sealed class CrashSequenceTests(ClickHouseDatabase database, ITestOutputH
     private const int SpansPerRequest = 50;
     private static readonly string[] s_settings =
     [
-        "--OtelLlm:Receiver:Spool:DirectAttempts=1",
-        "--OtelLlm:Receiver:Spool:RetryInitialMilliseconds=50",
-        "--OtelLlm:Receiver:Spool:RetryMaxMilliseconds=500",
+        "--OtelLlm:Receiver:Wal:RetryInitialMilliseconds=50",
+        "--OtelLlm:Receiver:Wal:RetryMaxMilliseconds=500",
         "--OtelLlm:ClickHouse:Timeout=00:00:10",
     ];
 
@@ -97,7 +96,7 @@ public sealed class CrashSequenceTests(ClickHouseDatabase database, ITestOutputH
         HashSet<string> stored;
         while (true)
         {
-            var drained = !Directory.Exists(child.SpoolDirectory) || Directory.GetFiles(child.SpoolDirectory, "*.spool").Length == 0;
+            var drained = !Directory.Exists(child.WalDirectory) || Directory.GetFiles(child.WalDirectory, "*.wal").Length == 0;
             stored = [.. (await database.QueryAsync($"SELECT DISTINCT SpanId FROM otel_traces WHERE {where}")).Select(r => r[0])];
             if (drained && stored.IsSupersetOf(acked) || DateTime.UtcNow > deadline)
             {
@@ -290,7 +289,7 @@ public sealed class CrashSequenceTests(ClickHouseDatabase database, ITestOutputH
 
         private bool AllSendsDone() => _sends.TrueForAll(t => t.IsCompleted);
 
-        private int Segments() => Directory.Exists(child.SpoolDirectory) ? Directory.GetFiles(child.SpoolDirectory, "*.spool").Length : 0;
+        private int Segments() => Directory.Exists(child.WalDirectory) ? Directory.GetFiles(child.WalDirectory, "*.wal").Length : 0;
 
         private static Task WaitAsync(Func<bool> condition, string what) => Wait.UntilAsync(condition, TimeSpan.FromMinutes(3), what);
     }

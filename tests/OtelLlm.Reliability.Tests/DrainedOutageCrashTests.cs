@@ -17,9 +17,8 @@ public sealed class DrainedOutageCrashTests(ITestOutputHelper output)
     private const string Service = "drained-outage-crash";
     private static readonly string[] s_settings =
     [
-        "--OtelLlm:Receiver:Spool:DirectAttempts=1",
-        "--OtelLlm:Receiver:Spool:RetryInitialMilliseconds=100",
-        "--OtelLlm:Receiver:Spool:RetryMaxMilliseconds=1000",
+        "--OtelLlm:Receiver:Wal:RetryInitialMilliseconds=100",
+        "--OtelLlm:Receiver:Wal:RetryMaxMilliseconds=1000",
     ];
 
     [Fact]
@@ -40,7 +39,7 @@ public sealed class DrainedOutageCrashTests(ITestOutputHelper output)
         await server.StartAgainAsync();
         Assert.Equal(PerOutage, await database.WaitForCountAsync(Count("otel_traces"), PerOutage, TimeSpan.FromMinutes(3)));
         await Wait.UntilAsync(() => Segments(child).Length == 0, TimeSpan.FromMinutes(2), "the spool drains");
-        output.WriteLine("after the drain the spool folder holds: " + string.Join(", ", Directory.GetFileSystemEntries(child.SpoolDirectory).Select(Path.GetFileName)));
+        output.WriteLine("after the drain the spool folder holds: " + string.Join(", ", Directory.GetFileSystemEntries(child.WalDirectory).Select(Path.GetFileName)));
 
         // 3. A graceful restart on the same state folder.
         Assert.Equal(0, await child.TerminateAsync());
@@ -74,7 +73,7 @@ public sealed class DrainedOutageCrashTests(ITestOutputHelper output)
     private static string Count(string table) => $"SELECT count() FROM {table} FINAL WHERE ServiceName = '{Service}'";
 
     private static string[] Segments(ChildReceiver child)
-        => Directory.Exists(child.SpoolDirectory) ? Directory.GetFiles(child.SpoolDirectory, "*.spool") : [];
+        => Directory.Exists(child.WalDirectory) ? Directory.GetFiles(child.WalDirectory, "*.wal") : [];
 
     private static async Task<int> SendAsync(RetryingExporter exporter, int first)
     {

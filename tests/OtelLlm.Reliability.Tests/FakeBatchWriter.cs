@@ -9,8 +9,16 @@ internal sealed class FakeBatchWriter : IBatchWriter
     private readonly Lock _lock = new();
     private readonly List<(string Table, byte[] Rows, int RowCount)> _written = [];
 
+    private int _attempts;
+
     /// <summary>When set, every write throws what it returns (nothing when it returns null).</summary>
     public Func<Exception?>? Failure { get; set; }
+
+    /// <summary>When set, a write to a table throws what it returns for that table (nothing when it returns null).</summary>
+    public Func<string, Exception?>? FailureFor { get; set; }
+
+    /// <summary>Writes tried, successful or not.</summary>
+    public int Attempts => Volatile.Read(ref _attempts);
 
     public List<(string Table, byte[] Rows, int RowCount)> Written
     {
@@ -25,7 +33,8 @@ internal sealed class FakeBatchWriter : IBatchWriter
 
     public Task WriteAsync(string table, string columns, ReadOnlyMemory<byte> rowBinary, int rowCount, CancellationToken ct)
     {
-        if (Failure?.Invoke() is { } failure)
+        Interlocked.Increment(ref _attempts);
+        if ((Failure?.Invoke() ?? FailureFor?.Invoke(table)) is { } failure)
         {
             throw failure;
         }

@@ -2,10 +2,15 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using Google.Protobuf;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OtelLlm.Receiver.Configuration;
+using OtelLlm.Receiver.Diagnostics;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.Receiver.Pipeline.Reliability;
-using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Pipeline.Wal;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Rows;
 using OtelLlm.TestSupport;
@@ -32,11 +37,11 @@ public sealed class LlmCallDedupRestartTests(ClickHouseDatabase database, ITestO
     {
         var service = "dedup-restart-" + seedLookbackMinutes.ToString(CultureInfo.InvariantCulture);
         var request = Load.GenAiSpans(service, 0, Calls);
-        await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, [$"--OtelLlm:Receiver:Spool:DedupSeedLookbackMinutes={seedLookbackMinutes}"]);
+        await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, [$"--OtelLlm:Receiver:Wal:DedupSeedLookbackMinutes={seedLookbackMinutes}"]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
 
-        // Acknowledged means in ClickHouse or durably in the spool (a slow insert is spooled and replayed): wait until
-        // every call is in ClickHouse, so the kill comes after they are stored.
+        // Acknowledged means durable in the write-ahead log: wait until every call is in ClickHouse, so the kill comes
+        // after they are stored.
         Assert.Equal(HttpStatusCode.OK, await PostAsync(http, child.HttpPort, request));
         Assert.Equal(Calls, await database.WaitForCountAsync($"SELECT count() FROM llm_calls WHERE ServiceName = '{service}'", Calls, TimeSpan.FromSeconds(120)));
         await child.KillAsync();
@@ -55,33 +60,42 @@ public sealed class LlmCallDedupRestartTests(ClickHouseDatabase database, ITestO
     }
 
     [Fact]
-    public async Task WriteAsync_SpoolFullThenClientRetries_RetryIsStoredNotDroppedAsDuplicate()
+    public async Task Writer_InsertFailsThenSucceeds_RetryIsStoredNotDroppedAsDuplicate()
     {
+        // The keys of a batch whose insert failed must be forgotten, or the writer's next attempt would drop it as a
+        // duplicate of itself; a real duplicate of what was stored is still dropped.
         var dir = Path.Combine(Path.GetTempPath(), "otelllm-dedup-" + Guid.NewGuid().ToString("N"));
-        var options = new SpoolOptions { DirectAttempts = 1, MaxSpoolBytes = 64, RetryInitialMilliseconds = 5, RetryMaxMilliseconds = 50 };
+        var options = new WalOptions { Durability = WalDurability.Os, RetryInitialMilliseconds = 5, RetryMaxMilliseconds = 50 };
         using var metrics = new ReliabilityMetrics();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var inner = new FakeBatchWriter { Failure = FakeBatchWriter.Unavailable };
         var dedup = new LlmCallDeduplicator(database.Client, 1000, TimeSpan.FromHours(1), metrics, NullLogger<LlmCallDeduplicator>.Instance);
         await dedup.SeedAsync(CancellationToken.None);
         try
         {
-            using var spool = DurableSpool.Open(Path.Combine(dir, "spool"), options, NullLogger.Instance);
-            using var writer = new SpoolingBatchWriter(inner, spool, new DeadLetterStore(Path.Combine(dir, "dead")), options, metrics, NullLogger<SpoolingBatchWriter>.Instance, dedup);
-            var batch = LlmCallBatch("dedup-spool-full", 5);
+            using var log = WriteAheadLog.Open(Path.Combine(dir, "wal"), options, NullLogger.Instance);
+            using var writer = new WalWriter(log, inner, new DeadLetterStore(Path.Combine(dir, "dead")), options,
+                Options.Create(new ReceiverOptions { BatchMaxDelayMilliseconds = 10 }), metrics,
+                new ReceiverMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<WalWriter>.Instance, dedup);
+            await writer.StartAsync(CancellationToken.None);
+            var batch = LlmCallBatch("dedup-insert-failed", 5);
 
-            // ClickHouse down and the spool full: the batch is refused, the client told to retry.
-            await Assert.ThrowsAsync<SpoolFullException>(() => writer.WriteAsync(LlmCallRow.Table, LlmCallRow.Columns, batch, 5, CancellationToken.None));
+            log.Append(LlmCallRow.Table, LlmCallRow.Columns, batch, 5);
+            writer.Wake();
+            await Wait.UntilAsync(() => inner.Attempts >= 3, TimeSpan.FromSeconds(60), "the writer retries");
             Assert.Empty(inner.Written);
 
             inner.Failure = null;
-            await writer.WriteAsync(LlmCallRow.Table, LlmCallRow.Columns, batch, 5, CancellationToken.None);
+            await Wait.UntilAsync(() => log.PendingCount == 0, TimeSpan.FromSeconds(60), "the log drains");
             Assert.Equal(5, Assert.Single(inner.Written).RowCount);
             Assert.Equal(0, metrics.DuplicateRows);
 
-            // A real duplicate of what was stored is still dropped.
-            await writer.WriteAsync(LlmCallRow.Table, LlmCallRow.Columns, batch, 5, CancellationToken.None);
+            log.Append(LlmCallRow.Table, LlmCallRow.Columns, batch, 5);
+            writer.Wake();
+            await Wait.UntilAsync(() => log.PendingCount == 0, TimeSpan.FromSeconds(60), "the log drains");
             Assert.Single(inner.Written);
             Assert.Equal(5, metrics.DuplicateRows);
+            await writer.StopAsync(CancellationToken.None);
         }
         finally
         {

@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.Receiver.Pipeline.Reliability;
-using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Pipeline.Wal;
 using OtelLlm.TestSupport;
 using Xunit.Abstractions;
 
@@ -37,8 +37,9 @@ public sealed class LlmCallDedupTests(ClickHouseDatabase database, ITestOutputHe
             spans.RemoveAt(spans.Count - 1);
         }
 
-        // Acknowledged means written: no waiting needed before counting.
+        // Acknowledged means durable in the log: wait until the writers have taken everything out of it, then count.
         Assert.True(await exporter.ExportAsync(half, useGrpc: true, TimeSpan.FromSeconds(60)));
+        await receiver.WaitUntilWrittenAsync();
 
         await AssertCountedOnceAsync(service, Calls);
         output.WriteLine($"{service}: calls={Calls} re-delivered={3 * Calls / 2} dedupDropped={metrics.DuplicateRows}");
@@ -46,12 +47,12 @@ public sealed class LlmCallDedupTests(ClickHouseDatabase database, ITestOutputHe
     }
 
     [Fact]
-    public async Task Replay_BatchAlreadyStoredAndStillSpooled_NotInsertedTwice()
+    public async Task Restart_BatchAlreadyStoredAndStillInTheLog_NotInsertedTwice()
     {
         const string service = "dedup-replay";
         var request = Load.GenAiSpans(service, 0, Calls);
         var spool = Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N"));
-        string[] args = ["--OtelLlm:Receiver:Spool:DirectAttempts=1", "--OtelLlm:Receiver:Spool:RetryInitialMilliseconds=100", "--OtelLlm:Receiver:Spool:RetryMaxMilliseconds=500", "--OtelLlm:Receiver:MigrateOnStart=false"];
+        string[] args = ["--OtelLlm:Receiver:Wal:RetryInitialMilliseconds=100", "--OtelLlm:Receiver:Wal:RetryMaxMilliseconds=500", "--OtelLlm:Receiver:MigrateOnStart=false"];
         try
         {
             await using var proxy = new FaultProxy(database.Url);
@@ -59,12 +60,12 @@ public sealed class LlmCallDedupTests(ClickHouseDatabase database, ITestOutputHe
             proxy.Down = true;
             await using (var first = await ReceiverUnderTest.StartAsync(proxy.Url, database.Name, args, spool))
             {
-                // ClickHouse unreachable: the batch is spooled and acknowledged.
+                // ClickHouse unreachable: the request is acknowledged from the write-ahead log.
                 Assert.Equal(HttpStatusCode.OK, await PostAsync(http, new Uri($"http://127.0.0.1:{first.HttpPort}/v1/traces"), request));
-                Assert.True(first.Services.GetRequiredService<ReliabilityMetrics>().SpooledBatches > 0);
+                Assert.True(first.Services.GetRequiredService<WriteAheadLog>().PendingCount > 0);
             }
 
-            Assert.NotEmpty(Directory.GetFiles(Path.Combine(spool, "spool"), "*.spool"));
+            Assert.NotEmpty(Directory.GetFiles(Path.Combine(spool, "wal"), "*.wal"));
 
             // The same rows reach ClickHouse another way (as if the insert had succeeded just before a crash).
             await using (var other = await ReceiverUnderTest.StartAsync(database.Url, database.Name, []))
@@ -78,15 +79,16 @@ public sealed class LlmCallDedupTests(ClickHouseDatabase database, ITestOutputHe
             await using var restarted = await ReceiverUnderTest.StartAsync(proxy.Url, database.Name, args, spool);
             var metrics = restarted.Services.GetRequiredService<ReliabilityMetrics>();
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            var pending = restarted.Services.GetRequiredService<DurableSpool>();
-            while ((metrics.ReplayedBatches == 0 || pending.PendingCount > 0) && DateTime.UtcNow < deadline)
+            var pending = restarted.Services.GetRequiredService<WriteAheadLog>();
+            var writer = restarted.Services.GetRequiredService<WalWriter>();
+            while ((writer.WindowsWritten == 0 || pending.PendingCount > 0) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
 
-            Assert.True(metrics.ReplayedBatches > 0, "the spool was not replayed");
+            Assert.True(writer.WindowsWritten > 0, "the log was not written after the restart");
             await AssertCountedOnceAsync(service, Calls);
-            output.WriteLine($"{service}: calls={Calls} replayedBatches={metrics.ReplayedBatches} dedupDropped={metrics.DuplicateRows}");
+            output.WriteLine($"{service}: calls={Calls} windowsWritten={writer.WindowsWritten} dedupDropped={metrics.DuplicateRows}");
             Assert.Equal(Calls, metrics.DuplicateRows);
         }
         finally

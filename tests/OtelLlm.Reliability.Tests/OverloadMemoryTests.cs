@@ -19,7 +19,6 @@ public sealed class OverloadMemoryTests(ClickHouseDatabase database) : IClassFix
     {
         await using var receiver = await ChildReceiver.StartAsync(database.Url, database.Name,
         [
-            "--OtelLlm:Receiver:Spool:Enabled=false",
             "--OtelLlm:Receiver:QueueMaxBytes=16777216",
             "--OtelLlm:Receiver:InFlightMaxBytes=8388608",
         ]);

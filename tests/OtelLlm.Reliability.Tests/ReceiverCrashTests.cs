@@ -12,17 +12,16 @@ public sealed class ReceiverCrashTests(ClickHouseDatabase database, ITestOutputH
     private const int Requests = 120;
     private const int SpansPerRequest = 100;
     private const int Sent = Requests * SpansPerRequest;
-    private static readonly string[] s_fastSpool =
+    private static readonly string[] s_fastRetries =
     [
-        "--OtelLlm:Receiver:Spool:DirectAttempts=1",
-        "--OtelLlm:Receiver:Spool:RetryInitialMilliseconds=100",
-        "--OtelLlm:Receiver:Spool:RetryMaxMilliseconds=1000",
+        "--OtelLlm:Receiver:Wal:RetryInitialMilliseconds=100",
+        "--OtelLlm:Receiver:Wal:RetryMaxMilliseconds=1000",
     ];
 
     [Fact]
     public async Task Export_ReceiverKilledMidLoad_EveryAckedSpanStoredOnce()
     {
-        await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, s_fastSpool);
+        await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, s_fastRetries);
         await LoadWithFaultAsync("crash-kill9", child, Sent / 3, async () =>
         {
             await child.KillAsync();
@@ -34,7 +33,7 @@ public sealed class ReceiverCrashTests(ClickHouseDatabase database, ITestOutputH
     [Fact]
     public async Task Export_ReceiverTerminatedMidLoad_ShutsDownCleanlyAndStoresEveryAckedSpan()
     {
-        await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, s_fastSpool);
+        await using var child = await ChildReceiver.StartAsync(database.Url, database.Name, s_fastRetries);
         var exitCode = -1;
         await LoadWithFaultAsync("crash-sigterm", child, Sent / 3, async () =>
         {
@@ -45,24 +44,24 @@ public sealed class ReceiverCrashTests(ClickHouseDatabase database, ITestOutputH
     }
 
     [Fact]
-    public async Task Export_ReceiverKilledWhileClickHouseDown_SpoolReplayedAfterRestart()
+    public async Task Export_ReceiverKilledWhileClickHouseDown_LogWrittenAfterRestart()
     {
         await using var proxy = new FaultProxy(database.Url);
-        await using var child = await ChildReceiver.StartAsync(proxy.Url, database.Name, s_fastSpool);
-        var spooledBytes = 0L;
+        await using var child = await ChildReceiver.StartAsync(proxy.Url, database.Name, s_fastRetries);
+        var loggedBytes = 0L;
         await LoadWithFaultAsync("crash-kill9-chdown", child, Sent / 4, async () =>
         {
             proxy.Down = true;
             // Acknowledged while ClickHouse is unreachable: these batches exist only in the spool when the process dies.
-            await WaitUntilAsync(() => SpoolBytes(child) > 0, TimeSpan.FromSeconds(120));
+            await WaitUntilAsync(() => LogBytes(child) > 0, TimeSpan.FromSeconds(120));
             await Task.Delay(2000);
-            spooledBytes = SpoolBytes(child);
+            loggedBytes = LogBytes(child);
             await child.KillAsync();
             proxy.Down = false;
             await child.RestartAsync();
         });
-        output.WriteLine($"spool bytes on disk at the kill: {spooledBytes}; connections dropped by the proxy: {proxy.Dropped}");
-        Assert.True(spooledBytes > 0);
+        output.WriteLine($"spool bytes on disk at the kill: {loggedBytes}; connections dropped by the proxy: {proxy.Dropped}");
+        Assert.True(loggedBytes > 0);
         Assert.True(proxy.Dropped > 0);
     }
 
@@ -103,9 +102,9 @@ public sealed class ReceiverCrashTests(ClickHouseDatabase database, ITestOutputH
         Assert.Equal(acked, unique);
     }
 
-    private static long SpoolBytes(ChildReceiver child)
-        => Directory.Exists(child.SpoolDirectory)
-            ? Directory.GetFiles(child.SpoolDirectory, "*.spool").Sum(f => new FileInfo(f).Length)
+    private static long LogBytes(ChildReceiver child)
+        => Directory.Exists(child.WalDirectory)
+            ? Directory.GetFiles(child.WalDirectory, "*.wal").Sum(f => new FileInfo(f).Length)
             : 0;
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)

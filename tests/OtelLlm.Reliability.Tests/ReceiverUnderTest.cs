@@ -13,29 +13,29 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
 {
     private WebApplication? _app;
 
-    private readonly bool _keepSpool;
+    private readonly bool _keepWal;
 
-    private ReceiverUnderTest(string spoolDirectory, bool keepSpool)
+    private ReceiverUnderTest(string walDirectory, bool keepWal)
     {
-        SpoolDirectory = spoolDirectory;
-        _keepSpool = keepSpool;
+        WalDirectory = walDirectory;
+        _keepWal = keepWal;
     }
 
     public int GrpcPort { get; private set; }
 
     public int HttpPort { get; private set; }
 
-    public string SpoolDirectory { get; }
+    public string WalDirectory { get; }
 
     public IServiceProvider Services => _app!.Services;
 
     /// <param name="clickHouse">ClickHouse URL (or a fault proxy in front of it).</param>
     /// <param name="database">The test's database.</param>
     /// <param name="extraArgs">More configuration, winning over the defaults here.</param>
-    /// <param name="spoolDirectory">A folder an earlier receiver used, to restart on its spool; it is then kept on dispose.</param>
-    public static async Task<ReceiverUnderTest> StartAsync(Uri clickHouse, string database, IEnumerable<string> extraArgs, string? spoolDirectory = null)
+    /// <param name="walDirectory">A folder an earlier receiver used, to restart on its spool; it is then kept on dispose.</param>
+    public static async Task<ReceiverUnderTest> StartAsync(Uri clickHouse, string database, IEnumerable<string> extraArgs, string? walDirectory = null)
     {
-        var receiver = new ReceiverUnderTest(spoolDirectory ?? Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N")), spoolDirectory is not null);
+        var receiver = new ReceiverUnderTest(walDirectory ?? Path.Combine(Path.GetTempPath(), "otelllm-rel-" + Guid.NewGuid().ToString("N")), walDirectory is not null);
         (receiver._app, receiver.GrpcPort, receiver.HttpPort) = await InProcessReceiver.StartAsync((grpcPort, httpPort) =>
         [
             $"--OtelLlm:Receiver:GrpcPort={grpcPort}",
@@ -44,8 +44,8 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
             $"--OtelLlm:ClickHouse:Url={clickHouse}",
             $"--OtelLlm:ClickHouse:Database={database}",
             "--OtelLlm:ClickHouse:Timeout=00:01:00",
-            $"--OtelLlm:Receiver:Spool:Directory={Path.Combine(receiver.SpoolDirectory, "spool")}",
-            $"--OtelLlm:Receiver:Spool:DeadLetterDirectory={Path.Combine(receiver.SpoolDirectory, "dead")}",
+            $"--OtelLlm:Receiver:Wal:Directory={Path.Combine(receiver.WalDirectory, "wal")}",
+            $"--OtelLlm:Receiver:Wal:DeadLetterDirectory={Path.Combine(receiver.WalDirectory, "dead")}",
             "--Logging:LogLevel:Default=Warning",
             .. extraArgs,
         ]);
@@ -60,10 +60,23 @@ internal sealed class ReceiverUnderTest : IAsyncDisposable
             await _app.DisposeAsync();
         }
 
-        if (!_keepSpool && Directory.Exists(SpoolDirectory))
+        if (!_keepWal && Directory.Exists(WalDirectory))
         {
-            Directory.Delete(SpoolDirectory, recursive: true);
+            Directory.Delete(WalDirectory, recursive: true);
         }
+    }
+
+    /// <summary>Waits until the writers have taken everything acknowledged so far out of the write-ahead log.</summary>
+    public async Task WaitUntilWrittenAsync()
+    {
+        var log = (Receiver.Pipeline.Wal.WriteAheadLog)Services.GetService(typeof(Receiver.Pipeline.Wal.WriteAheadLog))!;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (log.PendingCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, log.PendingCount);
     }
 
     public static HttpClient CreateGrpcClient() => InProcessReceiver.CreateGrpcClient();

@@ -28,10 +28,10 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
     private const string TracePath = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
     [Fact]
-    public async Task Export_WriteFails_GrpcStatusDetailsCarryRetryInfoWithConfiguredDelay()
+    public async Task Export_DiskFull_GrpcStatusDetailsCarryRetryInfoWithConfiguredDelay()
     {
-        var writer = new FlakyWriter(null, failures: int.MaxValue);
-        await using var receiver = await StartAsync(writer, retryAfterSeconds: 7);
+        await using var receiver = await StartAsync(null, retryAfterSeconds: 7);
+        receiver.App.Services.GetRequiredService<TelemetryPipeline>().Log.WriteFault = new FlakyDisk(failures: int.MaxValue).Next;
         using var grpc = InProcessReceiver.CreateGrpcClient();
 
         // Several messages so the base64 text comes out in every length class (no '=' either way).
@@ -69,43 +69,50 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
     }
 
     [Fact]
-    public async Task Export_Overloaded_GrpcRefusedBeforeReadingCarriesRetryInfo()
+    public async Task Export_LogFull_GrpcRefusedBeforeReadingCarriesRetryInfo()
     {
-        // A write that never finishes holds the one-byte queue budget, so the next call is refused before its body is read.
+        // A one-byte log budget and a ClickHouse insert that never finishes: the first call is acknowledged (its rows
+        // are in the log), and the log stays full, so the next call is refused before its body is read.
         var writer = new FlakyWriter(null, failures: 0) { Hang = true };
-        await using var receiver = await StartAsync(writer, retryAfterSeconds: 3, "--OtelLlm:Receiver:QueueMaxBytes=1");
+        await using var receiver = await StartAsync(writer, retryAfterSeconds: 3, "--OtelLlm:Receiver:Wal:MaxLogBytes=1", "--OtelLlm:Receiver:Wal:SegmentBytes=1");
         using var grpc = InProcessReceiver.CreateGrpcClient();
-        var held = SendGrpcAsync(grpc, receiver.GrpcPort, Load.Spans("retryinfo-overload", 0, 5).ToByteArray());
-        var pipeline = receiver.App.Services.GetRequiredService<TelemetryPipeline>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (pipeline.PendingBytes == 0 && DateTime.UtcNow < deadline)
+        using (var first = await SendGrpcAsync(grpc, receiver.GrpcPort, Load.Spans("retryinfo-overload", 0, 5).ToByteArray()))
         {
-            await Task.Delay(20);
+            Assert.Equal(0, ReadGrpcStatus(first).Status);
         }
 
-        Assert.True(pipeline.PendingBytes > 0, "the first call never reached the queue");
+        var pipeline = receiver.App.Services.GetRequiredService<TelemetryPipeline>();
+        Assert.True(pipeline.Log.DiskBytes > 0);
         using (var response = await SendGrpcAsync(grpc, receiver.GrpcPort, Load.Spans("retryinfo-overload", 5, 5).ToByteArray()))
         {
             var (status, details) = ReadGrpcStatus(response);
             Assert.Equal(14, status);
             var decoded = DecodeDetails(details);
             Assert.StartsWith("Overloaded, retry later", decoded.Message, StringComparison.Ordinal);
+            Assert.Contains("write-ahead log is full", decoded.Message, StringComparison.Ordinal);
             Assert.Equal(TimeSpan.FromSeconds(3), RetryDelay(decoded));
         }
 
         writer.Hang = false;
         writer.Release();
-        using var first = await held;
-        Assert.Equal(0, ReadGrpcStatus(first).Status);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (pipeline.LogFull && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        using var again = await SendGrpcAsync(grpc, receiver.GrpcPort, Load.Spans("retryinfo-overload", 5, 5).ToByteArray());
+        Assert.Equal(0, ReadGrpcStatus(again).Status);
     }
 
     [Theory]
     [InlineData("application/x-protobuf")]
     [InlineData("application/json")]
-    public async Task Export_WriteFails_HttpBodyCarriesSameRetryInfoAsRetryAfter(string contentType)
+    public async Task Export_DiskFull_HttpBodyCarriesSameRetryInfoAsRetryAfter(string contentType)
     {
-        var writer = new FlakyWriter(null, failures: int.MaxValue);
-        await using var receiver = await StartAsync(writer, retryAfterSeconds: 7);
+        await using var receiver = await StartAsync(null, retryAfterSeconds: 7);
+        var disk = new FlakyDisk(failures: int.MaxValue);
+        receiver.App.Services.GetRequiredService<TelemetryPipeline>().Log.WriteFault = disk.Next;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         var json = contentType == "application/json";
         using var content = new ByteArrayContent(json ? Load.JsonSpans("retryinfo-http", 0, 2) : Load.Spans("retryinfo-http", 0, 2).ToByteArray());
@@ -120,20 +127,23 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
             ? new JsonParser(JsonParser.Settings.Default.WithTypeRegistry(TypeRegistry.FromMessages(RetryInfo.Descriptor))).Parse<Google.Rpc.Status>(System.Text.Encoding.UTF8.GetString(body))
             : Google.Rpc.Status.Parser.ParseFrom(body);
         Assert.Equal(14, status.Code);
+        Assert.Contains("No space left on device", status.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(7), RetryDelay(status));
+        Assert.Equal(0, receiver.App.Services.GetRequiredService<TelemetryPipeline>().Log.PendingCount);
     }
 
     [Fact]
     public async Task SdkExporter_RefusedWithRetryInfo_RetriesAndItsSpansAreStored()
     {
-        var writer = new FlakyWriter(new ClickHouseBatchWriter(database.Client), failures: 2);
-        await using var receiver = await StartAsync(writer, retryAfterSeconds: 1);
+        await using var receiver = await StartAsync(null, retryAfterSeconds: 1);
+        var disk = new FlakyDisk(failures: 2);
+        receiver.App.Services.GetRequiredService<TelemetryPipeline>().Log.WriteFault = disk.Next;
         var service = "retryinfo-sdk-" + Guid.NewGuid().ToString("N")[..8];
         ExportWithSdk(receiver.GrpcPort, service, spans: 10, timeout: TimeSpan.FromSeconds(90));
 
-        Assert.Equal(2, writer.Refused);
-        Assert.Equal(12, writer.Attempts);
-        Assert.Equal(10, await database.CountAsync($"SELECT count() FROM otel_traces FINAL WHERE ServiceName = '{service}'"));
+        Assert.Equal(2, disk.Refused);
+        Assert.Equal(12, disk.Attempts);
+        Assert.Equal(10, await database.WaitForCountAsync($"SELECT count() FROM otel_traces FINAL WHERE ServiceName = '{service}'", 10, TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -142,12 +152,15 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
         // Proves the exporter reads our RetryInfo: asked to wait an hour with a 20 s budget it drops the span after
         // one attempt, where its own backoff (under a second) would have retried and succeeded. (The test above shows
         // the same exporter set-up does retry.)
-        var writer = new FlakyWriter(new ClickHouseBatchWriter(database.Client), failures: 1);
-        await using var receiver = await StartAsync(writer, retryAfterSeconds: 3600);
+        await using var receiver = await StartAsync(null, retryAfterSeconds: 3600);
+        var disk = new FlakyDisk(failures: 1);
+        var pipeline = receiver.App.Services.GetRequiredService<TelemetryPipeline>();
+        pipeline.Log.WriteFault = disk.Next;
         var service = "retryinfo-sdk-late-" + Guid.NewGuid().ToString("N")[..8];
         ExportWithSdk(receiver.GrpcPort, service, spans: 1, timeout: TimeSpan.FromSeconds(20));
 
-        Assert.Equal(1, writer.Attempts);
+        Assert.Equal(1, disk.Attempts);
+        Assert.Equal(0, pipeline.Log.AppendedSequence);
         Assert.Equal(0, await database.CountAsync($"SELECT count() FROM otel_traces WHERE ServiceName = '{service}'"));
     }
 
@@ -181,7 +194,7 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
         }
     }
 
-    private async Task<Receiver> StartAsync(FlakyWriter writer, int retryAfterSeconds, params string[] extra)
+    private async Task<Receiver> StartAsync(FlakyWriter? writer, int retryAfterSeconds, params string[] extra)
     {
         var (app, grpcPort, httpPort) = await InProcessReceiver.StartAsync(
             (grpc, http) =>
@@ -192,15 +205,18 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
                 "--OtelLlm:Receiver:MigrateOnStart=false",
                 $"--OtelLlm:ClickHouse:Url={database.Url}",
                 $"--OtelLlm:ClickHouse:Database={database.Name}",
-                "--OtelLlm:Receiver:Spool:Enabled=false",
+                $"--OtelLlm:Receiver:Wal:Directory={Path.Combine(Path.GetTempPath(), "otelllm-retryinfo-" + Guid.NewGuid().ToString("N"))}",
                 $"--OtelLlm:Receiver:RetryAfterSeconds={retryAfterSeconds}",
                 "--Logging:LogLevel:Default=Warning",
                 .. extra,
             ],
             services =>
             {
-                services.RemoveAll<IBatchWriter>();
-                services.AddSingleton<IBatchWriter>(writer);
+                if (writer is not null)
+                {
+                    services.RemoveAll<IBatchWriter>();
+                    services.AddSingleton<IBatchWriter>(writer);
+                }
             });
         return new Receiver(app, grpcPort, httpPort);
     }
@@ -249,6 +265,18 @@ public sealed class RetryInfoTests(ClickHouseDatabase database) : IClassFixture<
             await App.StopAsync();
             await App.DisposeAsync();
         }
+    }
+
+    /// <summary>A disk that refuses the first <c>failures</c> appends to the write-ahead log as full.</summary>
+    private sealed class FlakyDisk(int failures)
+    {
+        private int _attempts;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public int Refused => Math.Min(Attempts, failures);
+
+        public IOException? Next() => Interlocked.Increment(ref _attempts) <= failures ? new IOException("No space left on device") : null;
     }
 
     /// <summary>Refuses the first <c>failures</c> writes as ClickHouse being unreachable, then passes writes on (or drops them when there is no inner writer).</summary>

@@ -58,8 +58,8 @@ internal sealed class ReceiverProcess : IAsyncDisposable
         info.ArgumentList.Add(Arg("OtelLlm:Receiver:GrpcPort", grpcPort));
         info.ArgumentList.Add(Arg("OtelLlm:Receiver:HttpPort", httpPort));
         info.ArgumentList.Add(Arg("OtelLlm:Receiver:ListenAddress", "127.0.0.1"));
-        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Spool:Directory", Path.Combine(spoolRoot, "spool")));
-        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Spool:DeadLetterDirectory", Path.Combine(spoolRoot, "dead-letter")));
+        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Wal:Directory", Path.Combine(spoolRoot, "wal")));
+        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Wal:DeadLetterDirectory", Path.Combine(spoolRoot, "dead-letter")));
         info.ArgumentList.Add(Arg("OtelLlm:ClickHouse:Url", clickHouse));
         info.ArgumentList.Add(Arg("OtelLlm:ClickHouse:Database", database));
         info.ArgumentList.Add(Arg("Logging:LogLevel:Default", "Warning"));

@@ -6,21 +6,19 @@ using OtelLlm.Receiver.Configuration;
 namespace OtelLlm.Receiver.Admission;
 
 /// <summary>
-/// Decides before a request body is read whether the receiver can take it, and bounds the bytes of request bodies
+/// Decides before a request body is read whether the receiver can take it (the write-ahead log has room), and bounds the bytes of request bodies
 /// (compressed and decompressed buffers) held at once. Without this, a flood of large requests is read and decoded
 /// in full before the pipeline's queue budget refuses it, and memory grows with the number of requests in flight.
 /// </summary>
 internal sealed class RequestAdmission
 {
     private readonly TelemetryPipeline _pipeline;
-    private readonly long _queueMaxBytes;
     private long _used;
 
     public RequestAdmission(TelemetryPipeline pipeline, IOptions<ReceiverOptions> options)
     {
         _pipeline = pipeline;
         var o = options.Value;
-        _queueMaxBytes = o.QueueMaxBytes;
         MaxBodyBytes = o.InFlightMaxBytes > 0 ? o.InFlightMaxBytes : Math.Max(1, o.QueueMaxBytes / 4);
     }
 
@@ -30,8 +28,8 @@ internal sealed class RequestAdmission
     /// <summary>Bytes of request-body buffers held now.</summary>
     public long BodyBytes => Interlocked.Read(ref _used);
 
-    /// <summary>Whether new requests should be refused without reading them: the queue is full.</summary>
-    public bool Overloaded => _pipeline.PendingBytes >= _queueMaxBytes;
+    /// <summary>Whether new requests should be refused without reading them: the write-ahead log is full.</summary>
+    public bool Overloaded => _pipeline.LogFull;
 
     /// <summary>
     /// Reserves <paramref name="bytes"/> more for a request that holds <paramref name="held"/> already. A request
@@ -51,12 +49,12 @@ internal sealed class RequestAdmission
 
     public void Release(long bytes) => Interlocked.Add(ref _used, -bytes);
 
-    /// <summary>Throws the retryable refusal when the queue is full, before anything of the request is read.</summary>
+    /// <summary>Throws the retryable refusal when the log is full, before anything of the request is read.</summary>
     public void ThrowIfOverloaded()
     {
         if (Overloaded)
         {
-            throw new PipelineOverloadedException("the receiver is holding as much unwritten data as it may");
+            throw new PipelineOverloadedException("the write-ahead log is full; ClickHouse is not taking rows as fast as they arrive");
         }
     }
 }

@@ -34,15 +34,25 @@ public sealed class ReceiverOptions
     /// </summary>
     public int MaxAttributeValueBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>A table's batch is written when it holds this many rows. Default 10,000.</summary>
-    public int BatchMaxRows { get; set; } = 10_000;
+    /// <summary>
+    /// Most rows in one insert the writers make from the write-ahead log into a table. Default 100,000 (ClickHouse
+    /// prefers few large inserts: each makes a part that merges later).
+    /// </summary>
+    public int BatchMaxRows { get; set; } = 100_000;
 
-    /// <summary>A table's batch is written at the latest this long after its first row arrived. Default 1,000 ms.</summary>
+    /// <summary>Most encoded bytes in one insert into a table (the writers' staging memory per table). Default 32 MiB.</summary>
+    public long BatchMaxBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// The writers insert what the log holds at the latest this long after its oldest unwritten record was acknowledged,
+    /// and earlier once a batch is full. Default 1,000 ms: about one insert per table per second under steady load.
+    /// </summary>
     public int BatchMaxDelayMilliseconds { get; set; } = 1000;
 
     /// <summary>
-    /// Encoded bytes that may wait in memory for ClickHouse across all tables; over it new requests are refused as
-    /// retryable (gRPC <c>UNAVAILABLE</c>, HTTP 503 with <c>Retry-After</c>). Default 256 MiB.
+    /// Memory for request bodies being read, decompressed and decoded; <see cref="InFlightMaxBytes"/> defaults to a quarter
+    /// of it. Default 256 MiB. (Accepted data waits on disk in the write-ahead log, whose budget is
+    /// <c>OtelLlm:Receiver:Wal:MaxLogBytes</c>.)
     /// </summary>
     public long QueueMaxBytes { get; set; } = 256L * 1024 * 1024;
 

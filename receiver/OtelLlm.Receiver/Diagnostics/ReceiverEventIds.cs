@@ -25,22 +25,22 @@ internal static class ReceiverEventIds
     public const int NormalizeFailed = 4001;
     public const int ContentJoinFailed = 4002;
 
-    // 6000–6099: pipeline.
-    public const int BatchWriteFailed = 6001;
 
-    // 7000–7099: spool, retries, dead letter, dedup.
-    public const int SpoolRecovered = 7001;
-    public const int SpoolBytesSetAside = 7002;
-    public const int SpoolCheckpointUntrusted = 7003;
-    public const int SpoolCheckpointSegmentClash = 7004;
-    public const int OrphanSpoolTakenOver = 7005;
-    public const int OrphanSpoolHeld = 7006;
-    public const int SpoolFullDuringTakeover = 7007;
-    public const int InsertSpooled = 7010;
-    public const int ReplayFailed = 7011;
+    // 7000–7099: write-ahead log, writers, dead letter, dedup.
+    public const int WalRecovered = 7001;
+    public const int WalBytesSetAside = 7002;
+    public const int WalCheckpointUntrusted = 7003;
+    public const int WalCheckpointSegmentClash = 7004;
+    public const int LegacySpoolTakenOver = 7005;
+    public const int LegacySpoolHeld = 7006;
+    public const int WalFullDuringTakeover = 7007;
+    public const int WalSyncFailed = 7008;
+    public const int WalAppendFailed = 7009;
+    public const int InsertRetrying = 7011;
     public const int InsertsRecovered = 7012;
     public const int DeadLettered = 7013;
-    public const int SpoolRecordUnreadable = 7014;
+    public const int WalRecordUnreadable = 7014;
+    public const int WalFull = 7015;
     public const int DedupScanFailed = 7020;
     public const int DedupWindowRefilled = 7021;
     public const int DedupRefillRetry = 7022;

@@ -28,9 +28,6 @@ internal sealed class ReceiverMetrics : IDisposable
         _insertMs = _meter.CreateHistogram<double>("otel_llm.receiver.insert_duration", "ms", "Time one insert took.");
     }
 
-    public void ObserveQueue(Func<long> pendingBytes)
-        => _meter.CreateObservableGauge("otel_llm.receiver.queue_bytes", pendingBytes, "By", "Encoded bytes accepted and not yet written.");
-
     public void Received(string signal, long items) => _received.Add(items, new KeyValuePair<string, object?>("signal", signal));
 
     public void Rejected(string reason, long count = 1) => _rejected.Add(count, new KeyValuePair<string, object?>("reason", reason));

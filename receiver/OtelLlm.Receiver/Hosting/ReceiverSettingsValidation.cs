@@ -5,7 +5,7 @@ using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.WebConsole;
 using OtelLlm.Receiver.Normalization;
-using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Pipeline.Wal;
 using OtelLlm.Storage.ClickHouse;
 
 namespace OtelLlm.Receiver.Hosting;
@@ -19,7 +19,7 @@ internal sealed partial class ReceiverSettingsValidation(
     IOptions<ClickHouseOptions> clickHouse,
     IOptions<GenAiNormalizationOptions> normalization,
     IOptions<ConsoleOptions> console,
-    SpoolOptions spool,
+    WalOptions wal,
     AuthOptions auth,
     IHostEnvironment environment) : IValidateOptions<ReceiverOptions>
 {
@@ -31,7 +31,7 @@ internal sealed partial class ReceiverSettingsValidation(
         CheckReceiver(options, errors);
         CheckClickHouse(clickHouse.Value, errors);
         CheckNormalization(normalization.Value, errors);
-        CheckSpool(spool, errors);
+        CheckWal(wal, errors);
         CheckAuth(options, errors);
         CheckConsole(console.Value, options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -46,6 +46,7 @@ internal sealed partial class ReceiverSettingsValidation(
         Check(errors, !string.IsNullOrWhiteSpace(o.DefaultProject), $"{Receiver}:DefaultProject", o.DefaultProject, "must not be empty");
         Positive(errors, $"{Receiver}:MaxRequestBytes", o.MaxRequestBytes);
         Positive(errors, $"{Receiver}:BatchMaxRows", o.BatchMaxRows);
+        Positive(errors, $"{Receiver}:BatchMaxBytes", o.BatchMaxBytes);
         Positive(errors, $"{Receiver}:BatchMaxDelayMilliseconds", o.BatchMaxDelayMilliseconds);
         Positive(errors, $"{Receiver}:QueueMaxBytes", o.QueueMaxBytes);
         NotNegative(errors, $"{Receiver}:InFlightMaxBytes", o.InFlightMaxBytes);
@@ -91,15 +92,15 @@ internal sealed partial class ReceiverSettingsValidation(
         Check(errors, o.GridCarbonIntensity >= 0 && double.IsFinite(o.GridCarbonIntensity), $"{section}:GridCarbonIntensity", o.GridCarbonIntensity, "must be a number of grams per kWh, zero or more");
     }
 
-    private static void CheckSpool(SpoolOptions o, List<string> errors)
+    private static void CheckWal(WalOptions o, List<string> errors)
     {
-        const string section = SpoolOptions.SectionName;
+        const string section = WalOptions.SectionName;
         Check(errors, !string.IsNullOrWhiteSpace(o.Directory), $"{section}:Directory", o.Directory, "must not be empty");
         Check(errors, !string.IsNullOrWhiteSpace(o.DeadLetterDirectory), $"{section}:DeadLetterDirectory", o.DeadLetterDirectory, "must not be empty");
-        Positive(errors, $"{section}:MaxSpoolBytes", o.MaxSpoolBytes);
-        Check(errors, o.SegmentBytes > 0 && o.SegmentBytes <= o.MaxSpoolBytes, $"{section}:SegmentBytes", o.SegmentBytes, "must be above zero and at most MaxSpoolBytes");
-        Positive(errors, $"{section}:FsyncIntervalMilliseconds", o.FsyncIntervalMilliseconds);
-        Positive(errors, $"{section}:DirectAttempts", o.DirectAttempts);
+        Check(errors, Enum.IsDefined(o.Durability), $"{section}:Durability", o.Durability, "must be Fsync or Os");
+        Check(errors, o.GroupCommitMilliseconds is >= 0 and <= 1000, $"{section}:GroupCommitMilliseconds", o.GroupCommitMilliseconds, "must be between 0 and 1000");
+        Positive(errors, $"{section}:MaxLogBytes", o.MaxLogBytes);
+        Check(errors, o.SegmentBytes > 0 && o.SegmentBytes <= o.MaxLogBytes, $"{section}:SegmentBytes", o.SegmentBytes, "must be above zero and at most MaxLogBytes");
         Positive(errors, $"{section}:RetryInitialMilliseconds", o.RetryInitialMilliseconds);
         Check(errors, o.RetryMaxMilliseconds >= o.RetryInitialMilliseconds, $"{section}:RetryMaxMilliseconds", o.RetryMaxMilliseconds, "must be at least RetryInitialMilliseconds");
         NotNegative(errors, $"{section}:DedupWindowSize", o.DedupWindowSize);

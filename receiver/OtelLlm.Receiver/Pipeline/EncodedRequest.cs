@@ -35,6 +35,8 @@ internal sealed class EncodedRequest : IDisposable
 
     public ReadOnlySpan<byte> Bytes(TableId table) => _writers[(int)table] is { } w ? w.WrittenSpan : [];
 
+    public ReadOnlyMemory<byte> Memory(TableId table) => _writers[(int)table] is { } w ? w.WrittenMemory : ReadOnlyMemory<byte>.Empty;
+
     public long TotalBytes
     {
         get

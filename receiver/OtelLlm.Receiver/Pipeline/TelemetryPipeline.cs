@@ -1,106 +1,92 @@
-using Microsoft.Extensions.Options;
-
-using OtelLlm.Receiver.Configuration;
-
 using OtelLlm.Receiver.Diagnostics;
+using OtelLlm.Receiver.Pipeline.Reliability;
+using OtelLlm.Receiver.Pipeline.Wal;
 
 namespace OtelLlm.Receiver.Pipeline;
 
 /// <summary>
-/// Decoded rows → per-table batchers → <see cref="IBatchWriter"/>. A request is acknowledged only after every
-/// batch holding its rows is written (at-least-once), and refused as retryable while too much data waits.
+/// Decoded rows → the write-ahead log. A request is acknowledged once its rows are durable in the log (one append of
+/// all its tables' records, then the group commit); the <see cref="WalWriter"/> writes them to ClickHouse behind that.
+/// A full log or a disk that refuses the write is a retryable refusal.
 /// </summary>
-internal sealed class TelemetryPipeline : IHostedService, IAsyncDisposable
+internal sealed partial class TelemetryPipeline(WriteAheadLog log, WalWriter writer, ReceiverMetrics metrics, ILogger<TelemetryPipeline> logger)
 {
-    private readonly TableBatcher[] _batchers = new TableBatcher[Tables.Count];
-    private readonly MemoryBudget _budget;
+    /// <summary>The log behind the pipeline.</summary>
+    public WriteAheadLog Log => log;
 
-    public TelemetryPipeline(IBatchWriter writer, IOptions<ReceiverOptions> options, ReceiverMetrics metrics, ILogger<TelemetryPipeline> logger)
-    {
-        var o = options.Value;
-        _budget = new MemoryBudget(o.QueueMaxBytes);
-        metrics.ObserveQueue(() => _budget.Used);
-        for (var i = 0; i < _batchers.Length; i++)
-        {
-            _batchers[i] = new TableBatcher((TableId)i, writer, o.BatchMaxRows, TimeSpan.FromMilliseconds(o.BatchMaxDelayMilliseconds), _budget, metrics, logger);
-        }
-    }
+    /// <summary>Whether the log is at its disk budget: new requests are refused before their body is read.</summary>
+    public bool LogFull => log.Full;
 
-    /// <summary>Bytes accepted and not yet written.</summary>
-    public long PendingBytes => _budget.Used;
-
-    /// <summary>Queues a request's rows; the task completes when all of them are written.</summary>
-    /// <exception cref="PipelineOverloadedException">Too much data waits already; nothing was queued.</exception>
+    /// <summary>Appends a request's rows to the log; the task completes when they are durable.</summary>
+    /// <exception cref="PipelineOverloadedException">The log is full; nothing was appended.</exception>
+    /// <exception cref="PipelineWriteException">The disk refused the write or the fsync; the client should retry.</exception>
     public Task SubmitAsync(EncodedRequest request)
     {
-        var total = request.TotalBytes;
-        if (total == 0)
+        Span<int> present = stackalloc int[Tables.Count];
+        var count = 0;
+        for (var i = 0; i < Tables.Count; i++)
+        {
+            if (request.Rows((TableId)i) > 0 || request.Bytes((TableId)i).Length > 0)
+            {
+                present[count++] = i;
+            }
+        }
+
+        if (count == 0)
         {
             return Task.CompletedTask;
         }
 
-        if (!_budget.TryReserve(total))
+        var records = new WalAppend[count];
+        for (var k = 0; k < count; k++)
         {
-            throw new PipelineOverloadedException("the receiver is holding as much unwritten data as it may");
+            var table = (TableId)present[k];
+            records[k] = new WalAppend(Tables.Names[(int)table], Tables.Columns[(int)table], request.Memory(table), request.Rows(table));
         }
 
-        Task? first = null;
-        List<Task>? more = null;
-        for (var i = 0; i < _batchers.Length; i++)
+        long sequence;
+        try
         {
-            var table = (TableId)i;
-            var bytes = request.Bytes(table);
-            if (bytes.Length == 0)
-            {
-                continue;
-            }
-
-            Task done;
-            try
-            {
-                done = _batchers[i].Add(bytes, request.Rows(table));
-            }
-            catch (PipelineOverloadedException)
-            {
-                // The remaining tables' bytes were reserved but never handed to a batcher.
-                for (var j = i; j < _batchers.Length; j++)
-                {
-                    _budget.Release(request.Bytes((TableId)j).Length);
-                }
-
-                throw;
-            }
-
-            if (first is null)
-            {
-                first = done;
-            }
-            else
-            {
-                (more ??= [first]).Add(done);
-            }
+            sequence = log.Append(records);
+        }
+        catch (WalFullException e)
+        {
+            metrics.Rejected("wal_full");
+            LogFullRefused(logger, log.DiskBytes, log.MaxBytes);
+            throw new PipelineOverloadedException(e.Message);
+        }
+        catch (IOException e)
+        {
+            metrics.Rejected("wal_write_failed");
+            LogAppendFailed(logger, e, log.DirectoryPath, e.Message);
+            throw new PipelineWriteException("the write-ahead log cannot be written: " + e.Message, e);
         }
 
-        return more is null ? first! : Task.WhenAll(more);
+        return WaitAsync(sequence);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    private async Task WaitAsync(long sequence)
     {
-        foreach (var b in _batchers)
+        try
         {
-            b.Start();
+            await log.WaitDurableAsync(sequence);
+        }
+        catch (IOException e)
+        {
+            metrics.Rejected("wal_sync_failed");
+            throw new PipelineWriteException("the write-ahead log cannot be synced to disk: " + e.Message, e);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new PipelineOverloadedException("the receiver is shutting down: " + e.Message);
         }
 
-        return Task.CompletedTask;
+        writer.Wake();
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        foreach (var b in _batchers)
-        {
-            await b.DisposeAsync();
-        }
-    }
+    [LoggerMessage(EventId = ReceiverEventIds.WalFull, Level = LogLevel.Warning, Message = "The write-ahead log is full ({Bytes} of {MaxBytes} bytes): requests are refused as retryable until the writers catch up with ClickHouse")]
+    private static partial void LogFullRefused(ILogger logger, long bytes, long maxBytes);
 
-    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+    [LoggerMessage(EventId = ReceiverEventIds.WalAppendFailed, Level = LogLevel.Error, Message = "Appending to the write-ahead log in {Directory} failed ({Error}); the request is refused as retryable")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string directory, string error);
 }

@@ -46,7 +46,7 @@ public sealed class RetentionServiceTests(ShortRetentionReceiverFixture receiver
         [
             $"--OtelLlm:Receiver:GrpcPort={grpc}", $"--OtelLlm:Receiver:HttpPort={http}", "--OtelLlm:Receiver:MigrateOnStart=false",
             $"--OtelLlm:ClickHouse:Url={receiver.Database.Url}", $"--OtelLlm:ClickHouse:Database={receiver.Database.Name}",
-            "--OtelLlm:Receiver:Spool:Enabled=false", "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=Warning",
         ]);
         await using (app)
         {

@@ -20,7 +20,7 @@ public sealed class SettingsValidationTests
             "--OtelLlm:Receiver:Normalization:MaxContentChars=0",
             "--OtelLlm:Receiver:Normalization:EnergyFactorsPath=no-such-energy-file.json",
             "--OtelLlm:Receiver:Normalization:GridCarbonIntensity=-5",
-            "--OtelLlm:Receiver:Spool:SegmentBytes=0",
+            "--OtelLlm:Receiver:Wal:SegmentBytes=0",
             "--OtelLlm:Receiver:Auth:Keys=no-equals-sign",
             "--Logging:LogLevel:Default=None",
         ]));
@@ -29,7 +29,7 @@ public sealed class SettingsValidationTests
         {
             "OtelLlm:Receiver:GrpcPort = '70000'", "OtelLlm:Receiver:ListenAddress = 'not-an-address'", "OtelLlm:Receiver:QueueMaxBytes = '0'",
             "OtelLlm:Receiver:RetentionDays = '-1'", "OtelLlm:ClickHouse:Url = 'ftp://127.0.0.1:8123/'", "OtelLlm:ClickHouse:Database = 'otel-llm; DROP'",
-            "OtelLlm:Receiver:Normalization:MaxContentChars = '0'", "OtelLlm:Receiver:Spool:SegmentBytes = '0'", "Auth:Keys must look like",
+            "OtelLlm:Receiver:Normalization:MaxContentChars = '0'", "OtelLlm:Receiver:Wal:SegmentBytes = '0'", "Auth:Keys must look like",
             "OtelLlm:Receiver:Normalization:EnergyFactorsPath = 'no-such-energy-file.json' names no file",
             "OtelLlm:Receiver:Normalization:GridCarbonIntensity = '-5'",
         })

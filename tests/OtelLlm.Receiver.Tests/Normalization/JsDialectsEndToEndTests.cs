@@ -20,6 +20,7 @@ public sealed class JsDialectsEndToEndTests(ReceiverFixture receiver) : IClassFi
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
+            await receiver.WaitUntilWrittenAsync();
             var rows = await receiver.Database.Client.QueryJsonAsync(
                 $"SELECT * FROM llm_calls FINAL WHERE SpanId IN ({ids})", "read normalized calls");
             if (rows.Count >= expected || DateTime.UtcNow > deadline)

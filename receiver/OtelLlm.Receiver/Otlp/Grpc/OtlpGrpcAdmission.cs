@@ -55,7 +55,7 @@ internal sealed class OtlpGrpcAdmission(RequestDelegate next, IRequestAuthentica
             decision.Project = OtlpFailures.AuthorizeExport(authenticator, context);
             if (admission.Overloaded)
             {
-                decision.Refusal = new OtlpExportException(OtlpFailure.Overloaded, "Overloaded, retry later: the receiver is holding as much unwritten data as it may");
+                decision.Refusal = new OtlpExportException(OtlpFailure.Overloaded, "Overloaded, retry later: the write-ahead log is full; ClickHouse is not taking rows as fast as they arrive");
             }
         }
         catch (OtlpExportException e)

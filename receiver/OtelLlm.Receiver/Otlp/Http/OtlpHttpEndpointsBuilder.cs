@@ -102,7 +102,7 @@ internal sealed class OtlpHttpExport(IRequestAuthenticator authenticator, Reques
         {
             // The connection is closed so the unread body need not be drained.
             context.Response.Headers.Connection = "close";
-            throw new OtlpExportException(OtlpFailure.Overloaded, "Overloaded, retry later: the receiver is holding as much unwritten data as it may");
+            throw new OtlpExportException(OtlpFailure.Overloaded, "Overloaded, retry later: the write-ahead log is full; ClickHouse is not taking rows as fast as they arrive");
         }
 
         return project;

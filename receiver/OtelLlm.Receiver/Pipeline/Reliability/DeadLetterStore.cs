@@ -1,5 +1,5 @@
 using System.Globalization;
-using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Pipeline.Wal;
 
 namespace OtelLlm.Receiver.Pipeline.Reliability;
 
@@ -17,7 +17,7 @@ internal sealed class DeadLetterStore(string directory)
     /// <summary>Appends a batch and the reason it was refused; fsynced before returning.</summary>
     public void Add(string table, string columns, ReadOnlySpan<byte> rowBinary, int rowCount, string reason)
     {
-        var record = SpoolRecordCodec.Encode(table, columns, rowCount, rowBinary, reason);
+        var record = WalRecordCodec.Encode(table, columns, rowCount, rowBinary, reason);
         lock (_lock)
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -29,9 +29,9 @@ internal sealed class DeadLetterStore(string directory)
     }
 
     /// <summary>Reads every dead letter back (for tools and tests).</summary>
-    public IReadOnlyList<SpoolRecord> ReadAll()
+    public IReadOnlyList<WalRecord> ReadAll()
     {
-        var records = new List<SpoolRecord>();
+        var records = new List<WalRecord>();
         if (!System.IO.Directory.Exists(Directory))
         {
             return records;
@@ -43,18 +43,18 @@ internal sealed class DeadLetterStore(string directory)
         {
             var data = File.ReadAllBytes(file);
             var offset = 0;
-            while (data.Length - offset >= SpoolRecordCodec.HeaderSize
-                && SpoolRecordCodec.TryReadHeader(data.AsSpan(offset), out var length, out var crc)
-                && length <= data.Length - offset - SpoolRecordCodec.HeaderSize)
+            while (data.Length - offset >= WalRecordCodec.HeaderSize
+                && WalRecordCodec.TryReadHeader(data.AsSpan(offset), out var length, out var crc)
+                && length <= data.Length - offset - WalRecordCodec.HeaderSize)
             {
-                var payload = data.AsMemory(offset + SpoolRecordCodec.HeaderSize, length);
-                if (Crc32C.Compute(payload.Span) != crc || !SpoolRecordCodec.TryDecodePayload(payload, out var record))
+                var payload = data.AsMemory(offset + WalRecordCodec.HeaderSize, length);
+                if (Crc32C.Compute(payload.Span) != crc || !WalRecordCodec.TryDecodePayload(payload, out var record))
                 {
                     break;
                 }
 
                 records.Add(record);
-                offset += SpoolRecordCodec.HeaderSize + length;
+                offset += WalRecordCodec.HeaderSize + length;
             }
         }
 

@@ -1,13 +1,13 @@
 using System.Buffers.Binary;
 
-namespace OtelLlm.Receiver.Pipeline.Spool;
+namespace OtelLlm.Receiver.Pipeline.Wal;
 
 /// <summary>
 /// The two small fixed-layout files of the spool besides its records: the header every segment starts with and the
 /// checkpoint. Both carry an identity, so a checkpoint can only ever skip records of the very segment it was written
 /// for — never records of a later segment that happens to reuse a number or an offset.
 /// </summary>
-internal static class SpoolFiles
+internal static class WalFiles
 {
     /// <summary>"OLSG" read as a little-endian integer: a segment written with a header (format 2 and later).</summary>
     public const uint SegmentMagic = 0x47534C4F;
@@ -52,7 +52,7 @@ internal static class SpoolFiles
     public static SegmentStart ReadSegmentStart(ReadOnlySpan<byte> start, long segment, out Guid id)
     {
         id = LegacySegmentId;
-        if (start.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(start) == SpoolRecordCodec.Magic)
+        if (start.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(start) == WalRecordCodec.Magic)
         {
             return SegmentStart.Legacy;
         }
@@ -67,7 +67,7 @@ internal static class SpoolFiles
         return SegmentStart.Header;
     }
 
-    public static byte[] EncodeCheckpoint(SpoolCheckpoint checkpoint)
+    public static byte[] EncodeCheckpoint(WalCheckpoint checkpoint)
     {
         var data = new byte[CheckpointSize];
         BinaryPrimitives.WriteUInt32LittleEndian(data, CheckpointMagic);
@@ -83,13 +83,13 @@ internal static class SpoolFiles
     /// Reads a checkpoint. A file of format 1 (16 bytes, no identity) or a damaged one is reported as untrusted with the
     /// segment number it names, if any, so numbering can still continue past it.
     /// </summary>
-    public static SpoolCheckpoint ReadCheckpoint(ReadOnlySpan<byte> data)
+    public static WalCheckpoint ReadCheckpoint(ReadOnlySpan<byte> data)
     {
         if (data.Length == CheckpointSize && BinaryPrimitives.ReadUInt32LittleEndian(data) == CheckpointMagic
             && BinaryPrimitives.ReadUInt32LittleEndian(data[4..]) == Version
             && BinaryPrimitives.ReadUInt32LittleEndian(data[40..]) == Crc32C.Compute(data[..40]))
         {
-            return new SpoolCheckpoint(
+            return new WalCheckpoint(
                 BinaryPrimitives.ReadInt64LittleEndian(data[8..]),
                 new Guid(data.Slice(16, 16)),
                 BinaryPrimitives.ReadInt64LittleEndian(data[32..]),
@@ -97,8 +97,8 @@ internal static class SpoolFiles
         }
 
         return data.Length == 16
-            ? new SpoolCheckpoint(BinaryPrimitives.ReadInt64LittleEndian(data), LegacySegmentId, 0, Trusted: false)
-            : SpoolCheckpoint.None;
+            ? new WalCheckpoint(BinaryPrimitives.ReadInt64LittleEndian(data), LegacySegmentId, 0, Trusted: false)
+            : WalCheckpoint.None;
     }
 }
 
@@ -106,7 +106,7 @@ internal static class SpoolFiles
 /// Everything before <see cref="Offset"/> in segment <see cref="Segment"/> (identified by <see cref="SegmentId"/>), and
 /// every segment numbered lower, has been written to ClickHouse (or set aside as a dead letter).
 /// </summary>
-internal readonly record struct SpoolCheckpoint(long Segment, Guid SegmentId, long Offset, bool Trusted)
+internal readonly record struct WalCheckpoint(long Segment, Guid SegmentId, long Offset, bool Trusted)
 {
-    public static SpoolCheckpoint None => new(-1, SpoolFiles.LegacySegmentId, 0, Trusted: false);
+    public static WalCheckpoint None => new(-1, WalFiles.LegacySegmentId, 0, Trusted: false);
 }

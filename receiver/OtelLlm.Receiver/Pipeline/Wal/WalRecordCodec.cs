@@ -1,15 +1,15 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace OtelLlm.Receiver.Pipeline.Spool;
+namespace OtelLlm.Receiver.Pipeline.Wal;
 
 /// <summary>
-/// The on-disk record format shared by spool segments and dead-letter files. A record is a 12-byte header
+/// The on-disk record format shared by write-ahead log segments and dead-letter files. A record is a 12-byte header
 /// (magic, payload length, CRC-32C of the payload, all little endian) followed by the payload: format version,
 /// table, column list, row count, reason, RowBinary rows. The checksum is what lets start-up tell a record torn by a
 /// crash from a whole one.
 /// </summary>
-internal static class SpoolRecordCodec
+internal static class WalRecordCodec
 {
     /// <summary>"OLSP" read as a little-endian integer.</summary>
     public const uint Magic = 0x50534C4F;
@@ -25,24 +25,34 @@ internal static class SpoolRecordCodec
     /// <summary>Encodes a whole record (header and payload).</summary>
     public static byte[] Encode(string table, string columns, int rowCount, ReadOnlySpan<byte> rowBinary, string reason = "")
     {
-        var tableBytes = Encoding.UTF8.GetByteCount(table);
-        var columnBytes = Encoding.UTF8.GetByteCount(columns);
-        var reasonBytes = Encoding.UTF8.GetByteCount(reason);
-        var payloadLength = 1 + 4 + tableBytes + 4 + columnBytes + 4 + 4 + reasonBytes + rowBinary.Length;
-        var buffer = new byte[HeaderSize + payloadLength];
-        var p = buffer.AsSpan(HeaderSize);
+        var buffer = new byte[EncodedLength(table, columns, rowBinary.Length, reason)];
+        EncodeInto(buffer, table, columns, rowCount, rowBinary, reason);
+        return buffer;
+    }
+
+    /// <summary>Bytes of the whole record <see cref="EncodeInto"/> writes.</summary>
+    public static int EncodedLength(string table, string columns, int rowBinaryLength, string reason = "")
+        => HeaderSize + 1 + 4 + Encoding.UTF8.GetByteCount(table) + 4 + Encoding.UTF8.GetByteCount(columns) + 4 + 4
+            + Encoding.UTF8.GetByteCount(reason) + rowBinaryLength;
+
+    /// <summary>Writes a whole record (header and payload) at the start of <paramref name="destination"/>; returns its length.</summary>
+    public static int EncodeInto(Span<byte> destination, string table, string columns, int rowCount, ReadOnlySpan<byte> rowBinary, string reason = "")
+    {
+        var total = EncodedLength(table, columns, rowBinary.Length, reason);
+        var payloadLength = total - HeaderSize;
+        var p = destination.Slice(HeaderSize, payloadLength);
         var o = 0;
         p[o++] = Version;
-        o += WriteString(p[o..], table, tableBytes);
-        o += WriteString(p[o..], columns, columnBytes);
+        o += WriteString(p[o..], table, Encoding.UTF8.GetByteCount(table));
+        o += WriteString(p[o..], columns, Encoding.UTF8.GetByteCount(columns));
         BinaryPrimitives.WriteInt32LittleEndian(p[o..], rowCount);
         o += 4;
-        o += WriteString(p[o..], reason, reasonBytes);
+        o += WriteString(p[o..], reason, Encoding.UTF8.GetByteCount(reason));
         rowBinary.CopyTo(p[o..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(buffer.AsSpan(4), payloadLength);
-        BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(8), Crc32C.Compute(p));
-        return buffer;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, Magic);
+        BinaryPrimitives.WriteInt32LittleEndian(destination[4..], payloadLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[8..], Crc32C.Compute(p));
+        return total;
     }
 
     /// <summary>Reads a header; false when it is not one (wrong magic or an impossible length).</summary>
@@ -54,7 +64,7 @@ internal static class SpoolRecordCodec
     }
 
     /// <summary>Decodes a payload whose checksum has been verified; false when its structure is inconsistent.</summary>
-    public static bool TryDecodePayload(ReadOnlyMemory<byte> payload, out SpoolRecord record)
+    public static bool TryDecodePayload(ReadOnlyMemory<byte> payload, out WalRecord record)
     {
         record = null!;
         var p = payload.Span;
@@ -76,7 +86,7 @@ internal static class SpoolRecordCodec
             return false;
         }
 
-        record = new SpoolRecord(table, columns, rowCount, payload[o..], reason);
+        record = new WalRecord(table, columns, rowCount, payload[o..], reason);
         return true;
     }
 

@@ -1,12 +1,13 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using OtelLlm.Receiver.Pipeline.Spool;
+using OtelLlm.Receiver.Pipeline;
+using OtelLlm.Receiver.Pipeline.Wal;
 
 namespace OtelLlm.Reliability.Tests;
 
-public sealed class SpoolTests : IDisposable
+public sealed class WalTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "otelllm-spool-" + Guid.NewGuid().ToString("N"));
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "otelllm-wal-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
     {
@@ -58,7 +59,7 @@ public sealed class SpoolTests : IDisposable
             spool.Append("t", "A", Payload(3), 1);
         }
 
-        var segment = Directory.GetFiles(_dir, "*.spool").Single();
+        var segment = Directory.GetFiles(_dir, "*.wal").Single();
         var length = new FileInfo(segment).Length;
         using (var stream = new FileStream(segment, FileMode.Open))
         {
@@ -82,7 +83,7 @@ public sealed class SpoolTests : IDisposable
             spool.Append("t", "A", Payload(3), 1);
         }
 
-        var segment = Directory.GetFiles(_dir, "*.spool").Single();
+        var segment = Directory.GetFiles(_dir, "*.wal").Single();
         var bytes = File.ReadAllBytes(segment);
         bytes[^3] ^= 0x40;
         File.WriteAllBytes(segment, bytes);
@@ -108,10 +109,10 @@ public sealed class SpoolTests : IDisposable
             spool.Append("t", "A", new byte[500], 1);
         }
 
-        Assert.True(Directory.GetFiles(_dir, "*.spool").Length > 1);
+        Assert.True(Directory.GetFiles(_dir, "*.wal").Length > 1);
         Assert.True(spool.DiskBytes > 20_000);
         Assert.Equal(40, ReadAll(spool).Count);
-        Assert.Empty(Directory.GetFiles(_dir, "*.spool"));
+        Assert.Empty(Directory.GetFiles(_dir, "*.wal"));
         Assert.Equal(0, spool.DiskBytes);
     }
 
@@ -137,12 +138,12 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Fact]
-    public void Append_OverMaxSpoolBytes_RefusesWithSpoolFull()
+    public void Append_OverMaxLogBytes_RefusesWithLogFull()
     {
-        using var spool = Open(o => o.MaxSpoolBytes = 2000);
+        using var spool = Open(o => o.MaxLogBytes = 2000);
         spool.Append("t", "A", new byte[900], 1);
         spool.Append("t", "A", new byte[900], 1);
-        Assert.Throws<SpoolFullException>(() => spool.Append("t", "A", new byte[900], 1));
+        Assert.Throws<WalFullException>(() => spool.Append("t", "A", new byte[900], 1));
         Assert.Equal(2, spool.PendingCount);
         Assert.Equal(2, ReadAll(spool).Count);
         spool.Append("t", "A", new byte[900], 1);
@@ -150,12 +151,11 @@ public sealed class SpoolTests : IDisposable
     }
 
     [Theory]
-    [InlineData(SpoolFsyncPolicy.Always)]
-    [InlineData(SpoolFsyncPolicy.Interval)]
-    [InlineData(SpoolFsyncPolicy.Never)]
-    public void Append_AnyFsyncPolicy_IsReadableByAnotherProcessView(SpoolFsyncPolicy policy)
+    [InlineData(WalDurability.Fsync)]
+    [InlineData(WalDurability.Os)]
+    public void Append_AnyDurability_IsReadableByAnotherProcessView(WalDurability durability)
     {
-        using var spool = Open(o => o.Fsync = policy);
+        using var spool = Open(o => o.Durability = durability);
         spool.Append("t", "A", Payload(7), 1);
 
         // Copied while the writer is still open: a killed process leaves exactly this on disk.
@@ -163,12 +163,12 @@ public sealed class SpoolTests : IDisposable
         Directory.CreateDirectory(copy);
         try
         {
-            foreach (var file in Directory.GetFiles(_dir, "*.spool"))
+            foreach (var file in Directory.GetFiles(_dir, "*.wal"))
             {
                 File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
             }
 
-            using var view = DurableSpool.Open(copy, new SpoolOptions(), NullLogger.Instance);
+            using var view = WriteAheadLog.Open(copy, new WalOptions(), NullLogger.Instance);
             Assert.Equal(ReadAll(view), [Payload(7)]);
         }
         finally
@@ -181,8 +181,8 @@ public sealed class SpoolTests : IDisposable
     public void Open_FolderLockedByAnotherSpool_RefusesNamingTheSetting()
     {
         using var first = Open();
-        var refused = Assert.Throws<SpoolLockedException>(() => Open());
-        Assert.Contains("OtelLlm:Receiver:Spool:Directory", refused.Message, StringComparison.Ordinal);
+        var refused = Assert.Throws<WalLockedException>(() => Open());
+        Assert.Contains("OtelLlm:Receiver:Wal:Directory", refused.Message, StringComparison.Ordinal);
         Assert.Contains(_dir, refused.Message, StringComparison.Ordinal);
         first.Append("t", "A", Payload(1), 1);
         Assert.Equal(1, first.PendingCount);
@@ -202,7 +202,7 @@ public sealed class SpoolTests : IDisposable
             Assert.Equal(20, ReadAll(spool).Count);
         }
 
-        Assert.Empty(Directory.GetFiles(_dir, "*.spool"));
+        Assert.Empty(Directory.GetFiles(_dir, "*.wal"));
         Assert.True(File.Exists(Path.Combine(_dir, "checkpoint")));
         using (var restarted = Open())
         {
@@ -232,7 +232,7 @@ public sealed class SpoolTests : IDisposable
             restarted.Append("t", "A", Payload(2), 1);
         }
 
-        var numbers = Directory.GetFiles(_dir, "*.spool").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var numbers = Directory.GetFiles(_dir, "*.wal").Select(f => long.Parse(Path.GetFileNameWithoutExtension(f), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         Assert.Equal([1L], numbers);
     }
 
@@ -242,9 +242,9 @@ public sealed class SpoolTests : IDisposable
         // Format 1: segments without a header and a 16-byte checkpoint (segment, offset) that may point past records
         // written after it. Nothing it says can be proven, so every record is replayed.
         Directory.CreateDirectory(_dir);
-        var records = Enumerable.Range(0, 4).Select(i => SpoolRecordCodec.Encode("t", "A", 1, Payload(i))).ToArray();
-        File.WriteAllBytes(Path.Combine(_dir, "0000000000000000.spool"), [.. records[0], .. records[1]]);
-        File.WriteAllBytes(Path.Combine(_dir, "0000000000000001.spool"), [.. records[2], .. records[3]]);
+        var records = Enumerable.Range(0, 4).Select(i => WalRecordCodec.Encode("t", "A", 1, Payload(i))).ToArray();
+        File.WriteAllBytes(Path.Combine(_dir, "0000000000000000.wal"), [.. records[0], .. records[1]]);
+        File.WriteAllBytes(Path.Combine(_dir, "0000000000000001.wal"), [.. records[2], .. records[3]]);
         var checkpoint = new byte[16];
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(checkpoint, 1);
         System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(checkpoint.AsSpan(8), records[2].Length + records[3].Length);
@@ -256,7 +256,7 @@ public sealed class SpoolTests : IDisposable
         Assert.Equal(Enumerable.Range(0, 4).Select(Payload), ReadAll(spool));
 
         spool.Append("t", "A", Payload(9), 1);
-        Assert.Equal("0000000000000002.spool", Path.GetFileName(Directory.GetFiles(_dir, "*.spool").Single()));
+        Assert.Equal("0000000000000002.wal", Path.GetFileName(Directory.GetFiles(_dir, "*.wal").Single()));
     }
 
     [Fact]
@@ -272,10 +272,10 @@ public sealed class SpoolTests : IDisposable
 
         // The segment is replaced by another file of the same number (a restored backup, a hand-made copy): the
         // checkpoint's offset means nothing in it.
-        var segment = Directory.GetFiles(_dir, "*.spool").Single();
-        var replacement = SpoolFiles.EncodeSegmentHeader(0, Guid.NewGuid())
-            .Concat(SpoolRecordCodec.Encode("t", "A", 1, Payload(7)))
-            .Concat(SpoolRecordCodec.Encode("t", "A", 1, Payload(8)))
+        var segment = Directory.GetFiles(_dir, "*.wal").Single();
+        var replacement = WalFiles.EncodeSegmentHeader(0, Guid.NewGuid())
+            .Concat(WalRecordCodec.Encode("t", "A", 1, Payload(7)))
+            .Concat(WalRecordCodec.Encode("t", "A", 1, Payload(8)))
             .ToArray();
         File.WriteAllBytes(segment, replacement);
 
@@ -314,14 +314,14 @@ public sealed class SpoolTests : IDisposable
             }
         }
 
-        var segment = Directory.GetFiles(_dir, "*.spool").Single();
+        var segment = Directory.GetFiles(_dir, "*.wal").Single();
         var bytes = File.ReadAllBytes(segment);
-        var second = SpoolFiles.SegmentHeaderSize + SpoolRecordCodec.Encode("t", "A", 1, Payload(0)).Length;
-        var secondLength = SpoolRecordCodec.Encode("t", "A", 1, Payload(1)).Length;
+        var second = WalFiles.SegmentHeaderSize + WalRecordCodec.Encode("t", "A", 1, Payload(0)).Length;
+        var secondLength = WalRecordCodec.Encode("t", "A", 1, Payload(1)).Length;
         bytes[second + secondLength - 2] ^= 0x40;
         File.WriteAllBytes(segment, bytes);
 
-        using var reopened = Open(o => o.MaxSpoolBytes = 1 << 20);
+        using var reopened = Open(o => o.MaxLogBytes = 1 << 20);
         Assert.Equal(secondLength, reopened.TruncatedBytes);
         Assert.Equal(ReadAll(reopened), [Payload(0), Payload(2), Payload(3), Payload(4)]);
         var kept = Directory.GetFiles(Path.Combine(_dir, "discarded"), "*.bin").Single();
@@ -338,13 +338,13 @@ public sealed class SpoolTests : IDisposable
             spool.Append("t", "A", Payload(2), 1);
         }
 
-        var segment = Directory.GetFiles(_dir, "*.spool").Single();
+        var segment = Directory.GetFiles(_dir, "*.wal").Single();
         var whole = File.ReadAllBytes(segment);
         File.WriteAllBytes(segment, whole[..^5]);
 
         using var reopened = Open();
         var kept = Directory.GetFiles(Path.Combine(_dir, "discarded"), "*.bin").Single();
-        var tornStart = SpoolFiles.SegmentHeaderSize + SpoolRecordCodec.Encode("t", "A", 1, Payload(1)).Length;
+        var tornStart = WalFiles.SegmentHeaderSize + WalRecordCodec.Encode("t", "A", 1, Payload(1)).Length;
         Assert.Equal(whole[tornStart..^5], File.ReadAllBytes(kept));
         Assert.Equal(ReadAll(reopened), [Payload(1)]);
     }
@@ -353,23 +353,53 @@ public sealed class SpoolTests : IDisposable
     public void Discard_UnreadableRecord_KeepsItsBytes()
     {
         using var spool = Open();
-        var entry = spool.Append("t", "A", Payload(3), 1);
+        spool.Append("t", "A", Payload(3), 1);
+        Assert.True(spool.TryPeek(out var entry));
         var path = spool.Discard(entry, "test");
-        Assert.Equal(SpoolRecordCodec.Encode("t", "A", 1, Payload(3)), File.ReadAllBytes(path));
+        Assert.Equal(WalRecordCodec.Encode("t", "A", 1, Payload(3)), File.ReadAllBytes(path));
     }
 
     [Fact]
-    public void Open_OrphanedFolderOfAnOlderVersion_IsTakenOverAndRemoved()
+    public void Open_SpoolFolderOfAnEarlierRelease_IsMovedIntoTheLogAndRemoved()
     {
-        // Older versions spooled into "<dir>.<pid>.<id>" when the folder was locked, and nothing replayed it later.
-        var orphan = _dir + ".4242.abcdef";
+        // The spool that came before the log: same record format, ".spool" segments, its own checkpoint.
+        var spoolFolder = _dir + "-spool";
+        Directory.CreateDirectory(spoolFolder);
+        try
+        {
+            File.WriteAllBytes(Path.Combine(spoolFolder, "0000000000000003.spool"),
+                [.. WalRecordCodec.Encode("t", "A", 1, Payload(1)), .. WalRecordCodec.Encode("u", "B", 2, Payload(2))]);
+
+            using var log = WriteAheadLog.Open(_dir, new WalOptions(), NullLogger.Instance, legacySpoolDirectory: spoolFolder);
+            Assert.False(Directory.Exists(spoolFolder));
+            Assert.Equal(2, log.RecoveredRecords);
+            Assert.Equal(3, log.PendingRows);
+            Assert.True(log.TryPeek(out var entry));
+            Assert.Equal(("t", "A", 1), (log.Read(entry).Table, log.Read(entry).Columns, log.Read(entry).RowCount));
+            Assert.Equal(ReadAll(log), [Payload(1), Payload(2)]);
+        }
+        finally
+        {
+            if (Directory.Exists(spoolFolder))
+            {
+                Directory.Delete(spoolFolder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Open_OrphanedSpoolFolderOfAnOlderVersion_IsTakenOverAndRemoved()
+    {
+        // Older versions spooled into "<spool>.<pid>.<id>" when the folder was locked, and nothing replayed it later.
+        var spoolFolder = _dir + "-spool";
+        var orphan = spoolFolder + ".4242.abcdef";
         Directory.CreateDirectory(orphan);
         try
         {
             File.WriteAllBytes(Path.Combine(orphan, "0000000000000000.spool"),
-                [.. SpoolRecordCodec.Encode("t", "A", 1, Payload(5)), .. SpoolRecordCodec.Encode("u", "B", 2, Payload(6))]);
+                [.. WalRecordCodec.Encode("t", "A", 1, Payload(5)), .. WalRecordCodec.Encode("u", "B", 2, Payload(6))]);
 
-            using var spool = Open();
+            using var spool = WriteAheadLog.Open(_dir, new WalOptions(), NullLogger.Instance, legacySpoolDirectory: spoolFolder);
             Assert.False(Directory.Exists(orphan));
             Assert.Equal(2, spool.RecoveredRecords);
             Assert.True(spool.TryPeek(out var entry));
@@ -386,16 +416,92 @@ public sealed class SpoolTests : IDisposable
         }
     }
 
-    private DurableSpool Open(Action<SpoolOptions>? configure = null)
+    [Fact]
+    public async Task WaitDurable_RecordsAppendedTogether_ShareOneFsync()
     {
-        var options = new SpoolOptions();
+        using var log = Open(o => o.GroupCommitMilliseconds = 0);
+        var syncs = 0;
+        log.Synced += _ => Interlocked.Increment(ref syncs);
+        log.Append("t", "A", Payload(1), 1);
+        log.Append("t", "A", Payload(2), 1);
+        var last = log.Append("t", "A", Payload(3), 1);
+        Assert.Equal(0, log.DurableSequence);
+
+        await log.WaitDurableAsync(last);
+        Assert.Equal(3, log.DurableSequence);
+        Assert.Equal(1, Volatile.Read(ref syncs));
+    }
+
+    [Fact]
+    public async Task WaitDurable_ConcurrentRequests_FewerFsyncsThanRequests()
+    {
+        using var log = Open(o => o.GroupCommitMilliseconds = 5);
+        var syncs = 0;
+        log.Synced += _ => Interlocked.Increment(ref syncs);
+        var requests = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await log.WaitDurableAsync(log.Append("t", "A", Payload(i), 1));
+            }
+        }));
+        await Task.WhenAll(requests);
+
+        Assert.Equal(200, log.DurableSequence);
+        Assert.InRange(Volatile.Read(ref syncs), 25, 199);
+    }
+
+    [Fact]
+    public async Task Append_OsDurability_IsDurableWithoutAnFsync()
+    {
+        using var log = Open(o => o.Durability = WalDurability.Os);
+        var sequence = log.Append("t", "A", Payload(1), 1);
+        Assert.Equal(sequence, log.DurableSequence);
+        var wait = log.WaitDurableAsync(sequence);
+        Assert.True(wait.IsCompletedSuccessfully);
+        await wait;
+    }
+
+    [Fact]
+    public void Append_DiskRefusesTheWrite_NothingIsAppendedAndTheLogGoesOn()
+    {
+        using var log = Open();
+        log.Append("t", "A", Payload(1), 1);
+        log.WriteFault = () => new IOException("No space left on device");
+        var refused = Assert.Throws<IOException>(() => log.Append("t", "A", Payload(2), 1));
+        Assert.Contains("No space left", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1, log.PendingCount);
+
+        log.WriteFault = null;
+        log.Append("t", "A", Payload(3), 1);
+        Assert.Equal(ReadAll(log), [Payload(1), Payload(3)]);
+    }
+
+    [Fact]
+    public void Append_RecordsOfOneRequest_AreAppendedTogetherAndReadBackInOrder()
+    {
+        using (var log = Open())
+        {
+            log.Append([new WalAppend("otel_traces", "A", Payload(1), 5), new WalAppend("llm_calls", "B", Payload(2), 1)]);
+        }
+
+        using var reopened = Open();
+        Assert.Equal(6, reopened.PendingRows);
+        Assert.True(reopened.TryPeek(out var first));
+        Assert.Equal("otel_traces", reopened.Read(first).Table);
+        Assert.Equal(ReadAll(reopened), [Payload(1), Payload(2)]);
+    }
+
+    private WriteAheadLog Open(Action<WalOptions>? configure = null)
+    {
+        var options = new WalOptions();
         configure?.Invoke(options);
-        return DurableSpool.Open(_dir, options, NullLogger.Instance);
+        return WriteAheadLog.Open(_dir, options, NullLogger.Instance);
     }
 
     private static byte[] Payload(int i) => Encoding.UTF8.GetBytes("rows-" + i + new string('x', i % 17));
 
-    private static List<byte[]> ReadAll(DurableSpool spool)
+    private static List<byte[]> ReadAll(WriteAheadLog spool)
     {
         var list = new List<byte[]>();
         while (spool.TryPeek(out var entry))

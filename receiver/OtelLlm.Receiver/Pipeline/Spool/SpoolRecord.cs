@@ -1,4 +1,0 @@
-namespace OtelLlm.Receiver.Pipeline.Spool;
-
-/// <summary>One batch kept on disk: the insert it stands for, and (for dead letters) why it was set aside.</summary>
-internal sealed record SpoolRecord(string Table, string Columns, int RowCount, ReadOnlyMemory<byte> RowBinary, string Reason = "");
