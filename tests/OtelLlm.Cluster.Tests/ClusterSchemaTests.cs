@@ -137,7 +137,7 @@ public sealed class ClusterSchemaTests
         await db.InitializeAsync();
         await new MigrationRunner(db.Client, migrations: [.. Migrations.All.Where(m => m.Version < 3)]).ApplyAsync();
         var start = new DateTimeOffset(2026, 3, 1, 20, 0, 0, TimeSpan.Zero);
-        await DemoData.WriteAsync(db.Client, 300, seed: 4, start, TimeSpan.FromHours(50)); // across two UTC midnights
+        await DemoData.WriteAsync(db.Client, 300, seed: 4, start, TimeSpan.FromHours(50), feedback: false); // across two UTC midnights; feedback's columns come later
 
         await Task.WhenAll(new[] { LocalCluster.Urls, LocalCluster.Urls.Reverse().ToList() }.Select(urls => Task.Run(async () =>
         {

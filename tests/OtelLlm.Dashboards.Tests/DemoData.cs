@@ -32,6 +32,40 @@ internal static class DemoData
 
     private static double EnergyOut(string model) => model.Contains("mini", StringComparison.Ordinal) || model.Contains("haiku", StringComparison.Ordinal) || model.Contains("flash", StringComparison.Ordinal) ? 0.12 : 0.602;
 
+    public static readonly string[] Workloads = ["answer", "triage", "summarize"];
+
+    /// <summary>
+    /// Thumbs on every fourth call, naming its span (most), only its response id, or neither (the trace's only call); a
+    /// score on every tenth; every sixteenth thumbs sent twice (the same id counts once).
+    /// </summary>
+    private static void WriteFeedback(RowBinaryWriter w, LlmCallRow call, int i)
+    {
+        var at = call.StartTimeUnixNano / 1_000_000_000UL + 60;
+        if (i % 4 == 0)
+        {
+            var thumbs = new FeedbackRow
+            {
+                Project = call.Project, TimeUnixSeconds = at, FeedbackId = "fb-" + i.ToString(CultureInfo.InvariantCulture), TraceId = call.TraceId,
+                SpanId = i % 12 == 0 || i % 20 == 0 ? string.Empty : call.SpanId, ResponseId = i % 12 == 0 ? call.ResponseId : string.Empty,
+                Name = "thumbs", Value = i % 8 == 0 ? 1 : 0, Source = "user", UserId = call.UserId,
+            };
+            thumbs.Write(w);
+            if (i % 16 == 0)
+            {
+                thumbs.Write(w);
+            }
+        }
+
+        if (i % 10 == 0)
+        {
+            new FeedbackRow
+            {
+                Project = call.Project, TimeUnixSeconds = at + 5, FeedbackId = "score-" + i.ToString(CultureInfo.InvariantCulture), TraceId = call.TraceId,
+                SpanId = call.SpanId, Name = "helpfulness", Value = (i % 7) / 6.0, Source = "eval",
+            }.Write(w);
+        }
+    }
+
     public static readonly string[] Services = ["support-bot", "search-api", "summarizer"];
 
     public static readonly string[] Projects = ["default", "research"];
@@ -42,7 +76,7 @@ internal static class DemoData
 
     public static readonly string[] FinishReasons = ["stop", "length", "tool_calls", "end_turn"];
 
-    public static async Task<int> WriteAsync(ClickHouseClient client, int calls, int seed = 42, DateTimeOffset? start = null, TimeSpan? length = null)
+    public static async Task<int> WriteAsync(ClickHouseClient client, int calls, int seed = 42, DateTimeOffset? start = null, TimeSpan? length = null, bool feedback = true)
     {
         var first = start ?? Start;
         var duration = length ?? Span;
@@ -50,6 +84,7 @@ internal static class DemoData
         using var callRows = new RowBinaryWriter();
         using var revisions = new RowBinaryWriter();
         using var spans = new RowBinaryWriter();
+        using var feedbackRows = new RowBinaryWriter();
         var sessions = new Dictionary<int, string>();
         for (var i = 0; i < calls; i++)
         {
@@ -101,6 +136,7 @@ internal static class DemoData
                 Streaming = streaming,
                 TimeToFirstTokenMs = streaming && !failed ? 50 + random.Next(1500) : null,
                 Temperature = 0.7,
+                Workload = Workloads[i % Workloads.Length],
                 MaxTokens = 2048,
                 ResponseId = failed ? string.Empty : "resp_" + Hex(random, 6),
                 ConversationId = session,
@@ -124,6 +160,7 @@ internal static class DemoData
 
             call.Co2eGrams = call.EnergyWh * 436 / 1000;
             call.Write(callRows);
+            WriteFeedback(feedbackRows, call, i);
 
             // A later revision of the same call (content that arrived in a log record): FINAL keeps it, the rollups ignore it.
             if (random.Next(6) == 0)
@@ -156,6 +193,10 @@ internal static class DemoData
         await OtelLlm.TestSupport.LlmCallInserts.InsertAsync(client, callRows.WrittenMemory, "write demo calls");
         await OtelLlm.TestSupport.LlmCallInserts.InsertAsync(client, revisions.WrittenMemory, "write demo call revisions");
         await client.InsertRowBinaryAsync(TraceRow.Table, TraceRow.Columns, spans.WrittenMemory, "write demo spans");
+        if (feedback)
+        {
+            await client.InsertRowBinaryAsync(FeedbackRow.Table, FeedbackRow.Columns, feedbackRows.WrittenMemory, "write demo feedback");
+        }
         return calls;
     }
 

@@ -103,6 +103,60 @@ public sealed class PanelQueryTests(DemoDatabase demo) : IClassFixture<DemoDatab
         AssertClose(topUsers, (await RunPanelAsync("users-and-sessions", "Cost by user", from, to)).Sum("cost_usd"));
     }
 
+    [Theory]
+    [InlineData(0, 180)]
+    [InlineData(60, 30)]
+    public async Task EnergyPanels_AddUpToEnergyOfCallsFinal(int offsetMinutes, int lengthMinutes)
+    {
+        var from = DemoData.Start.AddMinutes(offsetMinutes);
+        var to = from.AddMinutes(lengthMinutes).AddSeconds(-1);
+        var energy = await demo.ScalarAsync($"SELECT sum(EnergyWh) FROM llm_calls FINAL WHERE {Range(from, to)}");
+        var co2e = await demo.ScalarAsync($"SELECT sum(Co2eGrams) FROM llm_calls FINAL WHERE {Range(from, to)}");
+        var estimated = await demo.ScalarAsync($"SELECT count(EnergyWh) FROM llm_calls FINAL WHERE {Range(from, to)}");
+        Assert.True(energy > 0);
+        Assert.True(estimated < await demo.ScalarAsync($"SELECT count() FROM llm_calls FINAL WHERE {Range(from, to)}"), "some demo calls have no energy");
+
+        AssertClose(energy, (await RunPanelAsync("overview", "Energy by model (estimated)", from, to)).Sum("energy_wh"));
+        var table = await RunPanelAsync("overview", "Energy and CO₂e by model", from, to);
+        AssertClose(energy, table.Sum("energy_wh"));
+        AssertClose(co2e, table.Sum("co2e_g"));
+        Assert.Equal(estimated, table.Sum("calls_with_energy"));
+    }
+
+    [Fact]
+    public async Task FeedbackPanel_CountsEachFeedbackOnce_UnderItsCallsModelAndWorkload()
+    {
+        // Every demo trace has one call, so whichever way a feedback names it (span id, response id, neither) it is that call.
+        var expected = await demo.Db.QueryAsync(
+            """
+            SELECT Name, RequestModel, Workload, count(), round(avg(Value), 9), round(countIf(Value > 0) / count(), 9)
+            FROM (SELECT FeedbackId, TraceId, Name, Value FROM llm_feedback FINAL)
+            ANY INNER JOIN (SELECT TraceId, RequestModel, Workload FROM llm_calls FINAL) USING TraceId
+            GROUP BY Name, RequestModel, Workload
+            ORDER BY Name, RequestModel, Workload
+            """);
+        Assert.Contains(expected, r => r[0] == "thumbs");
+        Assert.Contains(expected, r => r[0] == "helpfulness");
+        Assert.True(await demo.ScalarAsync("SELECT count() - uniqExact(FeedbackId) FROM llm_feedback") > 0, "the demo data repeats feedback ids");
+
+        var panel = await RunPanelAsync("models-and-providers", "Feedback by model and workload", From, To);
+
+        Assert.Equal(
+            expected.Select(r => string.Join("|", r)).Order(StringComparer.Ordinal),
+            panel.Rows.Select(r => string.Join("|",
+                r.GetProperty("feedback").GetString(), r.GetProperty("RequestModel").GetString(), r.GetProperty("Workload").GetString(),
+                QueryResult.Number(r.GetProperty("feedback_count")).ToString(CultureInfo.InvariantCulture),
+                Math.Round(QueryResult.Number(r.GetProperty("mean")), 9).ToString(CultureInfo.InvariantCulture),
+                Math.Round(QueryResult.Number(r.GetProperty("positive_rate")), 9).ToString(CultureInfo.InvariantCulture)))
+                .Order(StringComparer.Ordinal));
+
+        var variables = await AllSelectedAsync("models-and-providers");
+        variables["model"] = VariableValue.Of(DemoData.Models[0].Model);
+        var oneModel = await RunPanelAsync("models-and-providers", "Feedback by model and workload", From, To, variables);
+        Assert.All(oneModel.Rows, r => Assert.Equal(DemoData.Models[0].Model, r.GetProperty("RequestModel").GetString()));
+        Assert.Equal(expected.Where(r => r[1] == DemoData.Models[0].Model).Sum(r => long.Parse(r[3], CultureInfo.InvariantCulture)), oneModel.Sum("feedback_count"));
+    }
+
     [Fact]
     public async Task CallPanels_MatchCountFinal_AndContentRevisionsCountOnce()
     {
