@@ -20,6 +20,12 @@ internal sealed class LoadGenOptions
     public int ProbeIntervalMs { get; private set; } = 200;
     public string? ApiKey { get; private set; }
     public string? ReceiverDll { get; private set; }
+
+    /// <summary>Receivers to compare, each with a label; phases alternate between them (A B, then B A, ...).</summary>
+    public List<(string Label, string Dll)> Receivers { get; } = [];
+    public int Rounds { get; private set; } = 1;
+    public List<string> Sdks { get; } = [];
+    public int Processes { get; private set; } = 1;
     public List<string> ReceiverArgs { get; } = [];
     public Dictionary<string, string> ReceiverEnvironment { get; } = [];
     public Uri ClickHouse { get; private set; } = new("http://127.0.0.1:8123");
@@ -50,12 +56,20 @@ internal sealed class LoadGenOptions
           --rate R                         target spans/s (default 0: flat out)
           --probe-interval MS              one latency probe every MS milliseconds (default 200)
           --api-key KEY                    start the receiver with this key and send it (default: auth off on loopback)
-          --receiver PATH                  OtelLlm.Receiver.dll (default: the Release build next to this tool)
+          --receiver [LABEL=]PATH          OtelLlm.Receiver.dll (default: the Release build next to this tool); repeat to compare
+                                           builds side by side in one run (e.g. --receiver before=../old/OtelLlm.Receiver.dll --receiver after=...)
+          --rounds N                       repeat every phase N times, alternating the receivers A B, B A, ... (default 1)
           --receiver-arg --Key=Value       extra receiver configuration (repeatable)
           --receiver-env NAME=VALUE        environment variable for the receiver, e.g. DOTNET_gcServer=0 (repeatable)
           --no-ceiling                     skip the direct-ClickHouse ceiling
           --ceiling-concurrency N          concurrent inserts in the ceiling (default 2)
           --keep                           keep the phase databases
+        sdk: a stock OpenTelemetry SDK (default batch processor) in --processes child processes produces --rate spans/s in
+          all for --duration seconds against the receiver; reports the share of produced spans stored (count FINAL per service).
+          --sdk js|dotnet|both             JavaScript (tests/js/stream-spans.mjs, OTLP/HTTP protobuf) and/or .NET
+                                           (OtelLlm.SdkStream, OTLP/gRPC) (default both)
+          --processes N                    SDK processes sharing the rate (default 1)
+          --rate, --duration, --rounds, --receiver, --receiver-arg, --receiver-env, --keep as for ingest
         dashboards: fills otel_llm_bench with synthetic llm_calls and times every panel query.
         read-api: the same data (and one otel_traces span per call), the receiver as a child process, and every
           read-API request the console's pages make over 24 h and 30 d, p50 and p95 (--rows, --database, --runs,
@@ -112,7 +126,24 @@ internal sealed class LoadGenOptions
                 case "--rate": o.Rate = Double(Next()); break;
                 case "--probe-interval": o.ProbeIntervalMs = Int(Next()); break;
                 case "--api-key": o.ApiKey = Next(); break;
-                case "--receiver": o.ReceiverDll = Path.GetFullPath(Next()); break;
+                case "--receiver":
+                    var receiver = Next();
+                    var labelEnd = receiver.IndexOf('=', StringComparison.Ordinal);
+                    o.Receivers.Add(labelEnd > 0
+                        ? (receiver[..labelEnd], Path.GetFullPath(receiver[(labelEnd + 1)..]))
+                        : ($"r{o.Receivers.Count + 1}", Path.GetFullPath(receiver)));
+                    break;
+                case "--rounds": o.Rounds = Math.Max(1, Int(Next())); break;
+                case "--sdk":
+                    o.Sdks.AddRange(Next() switch
+                    {
+                        "js" => ["js"],
+                        "dotnet" => ["dotnet"],
+                        "both" => ["js", "dotnet"],
+                        var v => throw new ArgumentException($"unknown sdk {v}"),
+                    });
+                    break;
+                case "--processes": o.Processes = Math.Max(1, Int(Next())); break;
                 case "--receiver-arg": o.ReceiverArgs.Add(Next()); break;
                 case "--receiver-env":
                     var pair = Next();
@@ -142,7 +173,17 @@ internal sealed class LoadGenOptions
             o.Profiles.AddRange([PayloadProfile.ContentOff, PayloadProfile.ContentOn]);
         }
 
-        o.ReceiverDll ??= Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "OtelLlm.Receiver", "release", "OtelLlm.Receiver.dll"));
+        if (o.Sdks.Count == 0)
+        {
+            o.Sdks.AddRange(["js", "dotnet"]);
+        }
+
+        if (o.Receivers.Count == 0)
+        {
+            o.Receivers.Add(("receiver", Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "OtelLlm.Receiver", "release", "OtelLlm.Receiver.dll"))));
+        }
+
+        o.ReceiverDll = o.Receivers[0].Dll;
         return o;
     }
 

@@ -84,45 +84,64 @@ else if (options.Mode == "ingest")
     var ingests = new List<IngestResult>();
     var ceilings = new List<CeilingResult>();
     var runId = DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
-    foreach (var profile in options.Profiles)
+    var phase = 0;
+    for (var round = 1; round <= options.Rounds; round++)
     {
-        var profileName = profile == PayloadProfile.ContentOn ? "on" : "off";
-        var database = $"otel_llm_loadgen_{runId}_{profileName}";
-        using var client = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = database, Timeout = TimeSpan.FromMinutes(2) });
-        IngestResult? last = null;
-        foreach (var protocol in options.Protocols)
+        foreach (var profile in options.Profiles)
         {
-            Console.Error.WriteLine($"ingest: {protocol}, content {profileName}, {options.SpansPerRequest} spans/request, {options.Concurrency} in flight");
-            await using var receiver = await ReceiverProcess.StartAsync(options.ReceiverDll!, options.ClickHouse, database, options.ApiKey, options.ReceiverArgs, options.ReceiverEnvironment);
-            var settings = new IngestSettings(protocol, profile, options.SpansPerRequest, options.Concurrency, options.Connections,
-                TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.MaxSpans, options.Rate,
-                TimeSpan.FromMilliseconds(options.ProbeIntervalMs), options.ApiKey);
-            last = await new IngestPhase(settings, receiver, client, clickHousePids).RunAsync();
-            ingests.Add(last);
-            Console.Error.WriteLine($"  {last.SpansPerSecond:N0} spans/s, {last.SpansPerReceiverCpuSecond:N0} spans per receiver CPU-second, p50 {last.LatencyP50Ms} ms, p99 {last.LatencyP99Ms} ms, peak {last.ReceiverPeakMiB} MiB");
-        }
+            var profileName = profile == PayloadProfile.ContentOn ? "on" : "off";
+            var databases = new List<string>();
+            ClickHouseClient? lastClient = null;
+            IngestResult? last = null;
+            foreach (var protocol in options.Protocols)
+            {
+                foreach (var (label, dll) in Alternate(options.Receivers, round))
+                {
+                    // A fresh database per phase: no phase inherits another's parts, merges or rows.
+                    var database = $"otel_llm_loadgen_{runId}_{++phase}_{profileName}";
+                    databases.Add(database);
+                    lastClient?.Dispose();
+                    lastClient = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = database, Timeout = TimeSpan.FromMinutes(2) });
+                    Console.Error.WriteLine($"ingest round {round}: {label}, {protocol}, content {profileName}, {options.SpansPerRequest} spans/request, {options.Concurrency} in flight, load average {MachineInfo.LoadAverageNow()}");
+                    await using var receiver = await ReceiverProcess.StartAsync(dll, options.ClickHouse, database, options.ApiKey, options.ReceiverArgs, options.ReceiverEnvironment);
+                    var settings = new IngestSettings(protocol, profile, options.SpansPerRequest, options.Concurrency, options.Connections,
+                        TimeSpan.FromSeconds(options.WarmupSeconds), TimeSpan.FromSeconds(options.DurationSeconds), options.MaxSpans, options.Rate,
+                        TimeSpan.FromMilliseconds(options.ProbeIntervalMs), options.ApiKey);
+                    last = await new IngestPhase(settings, receiver, lastClient, clickHousePids, label, round).RunAsync();
+                    ingests.Add(last);
+                    Console.Error.WriteLine($"  {last.SpansPerSecond:N0} spans/s, ack p50 {last.AckP50Ms} ms p99 {last.AckP99Ms} ms, {last.SpansPerReceiverCpuSecond:N0} spans per receiver CPU-s ({last.SpansPerReceiverCpuSecondToDrained:N0} until drained), queryable p50 {last.LatencyP50Ms} ms p99 {last.LatencyP99Ms} ms, peak {last.ReceiverPeakMiB} MiB, log {last.LogBytesPerSpan} B/span");
+                }
+            }
 
-        if (options.Ceiling && last is not null && last.StoredSpans > 0)
-        {
-            Console.Error.WriteLine($"ceiling: direct RowBinary inserts, content {profileName}");
-            ceilings.Add(await new CeilingPhase(client, clickHousePids, last.Profile, options.CeilingBatch, options.CeilingConcurrency, TimeSpan.FromSeconds(options.DurationSeconds)).RunAsync(last.StoredSpans, last.StoredLlmCalls));
-        }
+            if (options.Ceiling && last is not null && last.StoredSpans > 0 && lastClient is not null)
+            {
+                Console.Error.WriteLine($"ceiling round {round}: direct RowBinary inserts, content {profileName}, load average {MachineInfo.LoadAverageNow()}");
+                var ceiling = await new CeilingPhase(lastClient, clickHousePids, last.Profile, options.CeilingBatch, options.CeilingConcurrency, TimeSpan.FromSeconds(options.DurationSeconds)).RunAsync(last.StoredSpans, last.StoredLlmCalls);
+                ceilings.Add(ceiling with { Round = round });
+                Console.Error.WriteLine($"  {ceiling.SpansPerSecond:N0} spans/s");
+            }
 
-        if (!options.KeepDatabases)
-        {
-            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {SqlLiteral.Identifier(database)}", "drop the phase database", useDatabase: false);
+            lastClient?.Dispose();
+            if (!options.KeepDatabases)
+            {
+                foreach (var database in databases)
+                {
+                    await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {SqlLiteral.Identifier(database)}", "drop the phase database", useDatabase: false);
+                }
+            }
         }
     }
 
-    report.AppendLine(CultureInfo.InvariantCulture, $"{options.SpansPerRequest} spans per request (traces of 1 invoke_agent + 4 chat spans), {options.Concurrency} requests in flight, {options.Connections} HTTP/2 connections for gRPC, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per phase, {(options.Rate > 0 ? $"target {options.Rate:N0} spans/s" : "flat out")}{(options.ReceiverEnvironment.Count > 0 ? "; receiver environment " + string.Join(' ', options.ReceiverEnvironment.Select(e => $"{e.Key}={e.Value}")) : string.Empty)}.");
+    report.AppendLine(CultureInfo.InvariantCulture, $"{options.SpansPerRequest} spans per request (traces of 1 invoke_agent + 4 chat spans), {options.Concurrency} requests in flight, {options.Connections} HTTP/2 connections for gRPC, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per phase, {(options.Rate > 0 ? $"target {options.Rate:N0} spans/s" : "flat out")}, {options.Rounds} round(s){(options.ReceiverEnvironment.Count > 0 ? "; receiver environment " + string.Join(' ', options.ReceiverEnvironment.Select(e => $"{e.Key}={e.Value}")) : string.Empty)}{(options.ReceiverArgs.Count > 0 ? "; receiver arguments " + string.Join(' ', options.ReceiverArgs) : string.Empty)}.");
+    report.AppendLine(CultureInfo.InvariantCulture, $"Receivers: {string.Join("; ", options.Receivers.Select(r => $"{r.Label} = {r.Dll}"))}.");
     report.AppendLine();
-    report.AppendLine("| protocol | content | bytes/request | spans/s acked | receiver CPU-s | spans per receiver CPU-s | ClickHouse CPU-s | spans per ClickHouse CPU-s | latency p50 / p99 ms (n) | receiver peak RSS MiB | refused / failed | vs ceiling |");
-    report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    report.AppendLine("| round | receiver | protocol | content | spans/s acked | ack p50 / p99 ms (n) | receiver CPU-s | spans per receiver CPU-s (window) | backlog at start, drain s | spans per receiver CPU-s (until drained) | ClickHouse CPU-s (until drained) | queryable p50 / p99 ms (n) | receiver peak RSS MiB | log bytes per span (peak MiB) | storage write bytes per span | refused / failed | vs ceiling | load average start → end |");
+    report.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var r in ingests)
     {
-        var ceiling = ceilings.FirstOrDefault(c => c.Profile == r.Profile);
+        var ceiling = ceilings.FirstOrDefault(c => c.Profile == r.Profile && c.Round == r.Round);
         var ratio = ceiling is { SpansPerSecond: > 0 } ? (r.SpansPerSecond / ceiling.SpansPerSecond).ToString("P0", CultureInfo.InvariantCulture) : "n/a";
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Protocol} | {r.Profile} | {r.RequestBytes:N0} | {r.SpansPerSecond:N0} | {r.ReceiverCpuSeconds} | {r.SpansPerReceiverCpuSecond:N0} | {r.ClickHouseCpuSeconds} | {r.SpansPerClickHouseCpuSecond:N0} | {r.LatencyP50Ms} / {r.LatencyP99Ms} ({r.LatencySamples}) | {r.ReceiverPeakMiB} | {r.Refused} / {r.Failed} | {ratio} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Round} | {r.Receiver} | {r.Protocol} | {r.Profile} | {r.SpansPerSecond:N0} | {r.AckP50Ms} / {r.AckP99Ms} ({r.AckSamples}) | {r.ReceiverCpuSeconds} | {r.SpansPerReceiverCpuSecond:N0} | {r.BacklogAtWindowStart:N0}, {r.DrainSeconds} | {r.SpansPerReceiverCpuSecondToDrained:N0} | {r.ClickHouseCpuToDrainedSeconds} | {r.LatencyP50Ms} / {r.LatencyP99Ms} ({r.LatencySamples}) | {r.ReceiverPeakMiB} | {r.LogBytesPerSpan:N0} ({r.LogPeakBytes / 1048576.0:N1}) | {r.StorageWriteBytesPerSpan:N0} | {r.Refused} / {r.Failed} | {ratio} | {r.LoadAverageStart} → {r.LoadAverageEnd} |");
     }
 
     if (ingests.Any(r => r.SpansAcked == 0))
@@ -136,17 +155,62 @@ else if (options.Mode == "ingest")
         report.AppendLine();
         report.AppendLine("Ceiling: the receiver's own rows read back as RowBinary and inserted straight into ClickHouse (no receiver).");
         report.AppendLine();
-        report.AppendLine("| content | spans + llm_calls per insert | bytes per insert | concurrent inserts | spans/s | ClickHouse CPU-s | spans per ClickHouse CPU-s |");
-        report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        report.AppendLine("| round | content | spans + llm_calls per insert | bytes per insert | concurrent inserts | spans/s | ClickHouse CPU-s | spans per ClickHouse CPU-s |");
+        report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var c in ceilings)
         {
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {c.Profile} | {c.BatchSpans:N0} + {c.BatchLlmCalls:N0} | {c.BatchBytes:N0} | {c.Concurrency} | {c.SpansPerSecond:N0} | {c.ClickHouseCpuSeconds} | {c.SpansPerClickHouseCpuSecond:N0} |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {c.Round} | {c.Profile} | {c.BatchSpans:N0} + {c.BatchLlmCalls:N0} | {c.BatchBytes:N0} | {c.Concurrency} | {c.SpansPerSecond:N0} | {c.ClickHouseCpuSeconds} | {c.SpansPerClickHouseCpuSecond:N0} |");
         }
     }
 
     report.AppendLine();
-    report.AppendLine(CultureInfo.InvariantCulture, $"Stored check: {string.Join("; ", ingests.Select(r => $"{r.Protocol}/{r.Profile}: {r.AckedTotal:N0} spans acknowledged, {r.StoredSpans:N0} rows in otel_traces so far, {r.StoredLlmCalls:N0} in llm_calls"))}. Load average at end {MachineInfo.LoadAverageNow()}.");
+    report.AppendLine(CultureInfo.InvariantCulture, $"Stored check: {string.Join("; ", ingests.Select(r => $"{r.Round}/{r.Receiver}/{r.Protocol}/{r.Profile}: {r.AckedTotal:N0} spans acknowledged, {r.StoredSpans:N0} rows in otel_traces{(r.StoredSpans < r.AckedTotal ? " (SHORT)" : string.Empty)}"))}. Load average at end {MachineInfo.LoadAverageNow()}.");
     result = new { machine, clickHouse = version, ingests, ceilings };
+}
+else if (options.Mode == "sdk")
+{
+    var runId = DateTime.UtcNow.ToString("MMddHHmmss", CultureInfo.InvariantCulture);
+    var tools = SdkDeliveryPhase.FindTools();
+    var deliveries = new List<SdkDeliveryResult>();
+    var phase = 0;
+    for (var round = 1; round <= options.Rounds; round++)
+    {
+        foreach (var sdk in options.Sdks)
+        {
+            foreach (var (label, dll) in Alternate(options.Receivers, round))
+            {
+                var database = $"otel_llm_sdk_{runId}_{++phase}";
+                using var client = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = database, Timeout = TimeSpan.FromMinutes(2) });
+                Console.Error.WriteLine($"sdk round {round}: {label}, {sdk}, {options.Rate:N0} spans/s over {options.Processes} process(es) for {options.DurationSeconds} s, load average {MachineInfo.LoadAverageNow()}");
+                try
+                {
+                    await using var receiver = await ReceiverProcess.StartAsync(dll, options.ClickHouse, database, options.ApiKey, options.ReceiverArgs, options.ReceiverEnvironment);
+                    var delivery = await new SdkDeliveryPhase(tools, receiver, client, sdk, options.Rate, options.Processes, options.DurationSeconds, label, round).RunAsync();
+                    deliveries.Add(delivery);
+                    Console.Error.WriteLine($"  produced {delivery.Produced:N0}, stored {delivery.Stored:N0} ({delivery.StoredShare:P1}), per process {string.Join(", ", delivery.PerProcess)}");
+                }
+                finally
+                {
+                    if (!options.KeepDatabases)
+                    {
+                        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {SqlLiteral.Identifier(database)}", "drop the phase database", useDatabase: false);
+                    }
+                }
+            }
+        }
+    }
+
+    report.AppendLine(CultureInfo.InvariantCulture, $"Stock OpenTelemetry SDKs with default batch settings, {options.Rate:N0} spans/s in all over {options.Processes} process(es), {options.DurationSeconds} s, {options.Rounds} round(s); stored = count() FROM otel_traces FINAL per service once it stopped growing.");
+    report.AppendLine(CultureInfo.InvariantCulture, $"Receivers: {string.Join("; ", options.Receivers.Select(r => $"{r.Label} = {r.Dll}"))}.");
+    report.AppendLine();
+    report.AppendLine("| round | receiver | SDK | processes | produced | stored | stored % | per process stored/produced | receiver CPU-s | load average start → end |");
+    report.AppendLine("|---:|---|---|---:|---:|---:|---:|---|---:|---|");
+    foreach (var d in deliveries)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {d.Round} | {d.Receiver} | {d.Sdk} | {d.Processes} | {d.Produced:N0} | {d.Stored:N0} | {d.StoredShare:P1} | {string.Join(", ", d.PerProcess)} | {d.ReceiverCpuSeconds} | {d.LoadAverageStart} → {d.LoadAverageEnd} |");
+    }
+
+    result = new { machine, clickHouse = version, deliveries };
 }
 else
 {
@@ -160,6 +224,11 @@ Console.WriteLine(markdown);
 await File.WriteAllTextAsync(options.OutputPrefix + ".md", markdown);
 await File.WriteAllTextAsync(options.OutputPrefix + ".json", JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
 return 0;
+
+// Round 1 runs the receivers in the given order, round 2 reversed, and so on (A B, B A, ...), so a drift of the
+// machine's load over the run does not favour the one that always goes first.
+static IEnumerable<(string Label, string Dll)> Alternate(List<(string Label, string Dll)> receivers, int round)
+    => round % 2 == 1 ? receivers : Enumerable.Reverse(receivers);
 
 static string FindDashboards()
 {

@@ -17,7 +17,8 @@ internal sealed record CeilingResult(
     double SpansPerSecond,
     double ClickHouseCpuSeconds,
     double SpansPerClickHouseCpuSecond,
-    double LoadGenCpuSeconds);
+    double LoadGenCpuSeconds,
+    int Round = 1);
 
 /// <summary>
 /// The ceiling: the rows the receiver wrote, read back as RowBinary and inserted again straight into ClickHouse

@@ -23,6 +23,8 @@ internal sealed record IngestSettings(
 
 /// <summary>What one ingest phase measured.</summary>
 internal sealed record IngestResult(
+    string Receiver,
+    int Round,
     string Protocol,
     string Profile,
     int SpansPerRequest,
@@ -44,14 +46,35 @@ internal sealed record IngestResult(
     double LatencyMaxMs,
     long StoredSpans,
     long StoredLlmCalls,
-    long AckedTotal);
+    long AckedTotal,
+    int AckSamples,
+    double AckP50Ms,
+    double AckP99Ms,
+    double AckMaxMs,
+    long BacklogAtWindowStart,
+    double DrainSeconds,
+    double ReceiverCpuToDrainedSeconds,
+    double SpansPerReceiverCpuSecondToDrained,
+    double ClickHouseCpuToDrainedSeconds,
+    long LogBytesWritten,
+    long LogPeakBytes,
+    double LogBytesPerSpan,
+    double StorageWriteBytesPerSpan,
+    string LoadAverageStart,
+    string LoadAverageEnd);
 
 /// <summary>
-/// Drives a receiver flat out (or at a target rate) with pre-encoded requests and measures acknowledged spans,
-/// the receiver's and ClickHouse's CPU time over a window after warm-up, and probe spans' send-to-queryable latency.
+/// Drives a receiver flat out (or at a target rate) with pre-encoded requests and measures acknowledged spans, each
+/// request's acknowledgement latency, the receiver's and ClickHouse's CPU time over a window after warm-up and again
+/// until everything acknowledged is in ClickHouse (a receiver that acknowledges before it writes may still owe the
+/// insert when the window ends), probe spans' send-to-queryable latency and the bytes its log wrote per span.
 /// </summary>
-internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess receiver, ClickHouseClient clickHouse, IReadOnlyList<int> clickHousePids)
+internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess receiver, ClickHouseClient clickHouse, IReadOnlyList<int> clickHousePids, string receiverLabel, int round)
 {
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(180);
+    private readonly ConcurrentQueue<double> _ackLatencies = new();
+    private volatile bool _measuring;
+
     private static ulong s_unique = (ulong)DateTime.UtcNow.Ticks << 8;
 
     private long _acked;
@@ -72,6 +95,9 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
         }
 
         var port = grpc ? receiver.GrpcPort : receiver.HttpPort;
+        var loadStart = MachineInfo.LoadAverageNow();
+        var writeBytesStart = ProcessStats.StorageWriteBytes(receiver.Pid);
+        await using var log = new FolderGrowth(receiver.DataRoot, TimeSpan.FromMilliseconds(100));
         using var sender = new OtlpSender(settings.Protocol, port, settings.Connections, settings.Concurrency, settings.ApiKey);
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -88,6 +114,8 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
         var receiverCpuStart = ProcessStats.CpuSeconds(receiver.Pid);
         var clickHouseCpuStart = ProcessStats.CpuSeconds(clickHousePids);
         var window = Stopwatch.StartNew();
+        _measuring = true;
+        var storedAtStart = await CountAsync("SELECT count() FROM otel_traces");
 
         using var probeStop = new CancellationTokenSource();
         var latencies = new ConcurrentBag<double>();
@@ -113,16 +141,34 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
         var clickHouseCpu = ProcessStats.CpuSeconds(clickHousePids) - clickHouseCpuStart;
         var refused = Interlocked.Read(ref _refused) - refusedStart;
         var failed = Interlocked.Read(ref _failed) - failedStart;
+        _measuring = false;
         await stop.CancelAsync();
         await Task.WhenAll(workers);
         await probeStop.CancelAsync();
         await probes;
+
+        // Everything acknowledged must reach ClickHouse: wait for it, and count the CPU spent until then.
+        var ackedTotal = Interlocked.Read(ref _acked);
+        var drain = Stopwatch.StartNew();
+        long stored;
+        while ((stored = await CountAsync("SELECT count() FROM otel_traces")) < ackedTotal && drain.Elapsed < s_drainTimeout)
+        {
+            await Task.Delay(100);
+        }
+
+        var drainSeconds = window.Elapsed.TotalSeconds - seconds;
+        var receiverCpuDrained = ProcessStats.CpuSeconds(receiver.Pid) - receiverCpuStart;
+        var clickHouseCpuDrained = ProcessStats.CpuSeconds(clickHousePids) - clickHouseCpuStart;
+        log.Sample();
+        var writeBytes = ProcessStats.StorageWriteBytes(receiver.Pid) - writeBytesStart;
         var peak = ProcessStats.PeakResidentMiB(receiver.Pid);
 
-        var stored = await CountAsync("SELECT count() FROM otel_traces");
         var calls = await CountAsync("SELECT count() FROM llm_calls");
         var sorted = latencies.Order().ToArray();
+        var acks = _ackLatencies.Order().ToArray();
         return new IngestResult(
+            receiverLabel,
+            round,
             settings.Protocol == OtlpProtocol.Grpc ? "grpc" : "http/protobuf",
             settings.Profile == PayloadProfile.ContentOn ? "content on" : "content off",
             settings.SpansPerRequest,
@@ -144,7 +190,22 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
             sorted.Length > 0 ? Math.Round(sorted[^1], 1) : 0,
             stored,
             calls,
-            Interlocked.Read(ref _acked));
+            ackedTotal,
+            acks.Length,
+            Percentile(acks, 0.50),
+            Percentile(acks, 0.99),
+            acks.Length > 0 ? Math.Round(acks[^1], 1) : 0,
+            Math.Max(0, ackedStart - storedAtStart),
+            Math.Round(drainSeconds, 2),
+            Math.Round(receiverCpuDrained, 2),
+            receiverCpuDrained > 0 ? Math.Round(acked / receiverCpuDrained) : 0,
+            Math.Round(clickHouseCpuDrained, 2),
+            log.BytesWritten,
+            log.PeakBytes,
+            stored > 0 ? Math.Round(log.BytesWritten / (double)stored, 1) : 0,
+            stored > 0 ? Math.Round(writeBytes / (double)stored, 1) : 0,
+            loadStart,
+            MachineInfo.LoadAverageNow());
     }
 
     private async Task WorkerAsync(OtlpSender sender, PreEncodedRequest[] templates, Stopwatch clock, CancellationToken ct)
@@ -174,6 +235,8 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
             var template = templates[slot];
             template.Stamp(buffers[slot], Interlocked.Add(ref s_unique, (ulong)template.Traces) - (ulong)template.Traces);
             SendOutcome outcome;
+            var sent = Stopwatch.GetTimestamp();
+            var measured = _measuring;
             try
             {
                 outcome = await sender.SendAsync(buffers[slot], template.Length, ct);
@@ -187,6 +250,11 @@ internal sealed class IngestPhase(IngestSettings settings, ReceiverProcess recei
             {
                 case SendOutcome.Accepted:
                     Interlocked.Add(ref _acked, template.Spans);
+                    if (measured && _measuring)
+                    {
+                        _ackLatencies.Enqueue(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                    }
+
                     break;
                 case SendOutcome.Refused:
                     Interlocked.Increment(ref _refused);

@@ -44,6 +44,29 @@ internal static class ProcessStats
     /// <summary>Current resident memory (<c>VmRSS</c>) in MiB; 0 when unknown.</summary>
     public static double ResidentMiB(int pid) => StatusKiB(pid, "VmRSS:") / 1024.0;
 
+    /// <summary>Bytes the process caused to be sent to storage so far (<c>write_bytes</c> of <c>/proc/&lt;pid&gt;/io</c>); 0 when unknown.</summary>
+    public static long StorageWriteBytes(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/io"))
+            {
+                if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["write_bytes:".Length..].Trim(), CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
+    }
+
     /// <summary>Process ids of the running ClickHouse server (looked up by command name, read only).</summary>
     public static IReadOnlyList<int> FindClickHouseServer()
     {

@@ -7,7 +7,7 @@ namespace OtelLlm.LoadGen.Measurement;
 
 /// <summary>
 /// The receiver started as a child process (<c>dotnet OtelLlm.Receiver.dll</c>) on free loopback ports, with its own
-/// database and spool folder, so its CPU time and peak memory can be read from <c>/proc</c>.
+/// database and log folder, so its CPU time and peak memory can be read from <c>/proc</c>.
 /// </summary>
 internal sealed class ReceiverProcess : IAsyncDisposable
 {
@@ -35,6 +35,9 @@ internal sealed class ReceiverProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The folder holding the receiver's write-ahead log (or an older build's spool) and dead-letter files.</summary>
+    public string DataRoot => _spoolRoot;
+
     /// <summary>Starts the receiver and waits until <c>/readyz</c> answers 200 (schema applied, ClickHouse reachable).</summary>
     public static async Task<ReceiverProcess> StartAsync(string receiverDll, Uri clickHouse, string database, string? apiKey, IReadOnlyList<string> extraArgs, IReadOnlyDictionary<string, string> environment)
     {
@@ -60,6 +63,10 @@ internal sealed class ReceiverProcess : IAsyncDisposable
         info.ArgumentList.Add(Arg("OtelLlm:Receiver:ListenAddress", "127.0.0.1"));
         info.ArgumentList.Add(Arg("OtelLlm:Receiver:Wal:Directory", Path.Combine(spoolRoot, "wal")));
         info.ArgumentList.Add(Arg("OtelLlm:Receiver:Wal:DeadLetterDirectory", Path.Combine(spoolRoot, "dead-letter")));
+        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Wal:LegacySpoolDirectory", Path.Combine(spoolRoot, "spool")));
+        // Builds from before the write-ahead log keep their spool under these keys; a newer build ignores them.
+        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Spool:Directory", Path.Combine(spoolRoot, "spool")));
+        info.ArgumentList.Add(Arg("OtelLlm:Receiver:Spool:DeadLetterDirectory", Path.Combine(spoolRoot, "dead-letter")));
         info.ArgumentList.Add(Arg("OtelLlm:ClickHouse:Url", clickHouse));
         info.ArgumentList.Add(Arg("OtelLlm:ClickHouse:Database", database));
         info.ArgumentList.Add(Arg("Logging:LogLevel:Default", "Warning"));
