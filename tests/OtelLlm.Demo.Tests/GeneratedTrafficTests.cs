@@ -115,6 +115,10 @@ public sealed class GeneratedTrafficTests(GeneratedTraffic traffic) : IClassFixt
     [Fact]
     public async Task Generate_ExportsGenAiMetricsForEveryService()
     {
+        // Acknowledged metrics reach ClickHouse when the receiver's writers drain its log: wait for every service's.
+        await traffic.Database.WaitForCountAsync(
+            "SELECT uniqExact(ServiceName, MetricName) FROM otel_metrics WHERE MetricName IN ('gen_ai.client.token.usage', 'gen_ai.client.operation.duration')",
+            2 * TrafficGenerator.ServiceNames.Count);
         var rows = await traffic.Database.QueryAsync(
             "SELECT ServiceName, groupUniqArray(MetricName) FROM otel_metrics GROUP BY ServiceName ORDER BY ServiceName");
         Assert.Equal(TrafficGenerator.ServiceNames.Order(StringComparer.Ordinal), rows.Select(r => r[0]));
@@ -139,7 +143,7 @@ public sealed class GeneratedTrafficTests(GeneratedTraffic traffic) : IClassFixt
         Assert.True(exit == 0, error);
         var printed = TableLines(output);
         var expected = await traffic.Database.QueryAsync(
-            "SELECT Provider, RequestModel, count(), countIf(StatusCode = 'Error'), sum(CostUsd), sum(InputTokens), sum(OutputTokens), quantileExact(0.95)(Duration) FROM llm_calls FINAL GROUP BY Provider, RequestModel");
+            "SELECT Provider, RequestModel, count(), countIf(StatusCode = 'Error'), sum(CostUsd), sum(InputTokens), sum(OutputTokens), quantileExact(0.95)(Duration), sum(EnergyWh), count(EnergyWh) FROM llm_calls FINAL GROUP BY Provider, RequestModel");
         Assert.Equal(ModelCatalog.AllModels.Count, expected.Count);
         foreach (var row in expected)
         {
@@ -153,7 +157,19 @@ public sealed class GeneratedTrafficTests(GeneratedTraffic traffic) : IClassFixt
             Assert.Equal(double.Parse(row[4], CultureInfo.InvariantCulture).ToString("0.000000", CultureInfo.InvariantCulture), line[6]);
             Assert.Equal(row[5], line[7]);
             Assert.Equal(row[6], line[8]);
+            // Every demo model has energy factors, so every call has an estimate (failed ones without tokens: 0 Wh).
+            Assert.Equal(row[2], row[9]);
+            Assert.Equal(double.Parse(row[8], CultureInfo.InvariantCulture).ToString("0.000", CultureInfo.InvariantCulture), line[9]);
         }
+
+        var energy = await traffic.Database.QueryAsync("SELECT sum(EnergyWh), sum(Co2eGrams) FROM llm_calls FINAL");
+        Assert.True(double.Parse(energy[0][0], CultureInfo.InvariantCulture) > 0);
+        Assert.Contains(
+            $"Energy (estimated from tokens, docs/energy.md): {double.Parse(energy[0][0], CultureInfo.InvariantCulture).ToString("0.000", CultureInfo.InvariantCulture)} Wh, "
+            + $"{double.Parse(energy[0][1], CultureInfo.InvariantCulture).ToString("0.000", CultureInfo.InvariantCulture)} g CO2e",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Calls without an energy estimate", output, StringComparison.Ordinal);
 
         var total = Assert.Single(printed, l => l[0] == "total");
         Assert.Equal((await traffic.Database.CountAsync("SELECT count() FROM llm_calls FINAL")).ToString(CultureInfo.InvariantCulture), total[1]);

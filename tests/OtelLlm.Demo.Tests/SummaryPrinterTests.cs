@@ -6,7 +6,9 @@ public sealed class SummaryPrinterTests
 {
     private static string Print(params SummaryLine[] models)
     {
-        var total = new SummaryLine("", "", models.Sum(m => m.Calls), 0, models.Sum(m => m.CostUsd), 0, 0, 0, models.Sum(m => m.UnpricedCalls));
+        var total = new SummaryLine(
+            "", "", models.Sum(m => m.Calls), 0, models.Sum(m => m.CostUsd), 0, 0, 0, models.Sum(m => m.UnpricedCalls),
+            models.Sum(m => m.EnergyWh), models.Sum(m => m.Co2eGrams), models.Sum(m => m.UnestimatedCalls));
         using var output = new StringWriter();
         SummaryPrinter.Print(new SummaryReport("otel_llm", new SummaryFilter(), models, total), new Uri("http://127.0.0.1:8123"), output);
         return output.ToString();
@@ -34,5 +36,19 @@ public sealed class SummaryPrinterTests
     public void Print_EveryCallPriced_SaysSo()
     {
         Assert.Contains("Every call has a price.", Print(new SummaryLine("openai", "gpt-4.1", 30, 0, 0.5, 0, 0, 0)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Print_Energy_TotalsAndCo2eUnderTheTable_AndTheCallsWithoutAnEstimate()
+    {
+        var text = Print(
+            new SummaryLine("openai", "gpt-4.1", 30, 0, 0.5, 0, 0, 0, EnergyWh: 12.3456, Co2eGrams: 5.38268),
+            new SummaryLine("vllm", "llama-ft", 8, 0, 0, 0, 0, 0, UnestimatedCalls: 8),
+            new SummaryLine("openai", "gpt-4o-mini-tts", 2, 0, 0.1, 0, 0, 0, UnestimatedCalls: 2));
+
+        var gpt = Assert.Single(text.Split('\n'), l => l.Contains("gpt-4.1 ", StringComparison.Ordinal));
+        Assert.EndsWith("    12.346", gpt.TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("Energy (estimated from tokens, docs/energy.md): 12.346 Wh, 5.383 g CO2e", text, StringComparison.Ordinal);
+        Assert.Contains("Calls without an energy estimate (not in the energy column): 10 of 40 (llama-ft 8, gpt-4o-mini-tts 2).", text, StringComparison.Ordinal);
     }
 }

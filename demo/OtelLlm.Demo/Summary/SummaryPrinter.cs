@@ -16,8 +16,8 @@ internal static class SummaryPrinter
         }
         else
         {
-            output.WriteLine(Row("provider", "model", "calls", "errors", "error %", "p95 ms", "cost USD", "input tok", "output tok"));
-            output.WriteLine(Row("--------", "-----", "-----", "------", "-------", "------", "--------", "---------", "----------"));
+            output.WriteLine(Row("provider", "model", "calls", "errors", "error %", "p95 ms", "cost USD", "input tok", "output tok", "energy Wh"));
+            output.WriteLine(Row("--------", "-----", "-----", "------", "-------", "------", "--------", "---------", "----------", "---------"));
             foreach (var line in report.Models)
             {
                 output.WriteLine(Format(line, line.Provider, line.Model));
@@ -25,6 +25,7 @@ internal static class SummaryPrinter
 
             output.WriteLine(Format(report.Total, "total", string.Empty));
             PrintUnpriced(report, output);
+            PrintEnergy(report, output);
         }
 
         var database = report.Database;
@@ -62,6 +63,24 @@ internal static class SummaryPrinter
         output.WriteLine("  Add their prices to a price file and re-price (docs/prices.md).");
     }
 
+    // Energy and CO2e are estimates from the tokens (docs/energy.md); a call without one is not counted as 0 Wh, so say how many.
+    private static void PrintEnergy(SummaryReport report, TextWriter output)
+    {
+        var total = report.Total;
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  Energy (estimated from tokens, docs/energy.md): {FormatEnergy(total.EnergyWh)} Wh, {total.Co2eGrams:0.000} g CO2e on the receiver's grid intensity."));
+        if (total.UnestimatedCalls > 0)
+        {
+            var models = string.Join(", ", report.Models.Where(m => m.UnestimatedCalls > 0).OrderByDescending(m => m.UnestimatedCalls).Select(m => $"{m.Model} {m.UnestimatedCalls}"));
+            output.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"  Calls without an energy estimate (not in the energy column): {total.UnestimatedCalls} of {total.Calls} ({models})."));
+        }
+    }
+
+    public static string FormatEnergy(double wh) => wh.ToString("0.000", CultureInfo.InvariantCulture);
+
     public static string FormatCost(double usd) => usd.ToString("0.000000", CultureInfo.InvariantCulture);
 
     private static string Format(SummaryLine line, string provider, string model) => Row(
@@ -73,8 +92,9 @@ internal static class SummaryPrinter
         line.P95Ms.ToString("0.0", CultureInfo.InvariantCulture),
         FormatCost(line.CostUsd),
         line.InputTokens.ToString(CultureInfo.InvariantCulture),
-        line.OutputTokens.ToString(CultureInfo.InvariantCulture));
+        line.OutputTokens.ToString(CultureInfo.InvariantCulture),
+        FormatEnergy(line.EnergyWh));
 
-    private static string Row(string provider, string model, string calls, string errors, string rate, string p95, string cost, string input, string output) =>
-        string.Create(CultureInfo.InvariantCulture, $"  {provider,-10} {model,-24} {calls,7} {errors,7} {rate,8} {p95,9} {cost,12} {input,11} {output,11}");
+    private static string Row(string provider, string model, string calls, string errors, string rate, string p95, string cost, string input, string output, string energy) =>
+        string.Create(CultureInfo.InvariantCulture, $"  {provider,-10} {model,-24} {calls,7} {errors,7} {rate,8} {p95,9} {cost,12} {input,11} {output,11} {energy,10}");
 }

@@ -27,9 +27,12 @@ internal sealed record SummaryFilter
 
 /// <summary>
 /// One line of the summary: a model, or the totals (<see cref="Model"/> empty). <see cref="UnpricedCalls"/> are the calls
-/// stored without a cost, because their model is in no price list.
+/// stored without a cost, because their model is in no price list; <see cref="UnestimatedCalls"/> those without an energy
+/// estimate (docs/energy.md).
 /// </summary>
-internal sealed record SummaryLine(string Provider, string Model, long Calls, long Errors, double CostUsd, long InputTokens, long OutputTokens, double P95Ms, long UnpricedCalls = 0)
+internal sealed record SummaryLine(
+    string Provider, string Model, long Calls, long Errors, double CostUsd, long InputTokens, long OutputTokens, double P95Ms, long UnpricedCalls = 0,
+    double EnergyWh = 0, double Co2eGrams = 0, long UnestimatedCalls = 0)
 {
     public double ErrorRate => Calls == 0 ? 0 : (double)Errors / Calls;
 
@@ -55,7 +58,10 @@ internal static class SummaryQuery
             sum(InputTokens) AS input_tokens,
             sum(OutputTokens) AS output_tokens,
             quantileExact(0.95)(Duration) / 1000000 AS p95_ms,
-            countIf(isNull(CostUsd)) AS unpriced_calls
+            countIf(isNull(CostUsd)) AS unpriced_calls,
+            sum(ifNull(EnergyWh, 0)) AS energy_wh,
+            sum(ifNull(Co2eGrams, 0)) AS co2e_g,
+            countIf(isNull(EnergyWh)) AS unestimated_calls
             """;
         var byModel = await client.QueryAsync(
             $"""
@@ -122,7 +128,10 @@ internal static class SummaryQuery
         long.Parse(row[5], CultureInfo.InvariantCulture),
         long.Parse(row[6], CultureInfo.InvariantCulture),
         ParseDouble(row[7]),
-        long.Parse(row[8], CultureInfo.InvariantCulture));
+        long.Parse(row[8], CultureInfo.InvariantCulture),
+        ParseDouble(row[9]),
+        ParseDouble(row[10]),
+        long.Parse(row[11], CultureInfo.InvariantCulture));
 
     private static double ParseDouble(string text) => text switch
     {
