@@ -34,9 +34,15 @@ dotnet build OtelLlm.slnx -c Release -nologo -clp:ErrorsOnly
 status=0
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
-dotnet test OtelLlm.slnx -c Release --no-build -nologo \
+dotnet test OtelLlm.slnx -c Release --no-build -nologo --filter "Category!=Delivery" \
   --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=results" --results-directory "$results" \
   -- RunConfiguration.TestSessionTimeout=3000000 || status=$?
+
+# Stock SDKs held at a rate for seconds: run alone, so the parallel assemblies above do not starve them of CPU.
+echo "test: SDK delivery at a steady rate (on its own)"
+dotnet test tests/OtelLlm.Reliability.Tests -c Release --no-build -nologo --filter "Category=Delivery" \
+  --logger "console;verbosity=normal" --logger "trx;LogFilePrefix=delivery" --results-directory "$results" \
+  -- RunConfiguration.TestSessionTimeout=900000 || status=$?
 
 js_passed=0; js_failed=0
 if [ -f tests/js/package.json ]; then
