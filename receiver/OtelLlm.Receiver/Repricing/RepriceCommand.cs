@@ -64,6 +64,16 @@ internal static class RepriceCommand
             .Build();
         var clickHouse = configuration.GetSection(clickHouseSection).Get<ClickHouseOptions>() ?? new ClickHouseOptions();
         var normalization = configuration.GetSection(GenAiNormalizationOptions.SectionName).Get<GenAiNormalizationOptions>() ?? new GenAiNormalizationOptions();
+        if (clickHouse.Cluster.Length > 0)
+        {
+            // The statements below join a staging table of one server against llm_calls and rebuild maxima by dropping a
+            // partition: neither is written for Distributed tables over shards yet.
+            await errors.WriteLineAsync(
+                $"reprice: OtelLlm:ClickHouse:Cluster is set ('{clickHouse.Cluster}'); re-pricing runs against a single ClickHouse server only. "
+                + "Nothing was changed. On a cluster, re-price by hand per shard or leave the stored costs as they are.");
+            return 2;
+        }
+
         var prices = GenAiNormalizer.LoadPrices(normalization);
         using var client = new ClickHouseClient(clickHouse);
         var report = await new Repricer(client, prices, time).RunAsync(from.Value, to.Value, project, dryRun, cancellationToken);

@@ -28,6 +28,7 @@ public sealed class RepriceCommandTests : IAsyncLifetime
     [InlineData("--from 2025-09-02 --to 2025-09-01", "--from before --to")]
     [InlineData("--from 2025-09-01", "--from and --to are required")]
     [InlineData("--from 2025-09-01 --to 2025-09-02 --frobnicate", "unexpected argument '--frobnicate'")]
+    [InlineData("--from 2025-09-01 --to 2025-09-02 --OtelLlm:ClickHouse:Cluster=otel_llm_cluster", "runs against a single ClickHouse server only. Nothing was changed")]
     public async Task BadArguments_ExitTwoAndSayWhat(string args, string message)
     {
         var (exit, _, error) = await RunAsync(args.Split(' '));
