@@ -32,7 +32,7 @@ public sealed class SdkDeliveryTests(ClickHouseDatabase database, ITestOutputHel
         await using var receiver = await ReceiverUnderTest.StartAsync(database.Url, database.Name, ["--OtelLlm:Receiver:BatchMaxDelayMilliseconds=1000"]);
         var service = "sdk-delivery-dotnet-" + Guid.NewGuid().ToString("N")[..8];
         var log = receiver.Services.GetRequiredService<WriteAheadLog>();
-        var produced = Produce(receiver.GrpcPort, service, () => log.DurableSequence >= 1);
+        var produced = Produce(receiver.GrpcPort, service, () => log.DurableSequence >= 1, Rate, Seconds);
 
         var stored = await database.WaitForCountAsync($"SELECT count() FROM otel_traces FINAL WHERE ServiceName = '{service}'", produced, TimeSpan.FromSeconds(120));
         output.WriteLine($".NET SDK (gRPC, default batch processor): produced {produced}, stored {stored}");
@@ -55,8 +55,8 @@ public sealed class SdkDeliveryTests(ClickHouseDatabase database, ITestOutputHel
         Assert.Equal(produced, stored);
     }
 
-    /// <summary>Produces one warm-up span, then <see cref="Rate"/> spans a second for <see cref="Seconds"/> through the .NET SDK's defaults; returns how many.</summary>
-    private static int Produce(int grpcPort, string service, Func<bool> warmUpAcknowledged)
+    /// <summary>Produces one warm-up span, then <paramref name="rate"/> spans a second for <paramref name="seconds"/> through the .NET SDK's defaults; returns how many.</summary>
+    internal static int Produce(int grpcPort, string service, Func<bool> warmUpAcknowledged, int rate, int seconds)
     {
         var sourceName = "sdk-delivery." + service;
         using var source = new ActivitySource(sourceName);
@@ -83,9 +83,9 @@ public sealed class SdkDeliveryTests(ClickHouseDatabase database, ITestOutputHel
 
             produced = 1;
             var clock = Stopwatch.StartNew();
-            while (produced < 1 + (Rate * Seconds))
+            while (produced < 1 + (rate * seconds))
             {
-                var due = 1 + Math.Min(Rate * Seconds, (int)(clock.Elapsed.TotalSeconds * Rate));
+                var due = 1 + Math.Min(rate * seconds, (int)(clock.Elapsed.TotalSeconds * rate));
                 for (; produced < due; produced++)
                 {
                     source.StartActivity("work")?.Stop();
