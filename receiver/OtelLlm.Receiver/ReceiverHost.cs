@@ -70,6 +70,18 @@ public static partial class ReceiverHost
 
         await using (app)
         {
+            try
+            {
+                // The write-ahead log is opened (recovered, locked) before anything listens.
+                _ = app.Services.GetRequiredService<WriteAheadLog>();
+            }
+            catch (WalLockedException e)
+            {
+                var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ReceiverHost).FullName!);
+                LogWalLocked(logger, e.Message);
+                return 3;
+            }
+
             await app.RunAsync();
         }
 
@@ -285,6 +297,9 @@ public static partial class ReceiverHost
             }
         }
     }
+
+    [LoggerMessage(EventId = ReceiverEventIds.WalLocked, Level = LogLevel.Critical, Message = "The receiver cannot start: {Problem}")]
+    private static partial void LogWalLocked(ILogger logger, string problem);
 
     [LoggerMessage(EventId = ReceiverEventIds.SettingsInvalid, Level = LogLevel.Critical, Message = "{Problem}")]
     private static partial void LogSettingsInvalid(ILogger logger, string problem);

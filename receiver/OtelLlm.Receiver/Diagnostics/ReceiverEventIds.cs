@@ -8,6 +8,7 @@ internal static class ReceiverEventIds
 {
     // 1000–1099: start-up, settings, schema, retention.
     public const int SettingsInvalid = 1001;
+    public const int WalLocked = 1002;
     public const int SchemaReady = 1010;
     public const int SchemaRetry = 1011;
     public const int SchemaMissing = 1012;
