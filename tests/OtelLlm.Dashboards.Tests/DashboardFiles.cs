@@ -36,25 +36,28 @@ internal static class DashboardFiles
         }
     }
 
-    public static IReadOnlyList<PanelQuery> Queries()
+    /// <summary>The dashboard of the receiver's own telemetry, which reads no LLM traffic (see <c>ReceiverHealthPanelTests</c>).</summary>
+    public const string ReceiverHealth = "receiver-health";
+
+    /// <summary>The panel queries of the dashboards over LLM traffic, which the demo data answers.</summary>
+    public static IReadOnlyList<PanelQuery> Queries() => [.. Paths.Select(Path.GetFileNameWithoutExtension).Where(d => d != ReceiverHealth).SelectMany(d => Queries(d!))];
+
+    /// <summary>The panel queries of one dashboard.</summary>
+    public static IReadOnlyList<PanelQuery> Queries(string name)
     {
         var list = new List<PanelQuery>();
-        foreach (var path in Paths)
+        using var doc = Load(Path.Combine(Folder, name + ".json"));
+        foreach (var panel in Panels(doc.RootElement))
         {
-            using var doc = Load(path);
-            var name = Path.GetFileNameWithoutExtension(path);
-            foreach (var panel in Panels(doc.RootElement))
+            if (!panel.TryGetProperty("targets", out var targets))
             {
-                if (!panel.TryGetProperty("targets", out var targets))
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                foreach (var target in targets.EnumerateArray())
-                {
-                    list.Add(new PanelQuery(name, panel.GetProperty("id").GetInt32(), panel.GetProperty("title").GetString()!,
-                        panel.GetProperty("type").GetString()!, target.GetProperty("rawSql").GetString()!, target.GetProperty("format").GetInt32()));
-                }
+            foreach (var target in targets.EnumerateArray())
+            {
+                list.Add(new PanelQuery(name, panel.GetProperty("id").GetInt32(), panel.GetProperty("title").GetString()!,
+                    panel.GetProperty("type").GetString()!, target.GetProperty("rawSql").GetString()!, target.GetProperty("format").GetInt32()));
             }
         }
 

@@ -49,7 +49,7 @@ public class DemoDatabase : IAsyncLifetime
     internal async Task<QueryResult> RunPanelAsync(
         string dashboard, string title, DateTimeOffset from, DateTimeOffset to, int intervalSeconds, Dictionary<string, VariableValue>? variables = null)
     {
-        var query = DashboardFiles.Queries().Single(q => q.Dashboard == dashboard && q.Title == title);
+        var query = DashboardFiles.Queries(dashboard).Single(q => q.Title == title);
         variables ??= await AllSelectedAsync(dashboard, from, to, intervalSeconds);
         return await RunAsync(GrafanaMacros.Expand(query.Sql, variables, from, to, intervalSeconds));
     }

@@ -45,6 +45,9 @@ public sealed class ProvisioningTests
         // The demo key also opens the HTTP API: it has every scope, ingest (what the demo sends) among them.
         Assert.Matches(@"^\$\{OTELLLM_API_KEY:-[^}]+\}=\w+:ingest\+feedback\+read\+admin$", keys);
         Assert.Equal(keys[..keys.LastIndexOf('=')], demoKey);
+        // The receiver exports its own telemetry to itself, with the key, for the Receiver health dashboard.
+        Assert.Equal("http://127.0.0.1:4318", Scalar(services, "receiver", "environment", "OtelLlm__Receiver__SelfTelemetryEndpoint"));
+        Assert.Equal(keys[..keys.LastIndexOf('=')], Scalar(services, "receiver", "environment", "OtelLlm__Receiver__SelfTelemetryApiKey"));
         Assert.Equal("service_healthy", Scalar(services, "demo", "depends_on", "receiver", "condition"));
         Assert.Equal("http://receiver:4317", Scalar(services, "demo", "environment", "OTEL_EXPORTER_OTLP_ENDPOINT"));
 
@@ -111,7 +114,7 @@ public sealed class ProvisioningTests
     public void Dashboards_AreValidWithUniqueIdsAndOnlyPortableSql()
     {
         var uids = new HashSet<string>();
-        Assert.Equal(5, DashboardFiles.Paths.Count);
+        Assert.Equal(6, DashboardFiles.Paths.Count);
         foreach (var file in DashboardFiles.Paths)
         {
             using var doc = DashboardFiles.Load(file);
