@@ -93,7 +93,12 @@ internal sealed class LogRows(IGenAiNormalizer? normalizer, int maxValueBytes)
         row.LogAttributes = AnyValueText.Flatten(log.Attributes, maxValueBytes);
         row.EventName = log.EventName.Length > 0 ? log.EventName : row.LogAttributes.Get(OtelNames.Log.EventName) ?? string.Empty;
         row.DroppedAttributesCount = log.DroppedAttributesCount;
+        row.RecordHash = RecordHash(row);
+    }
 
+    /// <summary>A log record's identity (time, trace, span, body, event name, attributes), so a re-sent record collapses into one row.</summary>
+    public static ulong RecordHash(LogRow row)
+    {
         var hash = new StableHash();
         hash.Add(row.EffectiveTimeUnixNano);
         hash.Add(row.TraceId);
@@ -101,6 +106,6 @@ internal sealed class LogRows(IGenAiNormalizer? normalizer, int maxValueBytes)
         hash.Add(row.Body);
         hash.Add(row.EventName);
         RowValues.AddToHash(ref hash, row.LogAttributes);
-        row.RecordHash = hash.Value;
+        return hash.Value;
     }
 }

@@ -148,10 +148,7 @@ internal sealed class MetricRows(int maxValueBytes)
         foreach (var p in histogram.DataPoints)
         {
             StartPoint(row, "Histogram", histogram.AggregationTemporality, false, p.Attributes, p.StartTimeUnixNano, p.TimeUnixNano, p.Flags, resourceHash);
-            row.Count = p.Count;
-            row.Sum = p.HasSum ? p.Sum : null;
-            row.Min = p.HasMin ? p.Min : null;
-            row.Max = p.HasMax ? p.Max : null;
+            SetStatistics(row, p.Count, p.HasSum ? p.Sum : null, p.HasMin ? p.Min : null, p.HasMax ? p.Max : null);
             row.BucketCounts.AddRange(p.BucketCounts);
             row.ExplicitBounds.AddRange(p.ExplicitBounds);
             AddExemplars(row, p.Exemplars);
@@ -166,10 +163,7 @@ internal sealed class MetricRows(int maxValueBytes)
         foreach (var p in histogram.DataPoints)
         {
             StartPoint(row, "ExponentialHistogram", histogram.AggregationTemporality, false, p.Attributes, p.StartTimeUnixNano, p.TimeUnixNano, p.Flags, resourceHash);
-            row.Count = p.Count;
-            row.Sum = p.HasSum ? p.Sum : null;
-            row.Min = p.HasMin ? p.Min : null;
-            row.Max = p.HasMax ? p.Max : null;
+            SetStatistics(row, p.Count, p.HasSum ? p.Sum : null, p.HasMin ? p.Min : null, p.HasMax ? p.Max : null);
             row.Scale = p.Scale;
             row.ZeroCount = p.ZeroCount;
             row.ZeroThreshold = p.ZeroThreshold;
@@ -190,6 +184,15 @@ internal sealed class MetricRows(int maxValueBytes)
         }
 
         return histogram.DataPoints.Count;
+    }
+
+    /// <summary>The count and the optional sum, min and max both kinds of histogram point carry.</summary>
+    private static void SetStatistics(MetricRow row, ulong count, double? sum, double? min, double? max)
+    {
+        row.Count = count;
+        row.Sum = sum;
+        row.Min = min;
+        row.Max = max;
     }
 
     private int WriteSummaryPoints(MetricRow row, Summary summary, StableHash resourceHash, EncodedRequest output)

@@ -65,14 +65,7 @@ internal static class TelemetryItems
         };
 
         // The same identity OTLP log records get, so a re-sent item collapses into one row.
-        var hash = new StableHash();
-        hash.Add(row.EffectiveTimeUnixNano);
-        hash.Add(row.TraceId);
-        hash.Add(row.SpanId);
-        hash.Add(row.Body);
-        hash.Add(row.EventName);
-        RowValues.AddToHash(ref hash, row.LogAttributes);
-        row.RecordHash = hash.Value;
+        row.RecordHash = LogRows.RecordHash(row);
         return row;
     }
 
