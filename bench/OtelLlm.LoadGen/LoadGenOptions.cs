@@ -42,7 +42,7 @@ internal sealed class LoadGenOptions
     public const string Usage = """
         OtelLlm load generator
 
-        dotnet OtelLlm.LoadGen.dll [ingest|dashboards] [options]
+        dotnet OtelLlm.LoadGen.dll [ingest|sdk|dashboards|read-api|export] [options]
 
         ingest (default): starts the receiver as a child process per phase and sends pre-encoded OTLP GenAI spans.
           --protocol grpc|http|both        transports to measure (default both)
@@ -71,6 +71,11 @@ internal sealed class LoadGenOptions
           --processes N                    SDK processes sharing the rate (default 1)
           --rate, --duration, --rounds, --receiver, --receiver-arg, --receiver-env, --keep as for ingest
         dashboards: fills otel_llm_bench with synthetic llm_calls and times every panel query.
+        export: fills otel_llm_bench_export with 1,000,000 synthetic llm_calls with captured content, starts the receiver
+          as a child process and streams every export (calls as CSV, JSON and JSON Lines with content, fine-tuning JSONL)
+          of the first 10,000 calls and of all of them, reading the receiver's resident memory before and at its peak
+          (--rows, --database, --regenerate as below; --receiver as for ingest, repeat it to compare builds), and what
+          ClickHouse needs to read the range with FINAL at once and a day at a time.
         read-api: the same data (and one otel_traces span per call), the receiver as a child process, and every
           read-API request the console's pages make over 24 h and 30 d, p50 and p95 (--rows, --database, --runs,
           --regenerate as for dashboards; --receiver as for ingest).
@@ -93,6 +98,8 @@ internal sealed class LoadGenOptions
             i = 1;
         }
 
+        var rowsGiven = false;
+        var databaseGiven = false;
         for (; i < args.Length; i++)
         {
             var name = args[i];
@@ -153,14 +160,20 @@ internal sealed class LoadGenOptions
                 case "--clickhouse": o.ClickHouse = new Uri(Next()); break;
                 case "--no-ceiling": o.Ceiling = false; break;
                 case "--ceiling-concurrency": o.CeilingConcurrency = Int(Next()); break;
-                case "--rows": o.DashboardRows = long.Parse(Next(), CultureInfo.InvariantCulture); break;
-                case "--database": o.DashboardDatabase = Next(); break;
+                case "--rows": o.DashboardRows = long.Parse(Next(), CultureInfo.InvariantCulture); rowsGiven = true; break;
+                case "--database": o.DashboardDatabase = Next(); databaseGiven = true; break;
                 case "--runs": o.DashboardRuns = Int(Next()); break;
                 case "--regenerate": o.Regenerate = true; break;
                 case "--keep": o.KeepDatabases = true; break;
                 case "--out": o.OutputPrefix = Next(); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
+        }
+
+        if (o.Mode == "export")
+        {
+            o.DashboardRows = rowsGiven ? o.DashboardRows : 1_000_000;
+            o.DashboardDatabase = databaseGiven ? o.DashboardDatabase : "otel_llm_bench_export";
         }
 
         if (o.Protocols.Count == 0)

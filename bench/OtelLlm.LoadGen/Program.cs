@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using OtelLlm.LoadGen;
 using OtelLlm.LoadGen.Dashboards;
+using OtelLlm.LoadGen.Exports;
 using OtelLlm.LoadGen.Ingest;
 using OtelLlm.LoadGen.Measurement;
 using OtelLlm.LoadGen.Payloads;
@@ -78,6 +79,33 @@ else if (options.Mode == "read-api")
     report.AppendLine();
     report.AppendLine(CultureInfo.InvariantCulture, $"Requests: {read.Timings.Count}; p95 over 500 ms: {read.Timings.Count(t => t.P95Ms >= 500)}; errors: {read.Timings.Count(t => t.Error is not null)}.");
     result = new { machine, clickHouse = version, readApi = read };
+}
+else if (options.Mode == "export")
+{
+    using var bench = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = options.DashboardDatabase, Timeout = TimeSpan.FromMinutes(30) });
+    var exports = await new ExportBench(bench, options.Receivers, options.DashboardRows, options.Regenerate).RunAsync();
+    report.AppendLine(CultureInfo.InvariantCulture, $"{exports.Rows:N0} llm_calls rows in `{options.DashboardDatabase}` ({(exports.InsertSeconds == 0 ? "reused" : $"inserted in {exports.InsertSeconds} s")}), {exports.ContentBytes / 1048576.0:N0} MiB of captured content; the receiver as a child process, every export once after a warm-up, streamed to a counting sink on loopback. Receiver RSS: resident memory before the request, and its peak during it (VmHWM, reset before each request).");
+    report.AppendLine();
+    report.AppendLine(CultureInfo.InvariantCulture, $"Receivers: {string.Join("; ", options.Receivers.Select(r => $"{r.Label} = {r.Dll}"))}.");
+    report.AppendLine();
+    report.AppendLine("| receiver | export | lines | MiB | first byte ms | seconds | MiB/s | receiver RSS before MiB | peak RSS during MiB | growth MiB |");
+    report.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var t in exports.Timings)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {t.Receiver} | `{t.Export}` | {t.Lines:N0} | {t.Bytes / 1048576.0:N1} | {t.FirstByteMs} | {(t.Error is null ? t.Seconds.ToString(CultureInfo.InvariantCulture) : "ERROR: " + t.Error.Replace('|', '/').Replace('\n', ' '))} | {t.MiBPerSecond} | {t.RssBeforeMiB} | {t.PeakRssMiB} | {t.GrowthMiB} |");
+    }
+
+    report.AppendLine();
+    report.AppendLine("What ClickHouse itself needs to read every call of the range with FINAL (`SELECT * … FORMAT Null`, memory from `system.query_log`):");
+    report.AppendLine();
+    report.AppendLine("| read | queries | peak memory of one query MiB | seconds | result |");
+    report.AppendLine("|---|---:|---:|---:|---|");
+    foreach (var r in exports.ServerReads)
+    {
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Read} | {r.Queries} | {r.PeakMemoryMiB} | {r.Seconds} | {(r.Error is null ? "ok" : r.Error.Replace('|', '/').Replace('\n', ' '))} |");
+    }
+
+    result = new { machine, clickHouse = version, exports };
 }
 else if (options.Mode == "ingest")
 {

@@ -176,6 +176,38 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
     }
 
     [Fact]
+    public async Task Calls_AcrossSeveralDays_EachCallOnceInItsNewestRevision_OldestDayFirst_LimitCountsAcrossDays()
+    {
+        // The export reads one day (partition) at a time: every day of the range once, a revised call once.
+        var workload = Unique("days");
+        var today = new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date, TimeSpan.Zero);
+        var calls = new[]
+        {
+            StoredCalls.Call("alpha", today.AddDays(-3).AddHours(12), "gpt-4o", workload),
+            StoredCalls.Call("alpha", today.AddDays(-2).AddHours(1), "gpt-4o", workload),
+            StoredCalls.Call("alpha", today.AddDays(-2).AddHours(23), "gpt-4o-mini", workload),
+            StoredCalls.Call("alpha", today.AddDays(-1).AddMinutes(5), "gpt-4o", workload),
+        };
+        var revised = StoredCalls.Call("alpha", today.AddDays(-2).AddHours(1), "gpt-4o", workload);
+        revised.TraceId = calls[1].TraceId;
+        revised.SpanId = calls[1].SpanId;
+        revised.Revision = 1;
+        revised.CostUsd = 0.5;
+        await StoredCalls.InsertAsync(receiver.Database, [.. calls, revised]);
+        var query = $"/api/v1/export/calls?format=jsonl&workload={workload}&from={Iso(today.AddDays(-4))}";
+
+        var rows = await JsonLinesAsync(query);
+        Assert.Equal(calls.Select(c => c.TraceId).Order(StringComparer.Ordinal), rows.Select(r => r.GetProperty("traceId").GetString()!).Order(StringComparer.Ordinal));
+        var days = rows.Select(r => r.GetProperty("timestamp").GetString()![..10]).ToList();
+        Assert.Equal(days.Order(StringComparer.Ordinal), days);
+        Assert.Equal(0.5, rows.Single(r => r.GetProperty("traceId").GetString() == calls[1].TraceId).GetProperty("costUsd").GetDouble());
+
+        Assert.Equal(3, (await JsonLinesAsync(query + "&limit=3")).Count);
+        Assert.Single(await JsonLinesAsync(query + "&limit=1"));
+        Assert.Equal(calls[0].TraceId, (await JsonLinesAsync(query + "&limit=1"))[0].GetProperty("traceId").GetString());
+    }
+
+    [Fact]
     public async Task Calls_InvalidQuery_ListsEveryError_AndScopesAreEnforced()
     {
         using var bad = await receiver.GetAsync("/api/v1/export/calls?format=xml&status=maybe&content=sometimes&limit=0&from=2025-02-01T00:00:00Z&to=2025-01-01T00:00:00Z", ApiReceiverFixture.ReadKey);
@@ -324,6 +356,14 @@ public sealed class ExportTests(ApiReceiverFixture receiver) : IClassFixture<Api
         var spans = string.Join(", ", ids.Select(i => $"'{i.SpanId}'"));
         Assert.Equal(ids.Count, await receiver.Database.WaitForCountAsync($"SELECT uniqExact(SpanId) FROM llm_calls WHERE SpanId IN ({spans})", ids.Count));
         return ids;
+    }
+
+    private async Task<List<JsonElement>> JsonLinesAsync(string pathAndQuery)
+    {
+        using var response = await receiver.GetAsync(pathAndQuery, ApiReceiverFixture.ReadKey);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
     }
 
     private static Dictionary<string, string> Row(string[] fields) => s_columns.Select((c, i) => (c, fields[i])).ToDictionary(p => p.c, p => p.Item2);

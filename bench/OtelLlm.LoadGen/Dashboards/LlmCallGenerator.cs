@@ -7,9 +7,12 @@ namespace OtelLlm.LoadGen.Dashboards;
 /// <summary>
 /// Synthetic <c>llm_calls</c> rows with production-like skew: a few services and models carry most traffic, users
 /// follow a long tail, 3% of calls fail, timestamps spread over the last 30 days with a daily cycle.
-/// Rows come out in time order so each insert touches one or two day partitions.
+/// Rows come out in time order so each insert touches one or two day partitions. With <c>content</c> the successful chat
+/// calls also carry a system prompt, a question and an answer in the OTel GenAI message schema (up to about 1 KB and
+/// 500 characters, growing with their tokens, each call's own), as a receiver with content capture stores them; the
+/// random sequence, and so every other column, is the same either way.
 /// </summary>
-internal sealed class LlmCallGenerator(long totalRows, DateTimeOffset end, int seed = 7)
+internal sealed class LlmCallGenerator(long totalRows, DateTimeOffset end, int seed = 7, bool content = false)
 {
     private static readonly string[] s_projects = ["default", "default", "default", "checkout", "internal-tools"];
     private static readonly string[] s_services = ["support-bot", "search-api", "summarizer", "agent-worker", "email-drafts", "code-review", "translator", "classifier"];
@@ -107,6 +110,30 @@ internal sealed class LlmCallGenerator(long totalRows, DateTimeOffset end, int s
         r.StatusMessage = failed ? "request failed" : string.Empty;
         r.SourceFormat = "otel_genai";
         r.Revision = 0;
+        r.SystemInstructions = string.Empty;
+        r.InputMessages = string.Empty;
+        r.OutputMessages = string.Empty;
+        if (content && !failed && !embeddings)
+        {
+            var call = _produced.ToString(CultureInfo.InvariantCulture);
+            r.SystemInstructions = $$"""[{"type":"text","content":"You are the {{r.ServiceName}} assistant. Answer briefly and cite the order or ticket you used."}]""";
+            r.InputMessages = $$"""[{"role":"user","parts":[{"type":"text","content":"Question {{call}}: {{Text(input, 1000)}}"}]}]""";
+            r.OutputMessages = $$"""[{"role":"assistant","parts":[{"type":"text","content":"Answer {{call}}: {{Text(output, 500)}}"}],"finish_reason":"stop"}]""";
+        }
+    }
+
+    // About four characters a token, at most max characters, from a fixed text (JSON-safe: no quotes or backslashes).
+    private static string Text(ulong tokens, int max)
+    {
+        const string Words = "the order shipped on monday and the refund for the second item was approved by the support team after the customer sent the receipt ";
+        var length = (int)Math.Min((ulong)max, Math.Max(20, tokens * 4));
+        var text = new System.Text.StringBuilder(length);
+        while (text.Length < length)
+        {
+            text.Append(Words, 0, Math.Min(Words.Length, length - text.Length));
+        }
+
+        return text.ToString();
     }
 
     // Index 0 is the most common; each next one roughly half as likely.

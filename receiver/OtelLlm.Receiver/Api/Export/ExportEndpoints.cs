@@ -8,8 +8,8 @@ namespace OtelLlm.Receiver.Api.Export;
 
 /// <summary>
 /// <c>/api/v1/export</c> (scope <c>read</c>): calls as CSV, a JSON array or JSON Lines, and OpenAI chat fine-tuning
-/// JSONL. Both stream: rows go from ClickHouse to the client as they are read, in constant memory however many there
-/// are. Everything that can be refused is checked, and the query started, before the first byte is sent; a failure
+/// JSONL. Both stream: rows go from ClickHouse to the client as they are read, one day of calls at a time
+/// (<see cref="DailyFinalReader"/>), in constant memory however many there are. Everything that can be refused is checked, and the query started, before the first byte is sent; a failure
 /// after that ends the response without its last chunk, so a client never takes a cut-off export for a whole one.
 /// </summary>
 internal static class ExportEndpoints
@@ -58,9 +58,8 @@ internal static class ExportEndpoints
             where.Append(state == "error" ? " AND StatusCode = 'Error'" : " AND StatusCode != 'Error'");
         }
 
-        // FINAL keeps one row per call (its latest revision) while reading, without holding the keys seen.
-        var sql = $"SELECT {string.Join(", ", columns.Select(c => c.Sql))} FROM llm_calls FINAL WHERE {where}{(max > 0 ? $" LIMIT {max}" : string.Empty)}";
-        var reader = await clickHouse.QueryStreamAsync(sql, "export calls", cancellationToken: context.RequestAborted);
+        // FINAL keeps one row per call (its latest revision) while reading, without holding the keys seen; a day at a time.
+        var reader = await DailyFinalReader.OpenAsync(clickHouse, string.Join(", ", columns.Select(c => c.Sql)), where.ToString(), "export calls", max, context.RequestAborted);
         var fileName = $"llm-calls-{range.From.UtcDateTime:yyyyMMdd'T'HHmmss}-{range.To.UtcDateTime:yyyyMMdd'T'HHmmss}.{chosen}";
         return ApiResult.Stream(ExportWriter.ContentType(chosen), fileName, async (body, ct) =>
         {
@@ -133,8 +132,7 @@ internal static class ExportEndpoints
             where += $" AND ((TraceId, SpanId) IN ({Rated("SpanId")}) OR (ResponseId != '' AND (TraceId, ResponseId) IN ({Rated("ResponseId")})))";
         }
 
-        var sql = $"SELECT SystemInstructions, InputMessages, OutputMessages, ToolDefinitions FROM llm_calls FINAL WHERE {where}";
-        var reader = await clickHouse.QueryStreamAsync(sql, "export fine-tuning examples", cancellationToken: context.RequestAborted);
+        var reader = await DailyFinalReader.OpenAsync(clickHouse, "SystemInstructions, InputMessages, OutputMessages, ToolDefinitions", where, "export fine-tuning examples", limit: 0, context.RequestAborted);
         var fileName = $"finetune{(string.IsNullOrEmpty(workload) ? string.Empty : "-" + Safe(workload))}-{range.From.UtcDateTime:yyyyMMdd}-{range.To.UtcDateTime:yyyyMMdd}.jsonl";
         return ApiResult.Stream("application/x-ndjson; charset=utf-8", fileName, async (body, ct) =>
         {
@@ -146,7 +144,7 @@ internal static class ExportEndpoints
                 // written, not with the calls read.
                 var seen = new HashSet<UInt128>();
                 var written = 0;
-                while (await reader.ReadRowAsync(ct) is { } row && (max == 0 || written < max))
+                while ((max == 0 || written < max) && await reader.ReadRowAsync(ct) is { } row)
                 {
                     if (FineTuneExamples.Convert(row[0], row[1], row[2], row[3]) is not { } line
                         || !seen.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(SHA256.HashData(line))))
