@@ -1,13 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace OtelLlm.Instrumentation.Tests;
 
@@ -23,20 +14,8 @@ public sealed class ContentCaptureEnvironmentTests
     [InlineData(false)]
     public async Task Sample_CaptureFromTheEnvironment_MessagesExportedOnlyWhenTheVariableSaysSo(bool capture)
     {
-        var received = new ConcurrentQueue<(string Path, byte[] Body)>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        await using var app = builder.Build();
-        app.MapPost("/v1/{signal}", async (HttpContext context) =>
-        {
-            using var body = new MemoryStream();
-            await context.Request.Body.CopyToAsync(body);
-            received.Enqueue((context.Request.Path.Value!, body.ToArray()));
-            context.Response.ContentType = "application/x-protobuf";
-        });
-        await app.StartAsync();
-        var endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await using var sink = await OtlpSink.StartAsync();
+        var endpoint = sink.Endpoint.ToString().TrimEnd('/');
 
         // The sample's build output sits beside this test's under artifacts/bin/<project>/<configuration>/.
         var here = Path.GetDirectoryName(typeof(ContentCaptureEnvironmentTests).Assembly.Location)!;
@@ -60,7 +39,7 @@ public sealed class ContentCaptureEnvironmentTests
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
         Assert.True(process.ExitCode == 0, await stdout + await stderr);
 
-        var traces = string.Concat(received.Where(r => r.Path == "/v1/traces").Select(r => Encoding.UTF8.GetString(r.Body)));
+        var traces = sink.Text("traces");
         Assert.Contains("capture-env", traces, StringComparison.Ordinal);
         Assert.Contains("gen_ai.usage.input_tokens", traces, StringComparison.Ordinal);
         Assert.Equal(capture, traces.Contains("gen_ai.input.messages", StringComparison.Ordinal));
