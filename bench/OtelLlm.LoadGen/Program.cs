@@ -30,9 +30,9 @@ if (options.Mode is "help" or "--help")
 var machine = MachineInfo.Read();
 using var admin = new ClickHouseClient(new ClickHouseOptions { Url = options.ClickHouse, Database = "default", Timeout = TimeSpan.FromMinutes(5) });
 var version = await admin.GetServerVersionAsync();
-var clickHousePids = ProcessStats.FindClickHouseServer();
+var clickHousePids = ProcessStats.FindClickHouseServer(options.ClickHouse);
 var report = new StringBuilder();
-report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGiB} GiB, {machine.Runtime}, ClickHouse {version}; load average at start {machine.LoadAverage}.");
+report.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGiB} GiB, {machine.Runtime}, ClickHouse {version} (CPU of process {string.Join(", ", clickHousePids)}); load average at start {machine.LoadAverage}.");
 report.AppendLine();
 object result;
 
@@ -163,13 +163,13 @@ else if (options.Mode == "ingest")
     report.AppendLine(CultureInfo.InvariantCulture, $"{options.SpansPerRequest} spans per request (traces of 1 invoke_agent + 4 chat spans), {options.Concurrency} requests in flight, {options.Connections} HTTP/2 connections for gRPC, {options.WarmupSeconds} s warm-up then {options.DurationSeconds} s measured per phase, {(options.Rate > 0 ? $"target {options.Rate:N0} spans/s" : "flat out")}, {options.Rounds} round(s){(options.ReceiverEnvironment.Count > 0 ? "; receiver environment " + string.Join(' ', options.ReceiverEnvironment.Select(e => $"{e.Key}={e.Value}")) : string.Empty)}{(options.ReceiverArgs.Count > 0 ? "; receiver arguments " + string.Join(' ', options.ReceiverArgs) : string.Empty)}.");
     report.AppendLine(CultureInfo.InvariantCulture, $"Receivers: {string.Join("; ", options.Receivers.Select(r => $"{r.Label} = {r.Dll}"))}.");
     report.AppendLine();
-    report.AppendLine("| round | receiver | protocol | content | spans/s acked | ack p50 / p99 ms (n) | receiver CPU-s | spans per receiver CPU-s (window) | backlog at start, drain s | spans per receiver CPU-s (until drained) | ClickHouse CPU-s (until drained) | queryable p50 / p99 ms (n) | receiver peak RSS MiB | log bytes per span (peak MiB) | storage write bytes per span | refused / failed | vs ceiling | load average start → end |");
-    report.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    report.AppendLine("| round | receiver | protocol | content | spans/s acked | spans/s stored (window + drain) | ack p50 / p99 ms (n) | receiver CPU-s | spans per receiver CPU-s (window) | backlog at start, drain s | spans per receiver CPU-s (until drained) | ClickHouse CPU-s (until drained) | queryable p50 / p99 ms (n) | receiver peak RSS MiB | log bytes per span (peak MiB) | storage write bytes per span | refused / failed | vs ceiling | load average start → end |");
+    report.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var r in ingests)
     {
         var ceiling = ceilings.FirstOrDefault(c => c.Profile == r.Profile && c.Round == r.Round);
-        var ratio = ceiling is { SpansPerSecond: > 0 } ? (r.SpansPerSecond / ceiling.SpansPerSecond).ToString("P0", CultureInfo.InvariantCulture) : "n/a";
-        report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Round} | {r.Receiver} | {r.Protocol} | {r.Profile} | {r.SpansPerSecond:N0} | {r.AckP50Ms} / {r.AckP99Ms} ({r.AckSamples}) | {r.ReceiverCpuSeconds} | {r.SpansPerReceiverCpuSecond:N0} | {r.BacklogAtWindowStart:N0}, {r.DrainSeconds} | {r.SpansPerReceiverCpuSecondToDrained:N0} | {r.ClickHouseCpuToDrainedSeconds} | {r.LatencyP50Ms} / {r.LatencyP99Ms} ({r.LatencySamples}) | {r.ReceiverPeakMiB} | {r.LogBytesPerSpan:N0} ({r.LogPeakBytes / 1048576.0:N1}) | {r.StorageWriteBytesPerSpan:N0} | {r.Refused} / {r.Failed} | {ratio} | {r.LoadAverageStart} → {r.LoadAverageEnd} |");
+        var ratio = ceiling is { SpansPerSecond: > 0 } ? (r.SpansStoredPerSecond / ceiling.SpansPerSecond).ToString("P0", CultureInfo.InvariantCulture) : "n/a";
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {r.Round} | {r.Receiver} | {r.Protocol} | {r.Profile} | {r.SpansPerSecond:N0} | {r.SpansStoredPerSecond:N0} | {r.AckP50Ms} / {r.AckP99Ms} ({r.AckSamples}) | {r.ReceiverCpuSeconds} | {r.SpansPerReceiverCpuSecond:N0} | {r.BacklogAtWindowStart:N0}, {r.DrainSeconds} | {r.SpansPerReceiverCpuSecondToDrained:N0} | {r.ClickHouseCpuToDrainedSeconds} | {r.LatencyP50Ms} / {r.LatencyP99Ms} ({r.LatencySamples}) | {r.ReceiverPeakMiB} | {r.LogBytesPerSpan:N0} ({r.LogPeakBytes / 1048576.0:N1}) | {r.StorageWriteBytesPerSpan:N0} | {r.Refused} / {r.Failed} | {ratio} | {r.LoadAverageStart} → {r.LoadAverageEnd} |");
     }
 
     if (ingests.Any(r => r.SpansAcked == 0))

@@ -67,7 +67,75 @@ internal static class ProcessStats
         return 0;
     }
 
-    /// <summary>Process ids of the running ClickHouse server (looked up by command name, read only).</summary>
+    /// <summary>
+    /// Process ids of the ClickHouse server behind <paramref name="url"/>: the process listening on its port when that can
+    /// be found, else every running ClickHouse server (looked up by command name, read only). Other servers on the same
+    /// machine (a test cluster) would otherwise add their CPU time, and one restarted during a run would make it negative.
+    /// </summary>
+    public static IReadOnlyList<int> FindClickHouseServer(Uri url)
+    {
+        var servers = FindClickHouseServer();
+        var listener = FindListener(url.Port);
+        return listener is { } pid && servers.Contains(pid) ? [pid] : servers;
+    }
+
+    /// <summary>The process listening on a local TCP port, from <c>/proc/net/tcp*</c> and the processes' socket descriptors.</summary>
+    public static int? FindListener(int port)
+    {
+        var inodes = new HashSet<string>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            try
+            {
+                foreach (var line in File.ReadLines(table).Skip(1))
+                {
+                    var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    // local_address is ADDR:PORT in hex; state 0A is LISTEN; field 9 is the socket's inode.
+                    if (f.Length > 9 && f[3] == "0A" && int.Parse(f[1][(f[1].IndexOf(':', StringComparison.Ordinal) + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == port)
+                    {
+                        inodes.Add($"socket:[{f[9]}]");
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        if (inodes.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var fd in Directory.EnumerateFiles(Path.Combine(dir, "fd")))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target))
+                    {
+                        return pid;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Process ids of every running ClickHouse server (looked up by command name, read only).</summary>
     public static IReadOnlyList<int> FindClickHouseServer()
     {
         var pids = new List<int>();
