@@ -48,6 +48,10 @@ public sealed class ProvisioningTests
         // The receiver exports its own telemetry to itself, with the key, for the Receiver health dashboard.
         Assert.Equal("http://127.0.0.1:4318", Scalar(services, "receiver", "environment", "OtelLlm__Receiver__SelfTelemetryEndpoint"));
         Assert.Equal(keys[..keys.LastIndexOf('=')], Scalar(services, "receiver", "environment", "OtelLlm__Receiver__SelfTelemetryApiKey"));
+        // The grid intensity for CO2e is the user's to set, defaulting to the receiver's own default.
+        Assert.Equal(
+            $"${{OTELLLM_GRID_INTENSITY:-{OtelLlm.Semantics.Energy.GridIntensity.WorldAverageGramsPerKwh}}}",
+            Scalar(services, "receiver", "environment", "OtelLlm__Receiver__Normalization__GridCarbonIntensity"));
         Assert.Equal("service_healthy", Scalar(services, "demo", "depends_on", "receiver", "condition"));
         Assert.Equal("http://receiver:4317", Scalar(services, "demo", "environment", "OTEL_EXPORTER_OTLP_ENDPOINT"));
 

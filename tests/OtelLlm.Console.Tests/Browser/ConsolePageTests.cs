@@ -37,6 +37,13 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
 
     private ILocator Rows(string table) => Page.GetByTestId(table).Locator("tbody tr");
 
+    // The seed sends 1,000 + duration input tokens and 50 output tokens per call; the receiver estimates each from the factors.
+    private static double Energy(SeededCall c) => OtelLlm.Semantics.Energy.EnergyFactorTable.Default.EstimateCall(
+        c.Provider, c.Model, c.Model, new OtelLlm.Semantics.Pricing.TokenUsage(1000 + (long)c.DurationMs, 50), out _)!.Value;
+
+    // What JavaScript's toPrecision(3) writes for these magnitudes (0.001 to 999).
+    private static string Significant(double value) => value.ToString(value >= 100 ? "0" : value >= 10 ? "0.0" : value >= 1 ? "0.00" : "G3", System.Globalization.CultureInfo.InvariantCulture);
+
     [Fact]
     public async Task Overview_ShowsTheSeededFiguresChartsAndTopModels()
     {
@@ -44,6 +51,10 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
         await Expect(Page.GetByTestId("figure-calls").Locator(".value")).ToHaveTextAsync(Seed.Calls.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(Page.GetByTestId("figure-errors").Locator(".value")).ToHaveTextAsync("1");
         await Expect(Page.GetByTestId("figure-cost").Locator(".value")).ToHaveTextAsync("$0.26");
+        // Energy estimated from each call's tokens, with its CO2e on the default grid (436 g/kWh), three significant digits.
+        var energy = Seed.Calls.Sum(Energy);
+        await Expect(Page.GetByTestId("figure-energy").Locator(".value")).ToHaveTextAsync(Significant(energy) + " Wh");
+        await Expect(Page.GetByTestId("figure-energy").Locator(".detail")).ToHaveTextAsync($"estimated · {Significant(energy * 436 / 1000)} g CO₂e");
         await Expect(Rows("top-models").First.Locator("td").First).ToHaveTextAsync("gpt-4o");
         await Expect(Rows("top-models")).ToHaveCountAsync(4);
         await ChromiumFixture.ScreenshotAsync(Page, "overview");
@@ -139,6 +150,8 @@ public sealed partial class ConsolePageTests(ConsoleReceiverFixture receiver, Ch
         await Expect(Page.GetByTestId("call-ttft").Locator(".value")).ToHaveTextAsync("350 ms");
         await Expect(Page.GetByTestId("call-duration").Locator(".value")).ToHaveTextAsync("1.80 s");
         await Expect(Page.GetByTestId("call-cost").Locator(".value")).ToHaveTextAsync("$0.0042");
+        await Expect(Page.GetByTestId("call-energy").Locator(".value")).ToHaveTextAsync(Significant(Energy(help)) + " Wh");
+        await Expect(Page.GetByTestId("call-energy").Locator(".detail")).ToHaveTextAsync($"estimated · {Significant(Energy(help) * 436 / 1000)} g CO₂e");
         await Expect(Page.GetByTestId("call-parameters")).ToContainTextAsync(help.SpanId);
         await ChromiumFixture.ScreenshotAsync(Page, "call");
     }

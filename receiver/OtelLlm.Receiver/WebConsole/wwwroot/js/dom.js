@@ -73,6 +73,12 @@ export function wh(n) {
   return n >= 1000 ? (n / 1000).toFixed(2) + ' kWh' : n.toPrecision(3) + ' Wh';
 }
 
+/** Grams of CO₂e: three significant digits, kilograms from 1,000 g. */
+export function grams(n) {
+  if (n === null || n === undefined) return '–';
+  return n >= 1000 ? (n / 1000).toFixed(2) + ' kg' : n.toPrecision(3) + ' g';
+}
+
 const pad = n => String(n).padStart(2, '0');
 
 /** A time in the browser's zone as YYYY-MM-DD HH:MM:SS. */

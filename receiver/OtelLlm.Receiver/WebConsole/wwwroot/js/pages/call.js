@@ -1,6 +1,6 @@
 // One call: the conversation as a chat, its numbers, parameters and attributes, and feedback written from here.
 import { api } from '../api.js';
-import { h, clear, card, count, usd, ms, wh, time, statusBadge, section, json } from '../dom.js';
+import { h, clear, card, count, usd, ms, wh, grams, time, statusBadge, section, json } from '../dom.js';
 import { link } from '../filters.js';
 
 function text(value) {
@@ -127,7 +127,7 @@ export async function render(ctx, notice) {
       card('Tokens', `${count(c.inputTokens)} → ${count(c.outputTokens)}`,
         [c.cacheReadTokens ? `${count(c.cacheReadTokens)} cached` : null, c.cacheWriteTokens ? `${count(c.cacheWriteTokens)} cache writes` : null, c.reasoningTokens ? `${count(c.reasoningTokens)} reasoning` : null].filter(Boolean).join(' · ') || null, 'call-tokens'),
       card('Cost', usd(c.costUsd), detail.costSource ? `from ${detail.costSource}` : 'no price', 'call-cost'),
-      card('Energy', wh(c.energyWh), c.energyWh === undefined || c.energyWh === null ? 'not estimated' : 'estimated', 'call-energy')),
+      card('Energy', wh(c.energyWh), c.energyWh === undefined || c.energyWh === null ? 'not estimated' : `${detail.energySource === 'span' ? 'reported' : 'estimated'} · ${grams(c.co2eGrams)} CO₂e`, 'call-energy')),
     section('Conversation', conversation(detail.content)),
     detail.content.toolDefinitions ? section('Tools offered', json(detail.content.toolDefinitions)) : null,
     feedbackPanel(detail, caller, note => render(ctx, note), notice),

@@ -1,6 +1,6 @@
 // Overview: the range's figures, charts over time and the costliest models and errors; everything links to the calls.
 import { api } from '../api.js';
-import { h, clear, card, count, usd, ms, percent, wh, section, table } from '../dom.js';
+import { h, clear, card, count, usd, ms, percent, wh, grams, section, table } from '../dom.js';
 import { lineChart, barList } from '../charts.js';
 import { apiQuery, link, span } from '../filters.js';
 
@@ -37,7 +37,7 @@ export async function render({ main, state, navigate, stale }) {
       card('Tokens', count(f.totalTokens), `${count(f.inputTokens)} in · ${count(f.outputTokens)} out`, 'figure-tokens'),
       card('Latency p50 / p95 / p99', h('a', { href: calls({ sort: 'duration' }) }, ms(f.latencyMs.p95)), `${ms(f.latencyMs.p50)} · ${ms(f.latencyMs.p95)} · ${ms(f.latencyMs.p99)}`, 'figure-latency'),
       card('Time to first token p95', ms(f.timeToFirstTokenMs.p95), 'streamed calls', 'figure-ttft'),
-      f.energyWh === undefined || f.energyWh === null ? null : card('Energy', wh(f.energyWh), 'estimated', 'figure-energy')),
+      f.energyWh === undefined || f.energyWh === null ? null : card('Energy', wh(f.energyWh), `estimated · ${grams(f.co2eGrams)} CO₂e`, 'figure-energy')),
     h('div', { class: 'charts' },
       h('a', { class: 'chart-link', href: calls(), title: 'Open these calls' }, 'calls →'),
       lineChart({ title: 'Calls', series: total.map(t => ({ name: '', points: t.points.map(p => ({ t: p.t, v: p.calls })) })), from, to, step: seconds * 1000, format: count, onPick: pick({}), testid: 'chart-calls' }),
