@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark suite: builds in Release, then the BenchmarkDotNet micro-benchmarks, the ingest load
-# test (receiver as a child process, gRPC and HTTP, content off and on, plus the direct-ClickHouse ceiling) and the
-# dashboard-query benchmark over 10 million llm_calls rows. Results land in bench/results/raw/ (ignored by git).
+# test (receiver as a child process, gRPC and HTTP, content off and on, plus the direct-ClickHouse ceiling), the
+# dashboard-query benchmark over 10 million llm_calls rows and the export benchmark over 1 million calls with content.
+# Results land in bench/results/raw/ (ignored by git).
 #
 #   bench/run.sh            full run (about 15-25 minutes on 2 cores, most of it the first 10M-row insert)
 #   bench/run.sh --quick    smoke run: 8 s phases, 1M dashboard rows, two micro-benchmarks (about 6 minutes)
@@ -33,11 +34,13 @@ benchmarks="$artifacts/bin/OtelLlm.Benchmarks/release/OtelLlm.Benchmarks.dll"
 if $quick; then
   dotnet "$loadgen" ingest --clickhouse "$clickhouse" --duration 8 --warmup 6 --out "$out/ingest-quick"
   dotnet "$loadgen" dashboards --clickhouse "$clickhouse" --rows 1000000 --database otel_llm_bench_quick --runs 1 --out "$out/dashboards-quick"
+  dotnet "$loadgen" export --clickhouse "$clickhouse" --rows 100000 --database otel_llm_bench_export_quick --out "$out/export-quick"
   (cd "$out" && dotnet "$benchmarks" --filter '*ReceiverPathBenchmarks.DecodeAndEncodeRows*' '*ChatClientBenchmarks.Instrumented*')
 else
   (cd "$out" && dotnet "$benchmarks" --filter '*')
   dotnet "$loadgen" ingest --clickhouse "$clickhouse" --out "$out/ingest"
   dotnet "$loadgen" dashboards --clickhouse "$clickhouse" --out "$out/dashboards"
+  dotnet "$loadgen" export --clickhouse "$clickhouse" --out "$out/export"
 fi
 
 echo "== done; results in $out (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
