@@ -32,7 +32,7 @@ public sealed class SdkDeliveryTests(ClickHouseDatabase database, ITestOutputHel
         await using var receiver = await ReceiverUnderTest.StartAsync(database.Url, database.Name, ["--OtelLlm:Receiver:BatchMaxDelayMilliseconds=1000"]);
         var service = "sdk-delivery-dotnet-" + Guid.NewGuid().ToString("N")[..8];
         var log = receiver.Services.GetRequiredService<WriteAheadLog>();
-        var produced = Produce(receiver.GrpcPort, service, () => log.DurableSequence >= 1, Rate, Seconds);
+        var produced = await OnOwnThread(() => Produce(receiver.GrpcPort, service, () => log.DurableSequence >= 1, Rate, Seconds));
 
         var stored = await database.WaitForCountAsync($"SELECT count() FROM otel_traces FINAL WHERE ServiceName = '{service}'", produced, TimeSpan.FromSeconds(120));
         output.WriteLine($".NET SDK (gRPC, default batch processor): produced {produced}, stored {stored}");
@@ -53,6 +53,29 @@ public sealed class SdkDeliveryTests(ClickHouseDatabase database, ITestOutputHel
         output.WriteLine($"JS SDK (http/protobuf, default batch processor): produced {produced}, stored {stored}");
         Assert.Equal(1 + (Rate * Seconds), produced);
         Assert.Equal(produced, stored);
+    }
+
+    /// <summary>
+    /// Runs the paced producer on a thread of its own, as an application's request threads would be: held on a thread-pool
+    /// thread for seconds it would take one of the few pool threads the in-process receiver answers on.
+    /// </summary>
+    internal static Task<int> OnOwnThread(Func<int> produce)
+    {
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(produce());
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        { IsBackground = true, Name = "SDK producer" };
+        thread.Start();
+        return done.Task;
     }
 
     /// <summary>Produces one warm-up span, then <paramref name="rate"/> spans a second for <paramref name="seconds"/> through the .NET SDK's defaults; returns how many.</summary>

@@ -34,7 +34,7 @@ public sealed class SdkOutageTests(ITestOutputHelper output)
         var service = "sdk-outage-" + Guid.NewGuid().ToString("N")[..8];
 
         var clock = Stopwatch.StartNew();
-        var stream = Task.Run(() => SdkDeliveryTests.Produce(receiver.GrpcPort, service, () => log.DurableSequence >= 1, Rate, Seconds));
+        var stream = SdkDeliveryTests.OnOwnThread(() => SdkDeliveryTests.Produce(receiver.GrpcPort, service, () => log.DurableSequence >= 1, Rate, Seconds));
         await Wait.UntilAsync(() => log.AppendedSequence >= 5, TimeSpan.FromMinutes(1), "the stream is under way");
 
         // The outage: its length is the scenario, not a wait for something to happen.
