@@ -16,7 +16,6 @@ internal sealed class ReliabilityMetrics : IDisposable
     private readonly Histogram<double> _fsync;
     private long _deadLetteredRows;
     private long _duplicateRows;
-    private long _writtenRows;
 
     public ReliabilityMetrics()
     {
@@ -42,8 +41,6 @@ internal sealed class ReliabilityMetrics : IDisposable
         _meter.CreateObservableCounter("otel_llm.receiver.wal.appended_records", () => log.AppendedSequence, "{record}", "Records appended to the log by this process.");
         _meter.CreateObservableCounter("otel_llm.receiver.wal.written_rows", writtenRows, "{row}", "Rows the writers took out of the log (inserted, dead-lettered or dropped as duplicates).");
     }
-
-    public void Written(long rows) => Interlocked.Add(ref _writtenRows, rows);
 
     public void Unreadable() => _unreadable.Add(1);
 

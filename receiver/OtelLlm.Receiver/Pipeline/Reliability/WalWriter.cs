@@ -243,7 +243,6 @@ internal sealed partial class WalWriter : BackgroundService
         _log.Complete(_window, rowCounts);
         Interlocked.Add(ref _writtenRows, rows);
         Interlocked.Increment(ref _windowsWritten);
-        _metrics.Written(rows);
         return true;
     }
 
