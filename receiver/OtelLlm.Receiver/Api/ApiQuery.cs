@@ -28,86 +28,44 @@ internal sealed class ApiQuery(ApiErrors errors)
     }
 
     public DateTimeOffset? Time(string name, string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        if (ApiTime.TryParse(value, out var time))
-        {
-            return time;
-        }
-
-        Errors.Add(null, name, $"'{value}' is not an ISO 8601 time with an offset, such as 2025-06-01T00:00:00Z.");
-        return null;
-    }
+        => Parse<DateTimeOffset?>(name, value, null, "is not an ISO 8601 time with an offset, such as 2025-06-01T00:00:00Z", v => (ApiTime.TryParse(v, out var t), t));
 
     /// <summary>One of <paramref name="allowed"/> (without case), <paramref name="fallback"/> when absent.</summary>
     public string OneOf(string name, string? value, string fallback, params string[] allowed)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return fallback;
-        }
-
-        foreach (var a in allowed)
-        {
-            if (string.Equals(a, value, StringComparison.OrdinalIgnoreCase))
-            {
-                return a;
-            }
-        }
-
-        Errors.Add(null, name, $"'{value}' is not allowed; use one of: {string.Join(", ", allowed)}.");
-        return fallback;
-    }
+        => Parse(name, value, fallback, $"is not allowed; use one of: {string.Join(", ", allowed)}", v => allowed.FirstOrDefault(a => string.Equals(a, v, StringComparison.OrdinalIgnoreCase)) is { } a ? (true, a) : (false, fallback));
 
     public int Int(string name, string? value, int fallback, int min, int max)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return fallback;
-        }
-
-        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max)
-        {
-            return n;
-        }
-
-        Errors.Add(null, name, $"'{value}' is not a whole number from {min} to {max}.");
-        return fallback;
-    }
+        => Parse(name, value, fallback, $"is not a whole number from {min} to {max}", v => (int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max, n));
 
     public double? Double(string name, string? value, double min, double max)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return null;
-        }
-
-        if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= min && d <= max)
-        {
-            return d;
-        }
-
-        Errors.Add(null, name, $"'{value}' is not a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}.");
-        return null;
-    }
+        => Parse<double?>(
+            name,
+            value,
+            null,
+            $"is not a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}",
+            v => (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d >= min && d <= max, d));
 
     public bool Bool(string name, string? value, bool fallback)
+        => Parse(name, value, fallback, "is not true or false", v => (bool.TryParse(v, out var b), b));
+
+    /// <summary>
+    /// <paramref name="fallback"/> when <paramref name="value"/> is absent; else what <paramref name="parse"/> makes of
+    /// it, or, when it fails, <paramref name="fallback"/> with the error "'value' <paramref name="problem"/>." recorded.
+    /// </summary>
+    private T Parse<T>(string name, string? value, T fallback, string problem, Func<string, (bool Ok, T Value)> parse)
     {
         if (string.IsNullOrEmpty(value))
         {
             return fallback;
         }
 
-        if (bool.TryParse(value, out var b))
+        var (ok, parsed) = parse(value);
+        if (ok)
         {
-            return b;
+            return parsed;
         }
 
-        Errors.Add(null, name, $"'{value}' is not true or false.");
+        Errors.Add(null, name, $"'{value}' {problem}.");
         return fallback;
     }
 }

@@ -43,6 +43,13 @@ internal static class ApiSql
 
     public static double? NullableDouble(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : Double(value);
 
+    /// <summary>
+    /// A page from rows read with <c>LIMIT limit + 1</c>: the first <paramref name="limit"/> rows, mapped, and whether
+    /// there were more.
+    /// </summary>
+    public static (List<T> Items, bool Truncated) Page<T>(IReadOnlyList<JsonElement> rows, int limit, Func<JsonElement, T> map)
+        => ([.. rows.Take(limit).Select(map)], rows.Count > limit);
+
     /// <summary>A string column, <see langword="null"/> when empty.</summary>
     public static string? Text(JsonElement value) => value.GetString() is { Length: > 0 } s ? s : null;
 }

@@ -51,10 +51,8 @@ internal sealed class JsonItem
 
     public string? String(string name, bool required = false, int maxLength = 0)
     {
-        var value = Value(name);
-        if (value is not { } v)
+        if (Value(name, required, "a string") is not { } v)
         {
-            Required(name, required, "a string");
             return null;
         }
 
@@ -103,93 +101,39 @@ internal sealed class JsonItem
 
     public double? Number(string name, double min = double.MinValue, double max = double.MaxValue, bool required = false)
     {
-        var value = Value(name);
-        if (value is not { } v)
-        {
-            Required(name, required, "a number");
-            return null;
-        }
-
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var d) || !double.IsFinite(d))
-        {
-            Error(name, $"Expected a number, found {Describe(v)}.");
-            return null;
-        }
-
-        if (d < min || d > max)
-        {
-            Error(name, $"{d.ToString(CultureInfo.InvariantCulture)} is out of range; expected {Range(min, max)}.");
-            return null;
-        }
-
-        return d;
-    }
-
-    public long? Integer(string name, long min = 0, long max = long.MaxValue, bool required = false)
-    {
-        var value = Value(name);
-        if (value is not { } v)
-        {
-            Required(name, required, "an integer");
-            return null;
-        }
-
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var n))
-        {
-            Error(name, $"Expected a whole number, found {Describe(v)}.");
-            return null;
-        }
-
-        if (n < min || n > max)
+        var number = Read(name, required, "a number", "a number", v => v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out var d) && double.IsFinite(d) ? d : (double?)null);
+        if (number is { } n && (n < min || n > max))
         {
             Error(name, $"{n.ToString(CultureInfo.InvariantCulture)} is out of range; expected {Range(min, max)}.");
             return null;
         }
 
-        return n;
+        return number;
+    }
+
+    public long? Integer(string name, long min = 0, long max = long.MaxValue, bool required = false)
+    {
+        var integer = Read(name, required, "an integer", "a whole number", v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : (long?)null);
+        if (integer is { } i && (i < min || i > max))
+        {
+            Error(name, $"{i.ToString(CultureInfo.InvariantCulture)} is out of range; expected {Range(min, max)}.");
+            return null;
+        }
+
+        return integer;
     }
 
     public bool? Boolean(string name, bool required = false)
-    {
-        var value = Value(name);
-        if (value is not { } v)
-        {
-            Required(name, required, "true or false");
-            return null;
-        }
-
-        if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-        {
-            Error(name, $"Expected true or false, found {Describe(v)}.");
-            return null;
-        }
-
-        return v.GetBoolean();
-    }
+        => Read(name, required, "true or false", "true or false", v => v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : (bool?)null);
 
     /// <summary>A point in time: an ISO 8601 string with an offset (<c>2025-06-01T12:00:00Z</c>) or Unix milliseconds.</summary>
     public DateTimeOffset? Time(string name, bool required = false)
-    {
-        var value = Value(name);
-        if (value is not { } v)
+        => Read(name, required, "a time", "an ISO 8601 time with an offset (2025-06-01T12:00:00Z) or Unix milliseconds", v => v switch
         {
-            Required(name, required, "a time");
-            return null;
-        }
-
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var ms) && ms is >= 0 and <= 253_402_300_799_999)
-        {
-            return DateTimeOffset.FromUnixTimeMilliseconds(ms);
-        }
-
-        if (v.ValueKind == JsonValueKind.String && ApiTime.TryParse(v.GetString(), out var time))
-        {
-            return time;
-        }
-
-        Error(name, $"Expected an ISO 8601 time with an offset (2025-06-01T12:00:00Z) or Unix milliseconds, found {Describe(v)}.");
-        return null;
-    }
+            { ValueKind: JsonValueKind.Number } when v.TryGetInt64(out var ms) && ms is >= 0 and <= 253_402_300_799_999 => DateTimeOffset.FromUnixTimeMilliseconds(ms),
+            { ValueKind: JsonValueKind.String } when ApiTime.TryParse(v.GetString(), out var time) => time,
+            _ => (DateTimeOffset?)null,
+        });
 
     /// <summary>A lowercase hex id of <paramref name="hexDigits"/> digits (trace 32, span 16), not all zeros.</summary>
     public string? HexId(string name, int hexDigits, bool required = false)
@@ -212,10 +156,8 @@ internal sealed class JsonItem
     /// <summary>A nested object, read with the same error list; <see langword="null"/> when absent or not an object.</summary>
     public JsonItem? Object(string name, bool required = false)
     {
-        var value = Value(name);
-        if (value is not { } v)
+        if (Value(name, required, "an object") is not { } v)
         {
-            Required(name, required, "an object");
             return null;
         }
 
@@ -307,11 +249,36 @@ internal sealed class JsonItem
     private static string Range(long min, long max)
         => max == long.MaxValue ? $"at least {min.ToString(CultureInfo.InvariantCulture)}" : $"{min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}";
 
-    private void Required(string name, bool required, string what)
+    /// <summary>
+    /// The value of <paramref name="name"/> as <paramref name="convert"/> reads it; when it cannot (it returns
+    /// <see langword="null"/>), the error "Expected <paramref name="expected"/>, found …" and <see langword="null"/>.
+    /// </summary>
+    private T? Read<T>(string name, bool required, string what, string expected, Func<JsonElement, T?> convert)
+        where T : struct
     {
-        if (required)
+        if (Value(name, required, what) is not { } v)
+        {
+            return null;
+        }
+
+        if (convert(v) is { } value)
+        {
+            return value;
+        }
+
+        Error(name, $"Expected {expected}, found {Describe(v)}.");
+        return null;
+    }
+
+    /// <summary><see cref="Value(string)"/>, recording "Required: <paramref name="what"/>." when absent and <paramref name="required"/>.</summary>
+    private JsonElement? Value(string name, bool required, string what)
+    {
+        var value = Value(name);
+        if (value is null && required)
         {
             Error(name, $"Required: {what}.");
         }
+
+        return value;
     }
 }

@@ -85,15 +85,7 @@ internal static class AlertEndpoints
     }
 
     public static async Task<ApiResult> EventsAsync(
-        HttpContext context,
-        AlertStore store,
-        string? from,
-        string? to,
-        string? ruleId,
-        string? state,
-        string? acknowledged,
-        string? project,
-        string? limit)
+        HttpContext context, AlertStore store, string? from, string? to, string? ruleId, string? state, string? acknowledged, string? project, string? limit)
     {
         var query = new ApiQuery(new ApiErrors());
         var range = query.Range(from, to, TimeSpan.FromDays(7));

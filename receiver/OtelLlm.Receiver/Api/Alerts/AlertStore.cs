@@ -141,14 +141,7 @@ internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(Ale
             ORDER BY Timestamp DESC, EventId DESC
             LIMIT {limit + 1}
             """;
-        var rows = await client.QueryJsonAsync(sql, "list alert events", ct);
-        var items = new List<AlertEventRow>(Math.Min(rows.Count, limit));
-        for (var i = 0; i < rows.Count && i < limit; i++)
-        {
-            items.Add(ToEvent(rows[i]));
-        }
-
-        return (items, rows.Count > limit);
+        return ApiSql.Page(await client.QueryJsonAsync(sql, "list alert events", ct), limit, ToEvent);
     }
 
     /// <summary>The latest revision of one event, in <paramref name="project"/> (any when <see langword="null"/>).</summary>

@@ -19,20 +19,8 @@ internal static class ExportEndpoints
     private static readonly string[] s_formats = ["csv", "json", "jsonl"];
 
     public static async Task<ApiResult> CallsAsync(
-        HttpContext context,
-        ClickHouseClient clickHouse,
-        string? format,
-        string? from,
-        string? to,
-        string? project,
-        string? service,
-        string? model,
-        string? provider,
-        string? status,
-        string? userId,
-        string? workload,
-        string? content,
-        string? limit)
+        HttpContext context, ClickHouseClient clickHouse, string? format, string? from, string? to,
+        string? project, string? service, string? model, string? provider, string? status, string? userId, string? workload, string? content, string? limit)
     {
         var query = new ApiQuery(new ApiErrors());
         var chosen = query.OneOf("format", format, "csv", s_formats);
@@ -88,14 +76,7 @@ internal static class ExportEndpoints
     /// once. 400 when no call in the range has content, saying how to turn capture on.
     /// </summary>
     public static async Task<ApiResult> FineTuneAsync(
-        HttpContext context,
-        ClickHouseClient clickHouse,
-        string? from,
-        string? to,
-        string? project,
-        string? workload,
-        string? minFeedback,
-        string? limit)
+        HttpContext context, ClickHouseClient clickHouse, string? from, string? to, string? project, string? workload, string? minFeedback, string? limit)
     {
         var query = new ApiQuery(new ApiErrors());
         var range = query.Range(from, to, TimeSpan.FromDays(7));

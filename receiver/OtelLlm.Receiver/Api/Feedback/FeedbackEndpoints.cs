@@ -59,15 +59,7 @@ internal static class FeedbackEndpoints
 
     /// <summary>Feedback in a time range, newest first, joined with the call it is about.</summary>
     public static async Task<ApiResult> ListAsync(
-        HttpContext context,
-        ClickHouseClient clickHouse,
-        string? from,
-        string? to,
-        string? name,
-        string? model,
-        string? workload,
-        string? project,
-        string? limit)
+        HttpContext context, ClickHouseClient clickHouse, string? from, string? to, string? name, string? model, string? workload, string? project, string? limit)
     {
         var query = new ApiQuery(new ApiErrors());
         var range = query.Range(from, to, TimeSpan.FromDays(7));
@@ -80,14 +72,7 @@ internal static class FeedbackEndpoints
 
     /// <summary>Count, mean and positive rate per feedback name and model, workload or service.</summary>
     public static async Task<ApiResult> SummaryAsync(
-        HttpContext context,
-        ClickHouseClient clickHouse,
-        string? from,
-        string? to,
-        string? groupBy,
-        string? name,
-        string? project,
-        string? positiveAbove)
+        HttpContext context, ClickHouseClient clickHouse, string? from, string? to, string? groupBy, string? name, string? project, string? positiveAbove)
     {
         var query = new ApiQuery(new ApiErrors());
         var range = query.Range(from, to, TimeSpan.FromDays(7));

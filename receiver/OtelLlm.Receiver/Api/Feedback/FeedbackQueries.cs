@@ -49,14 +49,7 @@ internal static class FeedbackQueries
             ORDER BY Timestamp DESC, FeedbackId
             LIMIT {limit + 1}
             """;
-        var rows = await client.QueryJsonAsync(sql, "list feedback", ct);
-        var items = new List<FeedbackItem>(Math.Min(rows.Count, limit));
-        for (var i = 0; i < rows.Count && i < limit; i++)
-        {
-            items.Add(ToItem(rows[i]));
-        }
-
-        return (items, rows.Count > limit);
+        return ApiSql.Page(await client.QueryJsonAsync(sql, "list feedback", ct), limit, ToItem);
     }
 
     public static async Task<List<FeedbackGroup>> SummaryAsync(ClickHouseClient client, FeedbackFilter filter, string groupBy, double positiveAbove, CancellationToken ct)

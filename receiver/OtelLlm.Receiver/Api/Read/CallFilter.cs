@@ -10,23 +10,10 @@ namespace OtelLlm.Receiver.Api.Read;
 /// them; any other filter (user, session, workload, text, cost or duration bounds) reads <c>llm_calls</c>.
 /// </summary>
 internal sealed record CallFilter(
-    string? Project,
-    DateTimeOffset From,
-    DateTimeOffset To,
-    string? Service = null,
-    string? Environment = null,
-    string? Provider = null,
-    string? Model = null,
-    string? Status = null,
-    string? ErrorType = null,
-    string? UserId = null,
-    string? SessionId = null,
-    string? Workload = null,
-    string? Text = null,
-    double? MinCostUsd = null,
-    double? MaxCostUsd = null,
-    double? MinDurationMs = null,
-    double? MaxDurationMs = null)
+    string? Project, DateTimeOffset From, DateTimeOffset To,
+    string? Service = null, string? Environment = null, string? Provider = null, string? Model = null, string? Status = null, string? ErrorType = null,
+    string? UserId = null, string? SessionId = null, string? Workload = null, string? Text = null,
+    double? MinCostUsd = null, double? MaxCostUsd = null, double? MinDurationMs = null, double? MaxDurationMs = null)
 {
     /// <summary>The longest range a read may cover.</summary>
     public static readonly TimeSpan MaxRange = TimeSpan.FromDays(400);

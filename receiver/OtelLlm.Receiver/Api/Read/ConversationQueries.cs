@@ -44,8 +44,7 @@ internal static class ConversationQueries
             """,
             "list sessions",
             ct);
-        var items = rows.Take(limit).Select(r => ToTotals(r, users: true)).ToList();
-        return (items, rows.Count > limit);
+        return ApiSql.Page(rows, limit, r => ToTotals(r, users: true));
     }
 
     public static async Task<(List<ConversationTotals> Items, bool Truncated)> UsersAsync(ClickHouseClient client, CallFilter f, int limit, CancellationToken ct)
@@ -63,8 +62,7 @@ internal static class ConversationQueries
             """,
             "list users",
             ct);
-        var items = rows.Take(limit).Select(r => ToTotals(r, users: false)).ToList();
-        return (items, rows.Count > limit);
+        return ApiSql.Page(rows, limit, r => ToTotals(r, users: false));
     }
 
     /// <summary>A session's calls from its first, or a user's latest calls, in the order they started, with totals.</summary>
