@@ -6,6 +6,7 @@ using OtelLlm.Receiver.Api.Feedback;
 using OtelLlm.Receiver.Api.Ingest;
 using OtelLlm.Receiver.Api.Read;
 using Scalar.AspNetCore;
+using static Microsoft.AspNetCore.Http.HttpMethods;
 
 namespace OtelLlm.Receiver.Api;
 
@@ -57,8 +58,8 @@ internal static class ApiEndpoints
 
     /// <summary>
     /// Maps every <c>/api/v1</c> route. To add one: write a handler returning <c>Task&lt;ApiResult&gt;</c> in the
-    /// feature's folder, then add one line here with its scope (<see cref="ApiCallerExtensions.RequireScope"/>), its
-    /// name and the body types it answers with (<c>Produces&lt;T&gt;</c>) for the OpenAPI document.
+    /// feature's folder, then add one <see cref="Route"/> here with its scope, name and summary, and the body types it
+    /// answers with (<c>Produces&lt;T&gt;</c>) for the OpenAPI document.
     /// </summary>
     public static void MapApiV1(this WebApplication app)
     {
@@ -66,172 +67,65 @@ internal static class ApiEndpoints
             .AddEndpointFilter<ApiEndpointFilter>()
             .ProducesErrors();
 
-        api.MapGet("me", Me)
-            .RequireScope(ApiScopes.None)
-            .WithName("GetCaller")
-            .WithSummary("The project and scopes of the API key the request was sent with.")
-            .Produces<CallerInfo>();
+        api.Route(Get, "me", Me, ApiScopes.None, "GetCaller", "The project and scopes of the API key the request was sent with.").Produces<CallerInfo>();
 
-        api.MapGet("overview", OverviewEndpoints.OverviewAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("GetOverview")
-            .WithSummary("Totals of the calls in a range (default the last 24 hours): calls, errors, tokens, cost, energy, latency percentiles; the 10 costliest models and the error types.")
-            .Produces<Overview>();
-        api.MapGet("overview/breakdown", OverviewEndpoints.BreakdownAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("GetBreakdown")
-            .WithSummary("Totals per model, provider, service, environment, project, error type or status (by=), highest cost first.")
-            .Produces<Breakdown>();
-        api.MapGet("overview/series", OverviewEndpoints.SeriesAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("GetSeries")
-            .WithSummary("Calls, errors, tokens, cost and energy per time bucket (step= seconds, default about 120 buckets), optionally split by a dimension (groupBy=).")
-            .Produces<SeriesSet>();
-        api.MapGet("overview/latency", OverviewEndpoints.LatencyAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("GetLatencySeries")
-            .WithSummary("Latency and time-to-first-token percentiles (p50, p95, p99) per time bucket, optionally split by a dimension.")
-            .Produces<LatencySeriesSet>();
-        api.MapGet("calls", CallEndpoints.ListAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("ListCalls")
-            .WithSummary("A page of calls matching the filters, sorted by time, cost, duration or tokens; nextCursor continues it.")
-            .Produces<CallPage>();
-        api.MapGet("calls/{traceId}/{spanId}", CallEndpoints.GetAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("GetCall")
-            .WithSummary("One call: every column, its prompt and answer, its attributes and its feedback.")
-            .WithDescription("at= (the call's start, as the list gives it) makes the lookup cheaper; without it the trace's time span is used.")
-            .Produces<CallDetail>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
-        api.MapGet("traces/{traceId}", CallEndpoints.TraceAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("GetTrace")
-            .WithSummary("One trace: every span with its events, the model calls among them and the trace's log records.")
-            .Produces<TraceDetail>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
-        api.MapGet("sessions", ConversationEndpoints.SessionsAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("ListSessions")
-            .WithSummary("Sessions (calls sharing a conversation id) with their totals, latest activity first.")
-            .Produces<ConversationList>();
-        api.MapGet("sessions/{sessionId}", ConversationEndpoints.SessionAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("GetSession")
-            .WithSummary("One session's calls in order with the prompts and answers, and its totals (default range: the last 30 days).")
-            .Produces<ConversationDetail>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
-        api.MapGet("users", ConversationEndpoints.UsersAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("ListUsers")
-            .WithSummary("End users with their totals, highest cost first.")
-            .Produces<ConversationList>();
-        api.MapGet("users/{userId}", ConversationEndpoints.UserAsync)
-            .RequireScope(ApiScopes.Read).WithCallFilter()
-            .WithName("GetUser")
-            .WithSummary("One user's latest calls in order and totals (default range: the last 30 days).")
-            .Produces<ConversationDetail>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
+        api.Route(Get, "overview", OverviewEndpoints.OverviewAsync, ApiScopes.Read, "GetOverview", "Totals of the calls in a range (default the last 24 hours): calls, errors, tokens, cost, energy, latency percentiles; the 10 costliest models and the error types.")
+            .WithCallFilter().Produces<Overview>();
+        api.Route(Get, "overview/breakdown", OverviewEndpoints.BreakdownAsync, ApiScopes.Read, "GetBreakdown", "Totals per model, provider, service, environment, project, error type or status (by=), highest cost first.")
+            .WithCallFilter().Produces<Breakdown>();
+        api.Route(Get, "overview/series", OverviewEndpoints.SeriesAsync, ApiScopes.Read, "GetSeries", "Calls, errors, tokens, cost and energy per time bucket (step= seconds, default about 120 buckets), optionally split by a dimension (groupBy=).")
+            .WithCallFilter().Produces<SeriesSet>();
+        api.Route(Get, "overview/latency", OverviewEndpoints.LatencyAsync, ApiScopes.Read, "GetLatencySeries", "Latency and time-to-first-token percentiles (p50, p95, p99) per time bucket, optionally split by a dimension.")
+            .WithCallFilter().Produces<LatencySeriesSet>();
+        api.Route(Get, "calls", CallEndpoints.ListAsync, ApiScopes.Read, "ListCalls", "A page of calls matching the filters, sorted by time, cost, duration or tokens; nextCursor continues it.")
+            .WithCallFilter().Produces<CallPage>();
+        api.Route(Get, "calls/{traceId}/{spanId}", CallEndpoints.GetAsync, ApiScopes.Read, "GetCall", "One call: every column, its prompt and answer, its attributes and its feedback.")
+            .WithDescription("at= (the call's start, as the list gives it) makes the lookup cheaper; without it the trace's time span is used.").Produces<CallDetail>().ProducesNotFound();
+        api.Route(Get, "traces/{traceId}", CallEndpoints.TraceAsync, ApiScopes.Read, "GetTrace", "One trace: every span with its events, the model calls among them and the trace's log records.")
+            .Produces<TraceDetail>().ProducesNotFound();
+        api.Route(Get, "sessions", ConversationEndpoints.SessionsAsync, ApiScopes.Read, "ListSessions", "Sessions (calls sharing a conversation id) with their totals, latest activity first.")
+            .WithCallFilter().Produces<ConversationList>();
+        api.Route(Get, "sessions/{sessionId}", ConversationEndpoints.SessionAsync, ApiScopes.Read, "GetSession", "One session's calls in order with the prompts and answers, and its totals (default range: the last 30 days).")
+            .WithCallFilter().Produces<ConversationDetail>().ProducesNotFound();
+        api.Route(Get, "users", ConversationEndpoints.UsersAsync, ApiScopes.Read, "ListUsers", "End users with their totals, highest cost first.").WithCallFilter().Produces<ConversationList>();
+        api.Route(Get, "users/{userId}", ConversationEndpoints.UserAsync, ApiScopes.Read, "GetUser", "One user's latest calls in order and totals (default range: the last 30 days).").WithCallFilter()
+            .Produces<ConversationDetail>().ProducesNotFound();
 
-        api.MapPost("feedback", FeedbackEndpoints.PostAsync)
-            .RequireScope(ApiScopes.Feedback)
-            .WithName("AddFeedback")
-            .WithSummary("Add feedback (thumbs, scores, labels) on LLM calls: one object or an array.")
+        api.Route(Post, "feedback", FeedbackEndpoints.PostAsync, ApiScopes.Feedback, "AddFeedback", "Add feedback (thumbs, scores, labels) on LLM calls: one object or an array.")
             .WithDescription("Items with an id already stored for the project are not stored again (200 when nothing was new, 201 otherwise). A request with any invalid item stores nothing.")
-            .AcceptsJson<FeedbackInput[]>("One feedback object, or an array of them.")
-            .Produces<FeedbackAccepted>(StatusCodes.Status201Created)
-            .Produces<FeedbackAccepted>();
-        api.MapGet("feedback", FeedbackEndpoints.ListAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("ListFeedback")
-            .WithSummary("Feedback in a time range (default the last 7 days), newest first, each with the call it is about.")
+            .AcceptsJson<FeedbackInput[]>("One feedback object, or an array of them.").Produces<FeedbackAccepted>(StatusCodes.Status201Created).Produces<FeedbackAccepted>();
+        api.Route(Get, "feedback", FeedbackEndpoints.ListAsync, ApiScopes.Read, "ListFeedback", "Feedback in a time range (default the last 7 days), newest first, each with the call it is about.")
             .Produces<FeedbackPage>();
-        api.MapGet("feedback/summary", FeedbackEndpoints.SummaryAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("SummarizeFeedback")
-            .WithSummary("Count, mean value and positive rate of feedback per name and model, workload or service.")
+        api.Route(Get, "feedback/summary", FeedbackEndpoints.SummaryAsync, ApiScopes.Read, "SummarizeFeedback", "Count, mean value and positive rate of feedback per name and model, workload or service.")
             .Produces<FeedbackSummary>();
 
-        api.MapPost("ingest/llm", (HttpContext context, IngestEndpoints ingest) => ingest.LlmAsync(context))
-            .RequireScope(ApiScopes.Ingest)
-            .WithName("IngestLlmCalls")
-            .WithSummary("Store LLM calls from an application without OpenTelemetry: one call, or {\"items\":[…]}.")
+        api.Route(Post, "ingest/llm", (HttpContext context, IngestEndpoints ingest) => ingest.LlmAsync(context), ApiScopes.Ingest, "IngestLlmCalls", "Store LLM calls from an application without OpenTelemetry: one call, or {\"items\":[…]}.")
             .WithDescription("Each call becomes an llm_calls row (SourceFormat ingest_api, priced from the price table when costUsd is absent) and a span in otel_traces. A batch with any invalid item is refused whole, listing every error. Limits: OtelLlm:Api:MaxIngestItems items and MaxIngestBytes bytes.")
-            .AcceptsJson<IngestLlmBatch>("One call object, or {\"items\":[call, …]}.")
-            .Produces<IngestAccepted>();
-        api.MapPost("ingest/logs", (HttpContext context, IngestEndpoints ingest) => ingest.LogsAsync(context))
-            .RequireScope(ApiScopes.Ingest)
-            .WithName("IngestLogs")
-            .WithSummary("Store application log records in otel_logs: one record, or {\"items\":[…]}.")
-            .AcceptsJson<IngestLogBatch>("One log record, or {\"items\":[record, …]}.")
-            .Produces<IngestAccepted>();
-        api.MapPost("ingest/metrics", (HttpContext context, IngestEndpoints ingest) => ingest.MetricsAsync(context))
-            .RequireScope(ApiScopes.Ingest)
-            .WithName("IngestMetrics")
-            .WithSummary("Store metric points (gauge, counter, histogram) in otel_metrics: one point, or {\"items\":[…]}.")
-            .AcceptsJson<IngestMetricBatch>("One metric point, or {\"items\":[point, …]}.")
-            .Produces<IngestAccepted>();
+            .AcceptsJson<IngestLlmBatch>("One call object, or {\"items\":[call, …]}.").Produces<IngestAccepted>();
+        api.Route(Post, "ingest/logs", (HttpContext context, IngestEndpoints ingest) => ingest.LogsAsync(context), ApiScopes.Ingest, "IngestLogs", "Store application log records in otel_logs: one record, or {\"items\":[…]}.")
+            .AcceptsJson<IngestLogBatch>("One log record, or {\"items\":[record, …]}.").Produces<IngestAccepted>();
+        api.Route(Post, "ingest/metrics", (HttpContext context, IngestEndpoints ingest) => ingest.MetricsAsync(context), ApiScopes.Ingest, "IngestMetrics", "Store metric points (gauge, counter, histogram) in otel_metrics: one point, or {\"items\":[…]}.")
+            .AcceptsJson<IngestMetricBatch>("One metric point, or {\"items\":[point, …]}.").Produces<IngestAccepted>();
 
-        api.MapPost("alerts/rules", AlertEndpoints.CreateAsync)
-            .RequireScope(ApiScopes.Admin)
-            .WithName("CreateAlertRule")
-            .WithSummary("Create an alert rule: error_rate, latency_p95, token_spike or cost above a threshold over a window.")
+        api.Route(Post, "alerts/rules", AlertEndpoints.CreateAsync, ApiScopes.Admin, "CreateAlertRule", "Create an alert rule: error_rate, latency_p95, token_spike or cost above a threshold over a window.")
             .WithDescription("The evaluator checks every enabled rule on schedule from the rollups and records firing and resolved events, posted to the rule's webhooks.")
-            .AcceptsJson<AlertRuleInput>("The rule.")
-            .Produces<AlertRule>(StatusCodes.Status201Created);
-        api.MapGet("alerts/rules", AlertEndpoints.ListAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("ListAlertRules")
-            .WithSummary("Every alert rule of the project, by name, with its state (firing or ok).")
-            .Produces<AlertRuleList>();
-        api.MapGet("alerts/rules/{id}", AlertEndpoints.GetAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("GetAlertRule")
-            .WithSummary("One alert rule.")
-            .Produces<AlertRule>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
-        api.MapPut("alerts/rules/{id}", AlertEndpoints.ReplaceAsync)
-            .RequireScope(ApiScopes.Admin)
-            .WithName("ReplaceAlertRule")
-            .WithSummary("Replace an alert rule (every field, as for a new rule); its id, project and creation time stay.")
-            .AcceptsJson<AlertRuleInput>("The rule.")
-            .Produces<AlertRule>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
-        api.MapDelete("alerts/rules/{id}", AlertEndpoints.DeleteAsync)
-            .RequireScope(ApiScopes.Admin)
-            .WithName("DeleteAlertRule")
-            .WithSummary("Delete an alert rule; an incident it has open is resolved.")
-            .Produces(StatusCodes.Status204NoContent)
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
-        api.MapGet("alerts/events", AlertEndpoints.EventsAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("ListAlertEvents")
-            .WithSummary("Alert events (firing, resolved) in a time range (default the last 7 days), newest first, with their webhook deliveries.")
+            .AcceptsJson<AlertRuleInput>("The rule.").Produces<AlertRule>(StatusCodes.Status201Created);
+        api.Route(Get, "alerts/rules", AlertEndpoints.ListAsync, ApiScopes.Read, "ListAlertRules", "Every alert rule of the project, by name, with its state (firing or ok).").Produces<AlertRuleList>();
+        api.Route(Get, "alerts/rules/{id}", AlertEndpoints.GetAsync, ApiScopes.Read, "GetAlertRule", "One alert rule.").Produces<AlertRule>().ProducesNotFound();
+        api.Route(Put, "alerts/rules/{id}", AlertEndpoints.ReplaceAsync, ApiScopes.Admin, "ReplaceAlertRule", "Replace an alert rule (every field, as for a new rule); its id, project and creation time stay.")
+            .AcceptsJson<AlertRuleInput>("The rule.").Produces<AlertRule>().ProducesNotFound();
+        api.Route(Delete, "alerts/rules/{id}", AlertEndpoints.DeleteAsync, ApiScopes.Admin, "DeleteAlertRule", "Delete an alert rule; an incident it has open is resolved.")
+            .Produces(StatusCodes.Status204NoContent).ProducesNotFound();
+        api.Route(Get, "alerts/events", AlertEndpoints.EventsAsync, ApiScopes.Read, "ListAlertEvents", "Alert events (firing, resolved) in a time range (default the last 7 days), newest first, with their webhook deliveries.")
             .Produces<AlertEventPage>();
-        api.MapGet("alerts/events/{id}", AlertEndpoints.EventAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("GetAlertEvent")
-            .WithSummary("One alert event.")
-            .Produces<AlertEvent>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
-        api.MapPost("alerts/events/{id}/acknowledge", AlertEndpoints.AcknowledgeAsync)
-            .RequireScope(ApiScopes.Admin)
-            .WithName("AcknowledgeAlertEvent")
-            .WithSummary("Acknowledge an alert event; acknowledging it again changes nothing.")
-            .AcceptsJson<AcknowledgeInput>("Optional: who acknowledges.")
-            .Produces<AlertEvent>()
-            .Produces<ApiErrorBody>(StatusCodes.Status404NotFound);
+        api.Route(Get, "alerts/events/{id}", AlertEndpoints.EventAsync, ApiScopes.Read, "GetAlertEvent", "One alert event.").Produces<AlertEvent>().ProducesNotFound();
+        api.Route(Post, "alerts/events/{id}/acknowledge", AlertEndpoints.AcknowledgeAsync, ApiScopes.Admin, "AcknowledgeAlertEvent", "Acknowledge an alert event; acknowledging it again changes nothing.")
+            .AcceptsJson<AcknowledgeInput>("Optional: who acknowledges.").Produces<AlertEvent>().ProducesNotFound();
 
-        api.MapGet("export/calls", ExportEndpoints.CallsAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("ExportCalls")
-            .WithSummary("Stream calls as CSV (RFC 4180, header first), a JSON array or JSON Lines, in constant memory however many there are.")
+        api.Route(Get, "export/calls", ExportEndpoints.CallsAsync, ApiScopes.Read, "ExportCalls", "Stream calls as CSV (RFC 4180, header first), a JSON array or JSON Lines, in constant memory however many there are.")
             .WithDescription("format=csv|json|jsonl (default csv); from/to (default the last 24 hours); filters project, service, model (requested or answering), provider, status=ok|error, userId, workload; content=true adds systemInstructions, inputMessages, outputMessages and toolDefinitions; limit caps the rows. The columns are listed in docs/api.md. Rows come in no particular order.")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv", additionalContentTypes: ["application/json", "application/x-ndjson"]);
-        api.MapGet("export/finetune", ExportEndpoints.FineTuneAsync)
-            .RequireScope(ApiScopes.Read)
-            .WithName("ExportFineTuning")
-            .WithSummary("Stream OpenAI chat fine-tuning JSONL ({\"messages\":[…],\"tools\":[…]} per line) from successful calls with captured content; identical examples once.")
+        api.Route(Get, "export/finetune", ExportEndpoints.FineTuneAsync, ApiScopes.Read, "ExportFineTuning", "Stream OpenAI chat fine-tuning JSONL ({\"messages\":[…],\"tools\":[…]} per line) from successful calls with captured content; identical examples once.")
             .WithDescription("from/to (default the last 7 days), workload, minFeedback (the call's feedback averages at least this), limit. 400 when no call in the range has content, explaining how to turn capture on.")
             .Produces(StatusCodes.Status200OK, contentType: "application/x-ndjson");
 
@@ -250,6 +144,17 @@ internal static class ApiEndpoints
             .DisableMcp()
             .AddPreferredSecuritySchemes(ApiDocument.BearerScheme));
     }
+
+    /// <summary>
+    /// Maps <paramref name="method"/> <paramref name="pattern"/> to <paramref name="handler"/>, needing
+    /// <paramref name="scope"/>, with its operation id and summary in the OpenAPI document.
+    /// </summary>
+    private static RouteHandlerBuilder Route(this RouteGroupBuilder api, string method, string pattern, Delegate handler, ApiScopes scope, string name, string summary)
+        => api.MapMethods(pattern, [method], handler).RequireScope(scope).WithName(name).WithSummary(summary);
+
+    /// <summary>Documents the 404 answer (the uniform error body) of an endpoint that reads one thing by id.</summary>
+    private static RouteHandlerBuilder ProducesNotFound(this RouteHandlerBuilder route)
+        => route.Produces<ApiErrorBody>(StatusCodes.Status404NotFound, ApiJson.ContentType);
 
     private static ApiResult Me(HttpContext context)
     {
