@@ -8,7 +8,6 @@ using Google.Protobuf;
 using Google.Protobuf.Collections;
 using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Storage.ClickHouse;
-using static OtelLlm.Receiver.Decoding.ProtoWireReader;
 using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 using StoredKeyValueList = OtelLlm.Storage.Rows.KeyValueList;
 
@@ -134,19 +133,13 @@ internal static class AnyValueText
         var field = OneOf(value, out var payload, out var scalar);
         switch (field)
         {
-            case 0:
-                writer.WriteNullValue();
-                break;
+            case 0: writer.WriteNullValue(); break;
             case Field.AnyValue.StringValue:
                 ValidateUtf8(payload);
                 writer.WriteStringValue(payload);
                 break;
-            case Field.AnyValue.BoolValue:
-                writer.WriteBooleanValue(scalar != 0);
-                break;
-            case Field.AnyValue.IntValue:
-                writer.WriteNumberValue(unchecked((long)scalar));
-                break;
+            case Field.AnyValue.BoolValue: writer.WriteBooleanValue(scalar != 0); break;
+            case Field.AnyValue.IntValue: writer.WriteNumberValue(unchecked((long)scalar)); break;
             case Field.AnyValue.DoubleValue:
                 var d = BitConverter.UInt64BitsToDouble(scalar);
                 if (double.IsFinite(d))
@@ -166,8 +159,7 @@ internal static class AnyValueText
                 {
                     if (f == Field.ArrayValue.Values)
                     {
-                        Expect(wt, LengthDelimited);
-                        WriteJsonValue(writer, reader.ReadLengthDelimited(), depth + 1, maxDepth);
+                        WriteJsonValue(writer, reader.ReadLengthDelimited(wt), depth + 1, maxDepth);
                     }
                     else
                     {
@@ -177,9 +169,7 @@ internal static class AnyValueText
 
                 writer.WriteEndArray();
                 break;
-            case Field.AnyValue.KvlistValue:
-                WriteJsonObject(writer, payload, Field.KeyValueList.Values, depth + 1, maxDepth);
-                break;
+            case Field.AnyValue.KvlistValue: WriteJsonObject(writer, payload, Field.KeyValueList.Values, depth + 1, maxDepth); break;
             default:
                 writer.WriteBase64StringValue(payload);
                 break;
@@ -196,8 +186,7 @@ internal static class AnyValueText
         {
             if (field == Field.KeyValue.Key)
             {
-                Expect(wireType, LengthDelimited);
-                key = reader.ReadLengthDelimited();
+                key = reader.ReadLengthDelimited(wireType);
                 seen = seen ? throw new ProtoWireException() : true;
             }
             else
@@ -219,14 +208,13 @@ internal static class AnyValueText
         {
             if (field == Field.KeyValue.Value)
             {
-                Expect(wireType, LengthDelimited);
                 if (hasValue)
                 {
                     throw new ProtoWireException();
                 }
 
                 hasValue = true;
-                value = reader.ReadLengthDelimited();
+                value = reader.ReadLengthDelimited(wireType);
             }
             else
             {
@@ -399,8 +387,7 @@ internal static class AnyValueText
                 continue;
             }
 
-            Expect(wireType, LengthDelimited);
-            var pair = reader.ReadLengthDelimited();
+            var pair = reader.ReadLengthDelimited(wireType);
             var key = KeyOf(pair);
             ValidateUtf8(key);
             writer.WritePropertyName(key);
@@ -444,17 +431,10 @@ internal static class AnyValueText
             found = field;
             switch (field)
             {
-                case Field.AnyValue.BoolValue or Field.AnyValue.IntValue:
-                    Expect(wireType, Varint);
-                    scalar = reader.ReadVarint();
-                    break;
-                case Field.AnyValue.DoubleValue:
-                    Expect(wireType, Fixed64);
-                    scalar = reader.ReadFixed64();
-                    break;
+                case Field.AnyValue.BoolValue or Field.AnyValue.IntValue: scalar = reader.ReadVarint(wireType); break;
+                case Field.AnyValue.DoubleValue: scalar = reader.ReadFixed64(wireType); break;
                 default:
-                    Expect(wireType, LengthDelimited);
-                    payload = reader.ReadLengthDelimited();
+                    payload = reader.ReadLengthDelimited(wireType);
                     break;
             }
         }

@@ -62,29 +62,9 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> data)
         throw new ProtoWireException();
     }
 
-    public uint ReadFixed32()
-    {
-        if (_data.Length - _position < 4)
-        {
-            throw new ProtoWireException();
-        }
+    public uint ReadFixed32() => (uint)ReadFixed(sizeof(uint));
 
-        var value = BinaryPrimitives.ReadUInt32LittleEndian(_data[_position..]);
-        _position += 4;
-        return value;
-    }
-
-    public ulong ReadFixed64()
-    {
-        if (_data.Length - _position < 8)
-        {
-            throw new ProtoWireException();
-        }
-
-        var value = BinaryPrimitives.ReadUInt64LittleEndian(_data[_position..]);
-        _position += 8;
-        return value;
-    }
+    public ulong ReadFixed64() => ReadFixed(sizeof(ulong));
 
     /// <summary>The payload of a length-delimited field (a string, bytes or an embedded message).</summary>
     public ReadOnlySpan<byte> ReadLengthDelimited()
@@ -98,6 +78,32 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> data)
         var slice = _data.Slice(_position, (int)length);
         _position += (int)length;
         return slice;
+    }
+
+    // A known field's value, after checking its tag has the wire type the field's declaration gives (otherwise the
+    // request goes to the reference decoder, which decides what such input means).
+    public ulong ReadVarint(int wireType)
+    {
+        Expect(wireType, Varint);
+        return ReadVarint();
+    }
+
+    public uint ReadFixed32(int wireType)
+    {
+        Expect(wireType, Fixed32);
+        return ReadFixed32();
+    }
+
+    public ulong ReadFixed64(int wireType)
+    {
+        Expect(wireType, Fixed64);
+        return ReadFixed64();
+    }
+
+    public ReadOnlySpan<byte> ReadLengthDelimited(int wireType)
+    {
+        Expect(wireType, LengthDelimited);
+        return ReadLengthDelimited();
     }
 
     /// <summary>Skips a field of a number this reader does not use.</summary>
@@ -130,6 +136,20 @@ internal ref struct ProtoWireReader(ReadOnlySpan<byte> data)
         {
             throw new ProtoWireException();
         }
+    }
+
+    private ulong ReadFixed(int size)
+    {
+        if (_data.Length - _position < size)
+        {
+            throw new ProtoWireException();
+        }
+
+        var value = size == sizeof(uint)
+            ? BinaryPrimitives.ReadUInt32LittleEndian(_data[_position..])
+            : BinaryPrimitives.ReadUInt64LittleEndian(_data[_position..]);
+        _position += size;
+        return value;
     }
 }
 

@@ -9,7 +9,6 @@ using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Rows;
-using static OtelLlm.Receiver.Decoding.ProtoWireReader;
 using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 
 namespace OtelLlm.Receiver.RowEncoding;
@@ -60,18 +59,10 @@ internal static class ProtobufTraceEncoder
         var state = new State(project, request, output, scratch, normalizer is not null, maxValueBytes, maxDepth);
         try
         {
-            var reader = new ProtoWireReader(request);
-            while (reader.TryReadTag(out var field, out var wireType))
+            var children = new Repeated(request, Field.ExportTraceServiceRequest.ResourceSpans);
+            while (children.Next(out var child))
             {
-                if (field == Field.ExportTraceServiceRequest.ResourceSpans)
-                {
-                    Expect(wireType, LengthDelimited);
-                    EncodeResourceSpans(ref state, reader.ReadLengthDelimited());
-                }
-                else
-                {
-                    reader.Skip(wireType);
-                }
+                EncodeResourceSpans(ref state, child);
             }
 
             // The whole request was read without a reason to fall back: only now may the normalizer see spans
@@ -115,18 +106,10 @@ internal static class ProtobufTraceEncoder
         columns.Blob.WriteStringArray(attributes.Values);
         columns.EndColumn();
 
-        var reader = new ProtoWireReader(message);
-        while (reader.TryReadTag(out var field, out var wireType))
+        var children = new Repeated(message, Field.ResourceSpans.ScopeSpans);
+        while (children.Next(out var child))
         {
-            if (field == Field.ResourceSpans.ScopeSpans)
-            {
-                Expect(wireType, LengthDelimited);
-                EncodeScopeSpans(ref state, resource, reader.ReadLengthDelimited());
-            }
-            else
-            {
-                reader.Skip(wireType);
-            }
+            EncodeScopeSpans(ref state, resource, child);
         }
     }
 
@@ -146,18 +129,10 @@ internal static class ProtobufTraceEncoder
         state.Resource = resource;
         state.InstrumentationScope = scope;
 
-        var reader = new ProtoWireReader(message);
-        while (reader.TryReadTag(out var field, out var wireType))
+        var children = new Repeated(message, Field.ScopeSpans.Spans);
+        while (children.Next(out var child))
         {
-            if (field == Field.ScopeSpans.Spans)
-            {
-                Expect(wireType, LengthDelimited);
-                EncodeSpan(ref state, reader.ReadLengthDelimited());
-            }
-            else
-            {
-                reader.Skip(wireType);
-            }
+            EncodeSpan(ref state, child);
         }
     }
 
@@ -176,18 +151,16 @@ internal static class ProtobufTraceEncoder
             switch (field)
             {
                 case Field.ResourceSpans.Resource or Field.ScopeSpans.Scope:
-                    Expect(wireType, LengthDelimited);
                     if (hasFirst)
                     {
                         throw new ProtoWireException();
                     }
 
                     hasFirst = true;
-                    first = reader.ReadLengthDelimited();
+                    first = reader.ReadLengthDelimited(wireType);
                     break;
                 case Field.ResourceSpans.ScopeSpans or Field.ScopeSpans.Spans or Field.ResourceSpans.SchemaUrl or Field.ScopeSpans.SchemaUrl:
-                    Expect(wireType, LengthDelimited);
-                    var value = reader.ReadLengthDelimited();
+                    var value = reader.ReadLengthDelimited(wireType);
                     if (field is Field.ResourceSpans.SchemaUrl or Field.ScopeSpans.SchemaUrl)
                     {
                         schemaUrl = value;
@@ -214,80 +187,40 @@ internal static class ProtobufTraceEncoder
         {
             switch (field)
             {
-                case Field.Span.TraceId:
-                    Expect(wireType, LengthDelimited);
-                    span.TraceId = reader.ReadLengthDelimited();
-                    break;
-                case Field.Span.SpanId:
-                    Expect(wireType, LengthDelimited);
-                    span.SpanId = reader.ReadLengthDelimited();
-                    break;
-                case Field.Span.TraceState:
-                    Expect(wireType, LengthDelimited);
-                    span.TraceState = reader.ReadLengthDelimited();
-                    break;
-                case Field.Span.ParentSpanId:
-                    Expect(wireType, LengthDelimited);
-                    span.ParentSpanId = reader.ReadLengthDelimited();
-                    break;
-                case Field.Span.Name:
-                    Expect(wireType, LengthDelimited);
-                    span.Name = reader.ReadLengthDelimited();
-                    break;
-                case Field.Span.Kind:
-                    Expect(wireType, Varint);
-                    span.Kind = unchecked((int)reader.ReadVarint());
-                    break;
-                case Field.Span.StartTimeUnixNano:
-                    Expect(wireType, Fixed64);
-                    span.StartTimeUnixNano = reader.ReadFixed64();
-                    break;
-                case Field.Span.EndTimeUnixNano:
-                    Expect(wireType, Fixed64);
-                    span.EndTimeUnixNano = reader.ReadFixed64();
-                    break;
+                case Field.Span.TraceId: span.TraceId = reader.ReadLengthDelimited(wireType); break;
+                case Field.Span.SpanId: span.SpanId = reader.ReadLengthDelimited(wireType); break;
+                case Field.Span.TraceState: span.TraceState = reader.ReadLengthDelimited(wireType); break;
+                case Field.Span.ParentSpanId: span.ParentSpanId = reader.ReadLengthDelimited(wireType); break;
+                case Field.Span.Name: span.Name = reader.ReadLengthDelimited(wireType); break;
+                case Field.Span.Kind: span.Kind = unchecked((int)reader.ReadVarint(wireType)); break;
+                case Field.Span.StartTimeUnixNano: span.StartTimeUnixNano = reader.ReadFixed64(wireType); break;
+                case Field.Span.EndTimeUnixNano: span.EndTimeUnixNano = reader.ReadFixed64(wireType); break;
                 case Field.Span.Attributes:
-                    Expect(wireType, LengthDelimited);
                     span.AttributeCount++;
-                    var pair = reader.ReadLengthDelimited();
+                    var pair = reader.ReadLengthDelimited(wireType);
                     mayBeGenAi = mayBeGenAi || (state.Normalizing && GenAiSpanFilter.IsGenAiKey(AnyValueText.KeyOf(pair)));
                     break;
-                case Field.Span.DroppedAttributesCount:
-                    Expect(wireType, Varint);
-                    span.DroppedAttributesCount = unchecked((uint)reader.ReadVarint());
-                    break;
+                case Field.Span.DroppedAttributesCount: span.DroppedAttributesCount = unchecked((uint)reader.ReadVarint(wireType)); break;
                 case Field.Span.Events:
-                    Expect(wireType, LengthDelimited);
                     span.EventCount++;
-                    reader.ReadLengthDelimited();
+                    reader.ReadLengthDelimited(wireType);
                     break;
-                case Field.Span.DroppedEventsCount:
-                    Expect(wireType, Varint);
-                    span.DroppedEventsCount = unchecked((uint)reader.ReadVarint());
-                    break;
+                case Field.Span.DroppedEventsCount: span.DroppedEventsCount = unchecked((uint)reader.ReadVarint(wireType)); break;
                 case Field.Span.Links:
-                    Expect(wireType, LengthDelimited);
                     span.LinkCount++;
-                    reader.ReadLengthDelimited();
+                    reader.ReadLengthDelimited(wireType);
                     break;
-                case Field.Span.DroppedLinksCount:
-                    Expect(wireType, Varint);
-                    span.DroppedLinksCount = unchecked((uint)reader.ReadVarint());
-                    break;
+                case Field.Span.DroppedLinksCount: span.DroppedLinksCount = unchecked((uint)reader.ReadVarint(wireType)); break;
                 case Field.Span.Status:
-                    Expect(wireType, LengthDelimited);
                     if (hasStatus)
                     {
                         throw new ProtoWireException();
                     }
 
                     hasStatus = true;
-                    span.ReadStatus(reader.ReadLengthDelimited());
+                    span.ReadStatus(reader.ReadLengthDelimited(wireType));
                     break;
-                case Field.Span.Flags:
-                    Expect(wireType, Fixed32);
-                    span.TraceFlags = reader.ReadFixed32();
-                    break;
+                case Field.Span.Flags: span.TraceFlags = reader.ReadFixed32(wireType); break;
                 default:
                     reader.Skip(wireType);
                     break;
@@ -398,14 +331,8 @@ internal static class ProtobufTraceEncoder
             {
                 switch (field)
                 {
-                    case Field.Status.Message:
-                        Expect(wireType, LengthDelimited);
-                        _statusMessage = reader.ReadLengthDelimited();
-                        break;
-                    case Field.Status.Code:
-                        Expect(wireType, Varint);
-                        code = unchecked((int)reader.ReadVarint());
-                        break;
+                    case Field.Status.Message: _statusMessage = reader.ReadLengthDelimited(wireType); break;
+                    case Field.Status.Code: code = unchecked((int)reader.ReadVarint(wireType)); break;
                     default:
                         reader.Skip(wireType);
                         break;
@@ -449,21 +376,9 @@ internal static class ProtobufTraceEncoder
             for (var column = 0; column < 2; column++)
             {
                 w.WriteArrayLength(AttributeCount);
-                if (AttributeCount == 0)
+                var pairs = new Repeated(_message, Field.Span.Attributes, AttributeCount);
+                while (pairs.Next(out var pair))
                 {
-                    continue;
-                }
-
-                var reader = new ProtoWireReader(_message);
-                while (reader.TryReadTag(out var field, out var wireType))
-                {
-                    if (field != Field.Span.Attributes)
-                    {
-                        reader.Skip(wireType);
-                        continue;
-                    }
-
-                    var pair = reader.ReadLengthDelimited();
                     if (column == 0)
                     {
                         var key = AnyValueText.KeyOf(pair);
@@ -479,143 +394,114 @@ internal static class ProtobufTraceEncoder
             }
         }
 
-        public readonly void WriteEvents(RowBinaryWriter w)
+        public readonly void WriteEvents(RowBinaryWriter w) => WriteNested(w, Field.Span.Events, EventCount, s_eventColumns);
+
+        public readonly void WriteLinks(RowBinaryWriter w) => WriteNested(w, Field.Span.Links, LinkCount, s_linkColumns);
+
+        // Nested columns (Events.*, Links.*) are written column by column: one pass over the span's events or links each.
+        private readonly void WriteNested(RowBinaryWriter w, int field, int count, NestedColumn[] columns)
         {
-            // Events.TimeUnixNano, Events.Name, Events.Attributes: one pass over the span per column.
-            for (var column = 0; column < 3; column++)
+            foreach (var column in columns)
             {
-                w.WriteArrayLength(EventCount);
-                var events = new Repeated(_message, Field.Span.Events, EventCount);
-                while (events.Next(out var e))
+                w.WriteArrayLength(count);
+                var items = new Repeated(_message, field, count);
+                while (items.Next(out var item))
                 {
-                    ulong time = 0;
-                    ReadOnlySpan<byte> name = default;
-                    var attributes = 0;
-                    var er = new ProtoWireReader(e);
-                    while (er.TryReadTag(out var f, out var wt))
-                    {
-                        switch (f)
-                        {
-                            case Field.Event.TimeUnixNano:
-                                Expect(wt, Fixed64);
-                                time = er.ReadFixed64();
-                                break;
-                            case Field.Event.Name:
-                                Expect(wt, LengthDelimited);
-                                name = er.ReadLengthDelimited();
-                                break;
-                            case Field.Event.Attributes:
-                                Expect(wt, LengthDelimited);
-                                er.ReadLengthDelimited();
-                                attributes++;
-                                break;
-                            case Field.Event.DroppedAttributesCount:
-                                Expect(wt, Varint);
-                                er.ReadVarint();
-                                break;
-                            default:
-                                er.Skip(wt);
-                                break;
-                        }
-                    }
-
-                    switch (column)
-                    {
-                        case 0:
-                            w.WriteUInt64(time);
-                            break;
-                        case 1:
-                            AnyValueText.ValidateUtf8(name);
-                            w.WriteStringBytes(name);
-                            break;
-                        default:
-                            AnyValueText.WriteJsonObjectText(w, e, Field.Event.Attributes, attributes, _maxValueBytes, _maxDepth);
-                            break;
-                    }
-                }
-            }
-        }
-
-        public readonly void WriteLinks(RowBinaryWriter w)
-        {
-            // Links.TraceId, Links.SpanId, Links.TraceState, Links.Attributes: one pass over the span per column.
-            for (var column = 0; column < 4; column++)
-            {
-                w.WriteArrayLength(LinkCount);
-                var links = new Repeated(_message, Field.Span.Links, LinkCount);
-                while (links.Next(out var link))
-                {
-                    ReadOnlySpan<byte> traceId = default, spanId = default, traceState = default;
-                    var attributes = 0;
-                    var lr = new ProtoWireReader(link);
-                    while (lr.TryReadTag(out var f, out var wt))
-                    {
-                        switch (f)
-                        {
-                            case Field.Link.TraceId:
-                                Expect(wt, LengthDelimited);
-                                traceId = lr.ReadLengthDelimited();
-                                break;
-                            case Field.Link.SpanId:
-                                Expect(wt, LengthDelimited);
-                                spanId = lr.ReadLengthDelimited();
-                                break;
-                            case Field.Link.TraceState:
-                                Expect(wt, LengthDelimited);
-                                traceState = lr.ReadLengthDelimited();
-                                break;
-                            case Field.Link.Attributes:
-                                Expect(wt, LengthDelimited);
-                                lr.ReadLengthDelimited();
-                                attributes++;
-                                break;
-                            case Field.Link.DroppedAttributesCount:
-                                Expect(wt, Varint);
-                                lr.ReadVarint();
-                                break;
-                            case Field.Link.Flags:
-                                Expect(wt, Fixed32);
-                                lr.ReadFixed32();
-                                break;
-                            default:
-                                lr.Skip(wt);
-                                break;
-                        }
-                    }
-
-                    switch (column)
-                    {
-                        case 0:
-                            WriteHex(w, traceId);
-                            break;
-                        case 1:
-                            WriteHex(w, spanId);
-                            break;
-                        case 2:
-                            AnyValueText.ValidateUtf8(traceState);
-                            w.WriteStringBytes(traceState);
-                            break;
-                        default:
-                            AnyValueText.WriteJsonObjectText(w, link, Field.Link.Attributes, attributes, _maxValueBytes, _maxDepth);
-                            break;
-                    }
+                    WriteNestedValue(w, item, column, _maxValueBytes, _maxDepth);
                 }
             }
         }
     }
 
-    /// <summary>The payloads of one repeated message field of a span, in order (none when the span has no such field).</summary>
-    private ref struct Repeated(ReadOnlySpan<byte> message, int number, int count)
+    /// <summary>One column of a nested table: the field of the event or link it holds, and how that field is written.</summary>
+    private readonly record struct NestedColumn(int Field, NestedKind Kind);
+
+    private enum NestedKind
     {
-        private ProtoWireReader _reader = new(count == 0 ? default : message);
+        Fixed64,
+        Hex,
+        Text,
+        Attributes,
+    }
+
+    private static readonly NestedColumn[] s_eventColumns =
+    [
+        new(Field.Event.TimeUnixNano, NestedKind.Fixed64),
+        new(Field.Event.Name, NestedKind.Text),
+        new(Field.Event.Attributes, NestedKind.Attributes),
+    ];
+
+    private static readonly NestedColumn[] s_linkColumns =
+    [
+        new(Field.Link.TraceId, NestedKind.Hex),
+        new(Field.Link.SpanId, NestedKind.Hex),
+        new(Field.Link.TraceState, NestedKind.Text),
+        new(Field.Link.Attributes, NestedKind.Attributes),
+    ];
+
+    /// <summary>One event's or link's value of <paramref name="column"/>: the field's last occurrence, or all its attributes.</summary>
+    private static void WriteNestedValue(RowBinaryWriter w, ReadOnlySpan<byte> item, NestedColumn column, int maxValueBytes, int maxDepth)
+    {
+        ulong number = 0;
+        ReadOnlySpan<byte> bytes = default;
+        var occurrences = 0;
+        var reader = new ProtoWireReader(item);
+        while (reader.TryReadTag(out var f, out var wt))
+        {
+            if (f != column.Field)
+            {
+                reader.Skip(wt);
+            }
+            else if (column.Kind == NestedKind.Fixed64)
+            {
+                number = reader.ReadFixed64(wt);
+            }
+            else
+            {
+                bytes = reader.ReadLengthDelimited(wt);
+                occurrences++;
+            }
+        }
+
+        switch (column.Kind)
+        {
+            case NestedKind.Fixed64: w.WriteUInt64(number); break;
+            case NestedKind.Hex: WriteHex(w, bytes); break;
+            case NestedKind.Text:
+                AnyValueText.ValidateUtf8(bytes);
+                w.WriteStringBytes(bytes);
+                break;
+            default:
+                AnyValueText.WriteJsonObjectText(w, item, column.Field, occurrences, maxValueBytes, maxDepth);
+                break;
+        }
+    }
+
+    /// <summary>The payloads of one repeated message field, in order.</summary>
+    private ref struct Repeated
+    {
+        private readonly int _number;
+        private ProtoWireReader _reader;
+
+        public Repeated(ReadOnlySpan<byte> message, int number)
+        {
+            _number = number;
+            _reader = new ProtoWireReader(message);
+        }
+
+        /// <summary>The same over a span whose fields were counted: reads nothing when it has none.</summary>
+        public Repeated(ReadOnlySpan<byte> message, int number, int count)
+            : this(count == 0 ? default : message, number)
+        {
+        }
 
         public bool Next(out ReadOnlySpan<byte> payload)
         {
             while (_reader.TryReadTag(out var f, out var wireType))
             {
-                if (f == number)
+                if (f == _number)
                 {
-                    payload = _reader.ReadLengthDelimited();
+                    payload = _reader.ReadLengthDelimited(wireType);
                     return true;
                 }
 
