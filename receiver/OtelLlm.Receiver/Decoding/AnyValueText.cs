@@ -8,7 +8,6 @@ using Google.Protobuf;
 using Google.Protobuf.Collections;
 using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Storage.ClickHouse;
-using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 using StoredKeyValueList = OtelLlm.Storage.Rows.KeyValueList;
 
 namespace OtelLlm.Receiver.Decoding;
@@ -134,13 +133,13 @@ internal static class AnyValueText
         switch (field)
         {
             case 0: writer.WriteNullValue(); break;
-            case Field.AnyValue.StringValue:
+            case AnyValue.StringValueFieldNumber:
                 ValidateUtf8(payload);
                 writer.WriteStringValue(payload);
                 break;
-            case Field.AnyValue.BoolValue: writer.WriteBooleanValue(scalar != 0); break;
-            case Field.AnyValue.IntValue: writer.WriteNumberValue(unchecked((long)scalar)); break;
-            case Field.AnyValue.DoubleValue:
+            case AnyValue.BoolValueFieldNumber: writer.WriteBooleanValue(scalar != 0); break;
+            case AnyValue.IntValueFieldNumber: writer.WriteNumberValue(unchecked((long)scalar)); break;
+            case AnyValue.DoubleValueFieldNumber:
                 var d = BitConverter.UInt64BitsToDouble(scalar);
                 if (double.IsFinite(d))
                 {
@@ -152,12 +151,12 @@ internal static class AnyValueText
                 }
 
                 break;
-            case Field.AnyValue.ArrayValue:
+            case AnyValue.ArrayValueFieldNumber:
                 writer.WriteStartArray();
                 var reader = new ProtoWireReader(payload);
                 while (reader.TryReadTag(out var f, out var wt))
                 {
-                    if (f == Field.ArrayValue.Values)
+                    if (f == ArrayValue.ValuesFieldNumber)
                     {
                         WriteJsonValue(writer, reader.ReadLengthDelimited(wt), depth + 1, maxDepth);
                     }
@@ -169,7 +168,7 @@ internal static class AnyValueText
 
                 writer.WriteEndArray();
                 break;
-            case Field.AnyValue.KvlistValue: WriteJsonObject(writer, payload, Field.KeyValueList.Values, depth + 1, maxDepth); break;
+            case AnyValue.KvlistValueFieldNumber: WriteJsonObject(writer, payload, KeyValueList.ValuesFieldNumber, depth + 1, maxDepth); break;
             default:
                 writer.WriteBase64StringValue(payload);
                 break;
@@ -184,7 +183,7 @@ internal static class AnyValueText
         var reader = new ProtoWireReader(pair);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field == Field.KeyValue.Key)
+            if (field == KeyValue.KeyFieldNumber)
             {
                 key = reader.ReadLengthDelimited(wireType);
                 seen = seen ? throw new ProtoWireException() : true;
@@ -206,7 +205,7 @@ internal static class AnyValueText
         var reader = new ProtoWireReader(pair);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field == Field.KeyValue.Value)
+            if (field == KeyValue.ValueFieldNumber)
             {
                 if (hasValue)
                 {
@@ -246,9 +245,9 @@ internal static class AnyValueText
             case AnyValue.ValueOneofCase.BoolValue:
                 return s_booleans[value.BoolValue ? 1 : 0];
             case AnyValue.ValueOneofCase.IntValue:
-                return Encoding.UTF8.GetString(Scalar(Field.AnyValue.IntValue, unchecked((ulong)value.IntValue), stackalloc byte[32]));
+                return Encoding.UTF8.GetString(Scalar(AnyValue.IntValueFieldNumber, unchecked((ulong)value.IntValue), stackalloc byte[32]));
             case AnyValue.ValueOneofCase.DoubleValue:
-                return Encoding.UTF8.GetString(Scalar(Field.AnyValue.DoubleValue, BitConverter.DoubleToUInt64Bits(value.DoubleValue), stackalloc byte[32]));
+                return Encoding.UTF8.GetString(Scalar(AnyValue.DoubleValueFieldNumber, BitConverter.DoubleToUInt64Bits(value.DoubleValue), stackalloc byte[32]));
             default:
                 var bytes = Serialize(value);
                 try
@@ -296,7 +295,7 @@ internal static class AnyValueText
         try
         {
             var json = StartJson();
-            WriteJsonObject(json.Writer, bytes.Span, Field.KeyValueList.Values, 0, Unlimited);
+            WriteJsonObject(json.Writer, bytes.Span, KeyValueList.ValuesFieldNumber, 0, Unlimited);
             json.Writer.Flush();
             return Truncate(Encoding.UTF8.GetString(json.Buffer.WrittenSpan), maxValueBytes);
         }
@@ -338,12 +337,12 @@ internal static class AnyValueText
         {
             case 0:
                 return default;
-            case Field.AnyValue.StringValue:
+            case AnyValue.StringValueFieldNumber:
                 ValidateUtf8(payload);
                 return payload;
-            case Field.AnyValue.BoolValue or Field.AnyValue.IntValue or Field.AnyValue.DoubleValue:
+            case AnyValue.BoolValueFieldNumber or AnyValue.IntValueFieldNumber or AnyValue.DoubleValueFieldNumber:
                 return Scalar(field, scalar, scalarBuffer);
-            case Field.AnyValue.BytesValue:
+            case AnyValue.BytesValueFieldNumber:
                 var base64 = StartJson().Buffer;
                 Base64.EncodeToUtf8(payload, base64.GetSpan(Base64.GetMaxEncodedToUtf8Length(payload.Length)), out _, out var written);
                 base64.Advance(written);
@@ -364,9 +363,9 @@ internal static class AnyValueText
         int written;
         switch (field)
         {
-            case Field.AnyValue.BoolValue:
+            case AnyValue.BoolValueFieldNumber:
                 return BooleanText(bits != 0);
-            case Field.AnyValue.IntValue:
+            case AnyValue.IntValueFieldNumber:
                 unchecked((long)bits).TryFormat(buffer, out written, default, CultureInfo.InvariantCulture);
                 return buffer[..written];
             default:
@@ -417,7 +416,7 @@ internal static class AnyValueText
         var reader = new ProtoWireReader(value);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field is < Field.AnyValue.StringValue or > Field.AnyValue.BytesValue)
+            if (field is < AnyValue.StringValueFieldNumber or > AnyValue.BytesValueFieldNumber)
             {
                 reader.Skip(wireType);
                 continue;
@@ -431,8 +430,8 @@ internal static class AnyValueText
             found = field;
             switch (field)
             {
-                case Field.AnyValue.BoolValue or Field.AnyValue.IntValue: scalar = reader.ReadVarint(wireType); break;
-                case Field.AnyValue.DoubleValue: scalar = reader.ReadFixed64(wireType); break;
+                case AnyValue.BoolValueFieldNumber or AnyValue.IntValueFieldNumber: scalar = reader.ReadVarint(wireType); break;
+                case AnyValue.DoubleValueFieldNumber: scalar = reader.ReadFixed64(wireType); break;
                 default:
                     payload = reader.ReadLengthDelimited(wireType);
                     break;

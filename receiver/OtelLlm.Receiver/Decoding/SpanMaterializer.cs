@@ -2,7 +2,6 @@ using System.Text;
 using Google.Protobuf;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Trace.V1;
-using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
 
 namespace OtelLlm.Receiver.Decoding;
 
@@ -65,33 +64,15 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case Field.Span.TraceId:
-                    span.TraceId = Id(reader.ReadLengthDelimited(), _traceId, _traceIdBytes);
-                    break;
-                case Field.Span.SpanId:
-                    span.SpanId = Id(reader.ReadLengthDelimited(), _spanId, _spanIdBytes);
-                    break;
-                case Field.Span.ParentSpanId:
-                    span.ParentSpanId = Id(reader.ReadLengthDelimited(), _parentSpanId, _parentSpanIdBytes);
-                    break;
-                case Field.Span.Name:
-                    span.Name = Text(reader.ReadLengthDelimited());
-                    break;
-                case Field.Span.StartTimeUnixNano:
-                    span.StartTimeUnixNano = reader.ReadFixed64();
-                    break;
-                case Field.Span.EndTimeUnixNano:
-                    span.EndTimeUnixNano = reader.ReadFixed64();
-                    break;
-                case Field.Span.Attributes:
-                    span.Attributes.Add(Pair(reader.ReadLengthDelimited(), used++));
-                    break;
-                case Field.Span.Events:
-                    span.Events.Add(Span.Types.Event.Parser.ParseFrom(reader.ReadLengthDelimited()));
-                    break;
-                case Field.Span.Status:
-                    span.Status = Status(reader.ReadLengthDelimited());
-                    break;
+                case Span.TraceIdFieldNumber: span.TraceId = Id(reader.ReadLengthDelimited(), _traceId, _traceIdBytes); break;
+                case Span.SpanIdFieldNumber: span.SpanId = Id(reader.ReadLengthDelimited(), _spanId, _spanIdBytes); break;
+                case Span.ParentSpanIdFieldNumber: span.ParentSpanId = Id(reader.ReadLengthDelimited(), _parentSpanId, _parentSpanIdBytes); break;
+                case Span.NameFieldNumber: span.Name = Text(reader.ReadLengthDelimited()); break;
+                case Span.StartTimeUnixNanoFieldNumber: span.StartTimeUnixNano = reader.ReadFixed64(); break;
+                case Span.EndTimeUnixNanoFieldNumber: span.EndTimeUnixNano = reader.ReadFixed64(); break;
+                case Span.AttributesFieldNumber: span.Attributes.Add(Pair(reader.ReadLengthDelimited(), used++)); break;
+                case Span.EventsFieldNumber: span.Events.Add(Span.Types.Event.Parser.ParseFrom(reader.ReadLengthDelimited())); break;
+                case Span.StatusFieldNumber: span.Status = ReadStatus(reader.ReadLengthDelimited()); break;
                 default:
                     reader.Skip(wireType);
                     break;
@@ -118,7 +99,7 @@ internal sealed class SpanMaterializer
         return wrapper;
     }
 
-    private Status Status(ReadOnlySpan<byte> message)
+    private Status ReadStatus(ReadOnlySpan<byte> message)
     {
         var status = _status;
         status.Code = 0;
@@ -128,12 +109,8 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case Field.Status.Message:
-                    status.Message = Text(reader.ReadLengthDelimited());
-                    break;
-                case Field.Status.Code:
-                    status.Code = (Status.Types.StatusCode)unchecked((int)reader.ReadVarint());
-                    break;
+                case Status.MessageFieldNumber: status.Message = Text(reader.ReadLengthDelimited()); break;
+                case Status.CodeFieldNumber: status.Code = (Status.Types.StatusCode)unchecked((int)reader.ReadVarint()); break;
                 default:
                     reader.Skip(wireType);
                     break;
@@ -160,12 +137,8 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case Field.KeyValue.Key:
-                    pair.Key = Text(reader.ReadLengthDelimited());
-                    break;
-                case Field.KeyValue.Value:
-                    pair.Value = Value(reader.ReadLengthDelimited(), value, index);
-                    break;
+                case KeyValue.KeyFieldNumber: pair.Key = Text(reader.ReadLengthDelimited()); break;
+                case KeyValue.ValueFieldNumber: pair.Value = Value(reader.ReadLengthDelimited(), value, index); break;
                 default:
                     reader.Skip(wireType);
                     break;
@@ -183,19 +156,11 @@ internal sealed class SpanMaterializer
         {
             switch (field)
             {
-                case Field.AnyValue.StringValue:
-                    reuse.StringValue = Text(reader.ReadLengthDelimited());
-                    break;
-                case Field.AnyValue.BoolValue:
-                    reuse.BoolValue = reader.ReadVarint() != 0;
-                    break;
-                case Field.AnyValue.IntValue:
-                    reuse.IntValue = unchecked((long)reader.ReadVarint());
-                    break;
-                case Field.AnyValue.DoubleValue:
-                    reuse.DoubleValue = BitConverter.UInt64BitsToDouble(reader.ReadFixed64());
-                    break;
-                case Field.AnyValue.ArrayValue:
+                case AnyValue.StringValueFieldNumber: reuse.StringValue = Text(reader.ReadLengthDelimited()); break;
+                case AnyValue.BoolValueFieldNumber: reuse.BoolValue = reader.ReadVarint() != 0; break;
+                case AnyValue.IntValueFieldNumber: reuse.IntValue = unchecked((long)reader.ReadVarint()); break;
+                case AnyValue.DoubleValueFieldNumber: reuse.DoubleValue = BitConverter.UInt64BitsToDouble(reader.ReadFixed64()); break;
+                case AnyValue.ArrayValueFieldNumber:
                     // Arrays of plain values (finish reasons, stop sequences) are common: recycled. Anything nested
                     // is built by Google.Protobuf, in fresh objects.
                     if (ScalarArray(reader.ReadLengthDelimited(), index) is { } array)
@@ -205,11 +170,9 @@ internal sealed class SpanMaterializer
                     }
 
                     return AnyValue.Parser.ParseFrom(message);
-                case Field.AnyValue.KvlistValue:
+                case AnyValue.KvlistValueFieldNumber:
                     return AnyValue.Parser.ParseFrom(message);
-                case Field.AnyValue.BytesValue:
-                    reuse.BytesValue = ByteString.CopyFrom(reader.ReadLengthDelimited());
-                    break;
+                case AnyValue.BytesValueFieldNumber: reuse.BytesValue = ByteString.CopyFrom(reader.ReadLengthDelimited()); break;
                 default:
                     reader.Skip(wireType);
                     break;
@@ -228,7 +191,7 @@ internal sealed class SpanMaterializer
         var reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field != Field.ArrayValue.Values)
+            if (field != ArrayValue.ValuesFieldNumber)
             {
                 reader.Skip(wireType);
                 continue;
@@ -237,7 +200,7 @@ internal sealed class SpanMaterializer
             var element = new ProtoWireReader(reader.ReadLengthDelimited());
             while (element.TryReadTag(out var f, out var wt))
             {
-                if (f is Field.AnyValue.ArrayValue or Field.AnyValue.KvlistValue)
+                if (f is AnyValue.ArrayValueFieldNumber or AnyValue.KvlistValueFieldNumber)
                 {
                     return null;
                 }
@@ -257,7 +220,7 @@ internal sealed class SpanMaterializer
         reader = new ProtoWireReader(message);
         while (reader.TryReadTag(out var field, out var wireType))
         {
-            if (field != Field.ArrayValue.Values)
+            if (field != ArrayValue.ValuesFieldNumber)
             {
                 reader.Skip(wireType);
                 continue;

@@ -9,7 +9,9 @@ using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Rows;
-using Field = OtelLlm.Receiver.Decoding.OtlpFieldNumbers;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OtlpEvent = OpenTelemetry.Proto.Trace.V1.Span.Types.Event;
+using OtlpLink = OpenTelemetry.Proto.Trace.V1.Span.Types.Link;
 
 namespace OtelLlm.Receiver.RowEncoding;
 
@@ -59,7 +61,7 @@ internal static class ProtobufTraceEncoder
         var state = new State(project, request, output, scratch, normalizer is not null, maxValueBytes, maxDepth);
         try
         {
-            var children = new Repeated(request, Field.ExportTraceServiceRequest.ResourceSpans);
+            var children = new Repeated(request, ExportTraceServiceRequest.ResourceSpansFieldNumber);
             while (children.Next(out var child))
             {
                 EncodeResourceSpans(ref state, child);
@@ -106,7 +108,7 @@ internal static class ProtobufTraceEncoder
         columns.Blob.WriteStringArray(attributes.Values);
         columns.EndColumn();
 
-        var children = new Repeated(message, Field.ResourceSpans.ScopeSpans);
+        var children = new Repeated(message, ResourceSpans.ScopeSpansFieldNumber);
         while (children.Next(out var child))
         {
             EncodeScopeSpans(ref state, resource, child);
@@ -129,7 +131,7 @@ internal static class ProtobufTraceEncoder
         state.Resource = resource;
         state.InstrumentationScope = scope;
 
-        var children = new Repeated(message, Field.ScopeSpans.Spans);
+        var children = new Repeated(message, ScopeSpans.SpansFieldNumber);
         while (children.Next(out var child))
         {
             EncodeSpan(ref state, child);
@@ -150,7 +152,7 @@ internal static class ProtobufTraceEncoder
         {
             switch (field)
             {
-                case Field.ResourceSpans.Resource or Field.ScopeSpans.Scope:
+                case ResourceSpans.ResourceFieldNumber or ScopeSpans.ScopeFieldNumber:
                     if (hasFirst)
                     {
                         throw new ProtoWireException();
@@ -159,9 +161,9 @@ internal static class ProtobufTraceEncoder
                     hasFirst = true;
                     first = reader.ReadLengthDelimited(wireType);
                     break;
-                case Field.ResourceSpans.ScopeSpans or Field.ScopeSpans.Spans or Field.ResourceSpans.SchemaUrl or Field.ScopeSpans.SchemaUrl:
+                case ResourceSpans.ScopeSpansFieldNumber or ScopeSpans.SpansFieldNumber or ResourceSpans.SchemaUrlFieldNumber or ScopeSpans.SchemaUrlFieldNumber:
                     var value = reader.ReadLengthDelimited(wireType);
-                    if (field is Field.ResourceSpans.SchemaUrl or Field.ScopeSpans.SchemaUrl)
+                    if (field is ResourceSpans.SchemaUrlFieldNumber or ScopeSpans.SchemaUrlFieldNumber)
                     {
                         schemaUrl = value;
                     }
@@ -187,31 +189,31 @@ internal static class ProtobufTraceEncoder
         {
             switch (field)
             {
-                case Field.Span.TraceId: span.TraceId = reader.ReadLengthDelimited(wireType); break;
-                case Field.Span.SpanId: span.SpanId = reader.ReadLengthDelimited(wireType); break;
-                case Field.Span.TraceState: span.TraceState = reader.ReadLengthDelimited(wireType); break;
-                case Field.Span.ParentSpanId: span.ParentSpanId = reader.ReadLengthDelimited(wireType); break;
-                case Field.Span.Name: span.Name = reader.ReadLengthDelimited(wireType); break;
-                case Field.Span.Kind: span.Kind = unchecked((int)reader.ReadVarint(wireType)); break;
-                case Field.Span.StartTimeUnixNano: span.StartTimeUnixNano = reader.ReadFixed64(wireType); break;
-                case Field.Span.EndTimeUnixNano: span.EndTimeUnixNano = reader.ReadFixed64(wireType); break;
-                case Field.Span.Attributes:
+                case Span.TraceIdFieldNumber: span.TraceId = reader.ReadLengthDelimited(wireType); break;
+                case Span.SpanIdFieldNumber: span.SpanId = reader.ReadLengthDelimited(wireType); break;
+                case Span.TraceStateFieldNumber: span.TraceState = reader.ReadLengthDelimited(wireType); break;
+                case Span.ParentSpanIdFieldNumber: span.ParentSpanId = reader.ReadLengthDelimited(wireType); break;
+                case Span.NameFieldNumber: span.Name = reader.ReadLengthDelimited(wireType); break;
+                case Span.KindFieldNumber: span.Kind = unchecked((int)reader.ReadVarint(wireType)); break;
+                case Span.StartTimeUnixNanoFieldNumber: span.StartTimeUnixNano = reader.ReadFixed64(wireType); break;
+                case Span.EndTimeUnixNanoFieldNumber: span.EndTimeUnixNano = reader.ReadFixed64(wireType); break;
+                case Span.AttributesFieldNumber:
                     span.AttributeCount++;
                     var pair = reader.ReadLengthDelimited(wireType);
                     mayBeGenAi = mayBeGenAi || (state.Normalizing && GenAiSpanFilter.IsGenAiKey(AnyValueText.KeyOf(pair)));
                     break;
-                case Field.Span.DroppedAttributesCount: span.DroppedAttributesCount = unchecked((uint)reader.ReadVarint(wireType)); break;
-                case Field.Span.Events:
+                case Span.DroppedAttributesCountFieldNumber: span.DroppedAttributesCount = unchecked((uint)reader.ReadVarint(wireType)); break;
+                case Span.EventsFieldNumber:
                     span.EventCount++;
                     reader.ReadLengthDelimited(wireType);
                     break;
-                case Field.Span.DroppedEventsCount: span.DroppedEventsCount = unchecked((uint)reader.ReadVarint(wireType)); break;
-                case Field.Span.Links:
+                case Span.DroppedEventsCountFieldNumber: span.DroppedEventsCount = unchecked((uint)reader.ReadVarint(wireType)); break;
+                case Span.LinksFieldNumber:
                     span.LinkCount++;
                     reader.ReadLengthDelimited(wireType);
                     break;
-                case Field.Span.DroppedLinksCount: span.DroppedLinksCount = unchecked((uint)reader.ReadVarint(wireType)); break;
-                case Field.Span.Status:
+                case Span.DroppedLinksCountFieldNumber: span.DroppedLinksCount = unchecked((uint)reader.ReadVarint(wireType)); break;
+                case Span.StatusFieldNumber:
                     if (hasStatus)
                     {
                         throw new ProtoWireException();
@@ -220,7 +222,7 @@ internal static class ProtobufTraceEncoder
                     hasStatus = true;
                     span.ReadStatus(reader.ReadLengthDelimited(wireType));
                     break;
-                case Field.Span.Flags: span.TraceFlags = reader.ReadFixed32(wireType); break;
+                case Span.FlagsFieldNumber: span.TraceFlags = reader.ReadFixed32(wireType); break;
                 default:
                     reader.Skip(wireType);
                     break;
@@ -331,8 +333,8 @@ internal static class ProtobufTraceEncoder
             {
                 switch (field)
                 {
-                    case Field.Status.Message: _statusMessage = reader.ReadLengthDelimited(wireType); break;
-                    case Field.Status.Code: code = unchecked((int)reader.ReadVarint(wireType)); break;
+                    case Status.MessageFieldNumber: _statusMessage = reader.ReadLengthDelimited(wireType); break;
+                    case Status.CodeFieldNumber: code = unchecked((int)reader.ReadVarint(wireType)); break;
                     default:
                         reader.Skip(wireType);
                         break;
@@ -376,7 +378,7 @@ internal static class ProtobufTraceEncoder
             for (var column = 0; column < 2; column++)
             {
                 w.WriteArrayLength(AttributeCount);
-                var pairs = new Repeated(_message, Field.Span.Attributes, AttributeCount);
+                var pairs = new Repeated(_message, Span.AttributesFieldNumber, AttributeCount);
                 while (pairs.Next(out var pair))
                 {
                     if (column == 0)
@@ -394,9 +396,9 @@ internal static class ProtobufTraceEncoder
             }
         }
 
-        public readonly void WriteEvents(RowBinaryWriter w) => WriteNested(w, Field.Span.Events, EventCount, s_eventColumns);
+        public readonly void WriteEvents(RowBinaryWriter w) => WriteNested(w, Span.EventsFieldNumber, EventCount, s_eventColumns);
 
-        public readonly void WriteLinks(RowBinaryWriter w) => WriteNested(w, Field.Span.Links, LinkCount, s_linkColumns);
+        public readonly void WriteLinks(RowBinaryWriter w) => WriteNested(w, Span.LinksFieldNumber, LinkCount, s_linkColumns);
 
         // Nested columns (Events.*, Links.*) are written column by column: one pass over the span's events or links each.
         private readonly void WriteNested(RowBinaryWriter w, int field, int count, NestedColumn[] columns)
@@ -426,17 +428,17 @@ internal static class ProtobufTraceEncoder
 
     private static readonly NestedColumn[] s_eventColumns =
     [
-        new(Field.Event.TimeUnixNano, NestedKind.Fixed64),
-        new(Field.Event.Name, NestedKind.Text),
-        new(Field.Event.Attributes, NestedKind.Attributes),
+        new(OtlpEvent.TimeUnixNanoFieldNumber, NestedKind.Fixed64),
+        new(OtlpEvent.NameFieldNumber, NestedKind.Text),
+        new(OtlpEvent.AttributesFieldNumber, NestedKind.Attributes),
     ];
 
     private static readonly NestedColumn[] s_linkColumns =
     [
-        new(Field.Link.TraceId, NestedKind.Hex),
-        new(Field.Link.SpanId, NestedKind.Hex),
-        new(Field.Link.TraceState, NestedKind.Text),
-        new(Field.Link.Attributes, NestedKind.Attributes),
+        new(OtlpLink.TraceIdFieldNumber, NestedKind.Hex),
+        new(OtlpLink.SpanIdFieldNumber, NestedKind.Hex),
+        new(OtlpLink.TraceStateFieldNumber, NestedKind.Text),
+        new(OtlpLink.AttributesFieldNumber, NestedKind.Attributes),
     ];
 
     /// <summary>One event's or link's value of <paramref name="column"/>: the field's last occurrence, or all its attributes.</summary>
