@@ -111,43 +111,24 @@ internal sealed class AttributeMap
     public long? GetInt64(string key) => Find(key) is { } v ? ToInt64(v) : null;
 
     /// <summary>The first present, parseable integer of several names, in priority order.</summary>
-    public long? FirstInt64(params ReadOnlySpan<string> keys)
-    {
-        foreach (var key in keys)
-        {
-            if (GetInt64(key) is { } n)
-            {
-                return n;
-            }
-        }
-
-        return null;
-    }
+    public long? FirstInt64(params ReadOnlySpan<string> keys) => First(keys, ToInt64);
 
     public double? GetDouble(string key) => Find(key) is { } v ? ToDouble(v) : null;
 
-    public double? FirstDouble(params ReadOnlySpan<string> keys)
-    {
-        foreach (var key in keys)
-        {
-            if (GetDouble(key) is { } d)
-            {
-                return d;
-            }
-        }
-
-        return null;
-    }
+    public double? FirstDouble(params ReadOnlySpan<string> keys) => First(keys, ToDouble);
 
     public bool? GetBool(string key) => Find(key) is { } v ? ToBool(v) : null;
 
-    public bool? FirstBool(params ReadOnlySpan<string> keys)
+    public bool? FirstBool(params ReadOnlySpan<string> keys) => First(keys, ToBool);
+
+    private T? First<T>(ReadOnlySpan<string> keys, Func<AnyValue, T?> convert)
+        where T : struct
     {
         foreach (var key in keys)
         {
-            if (GetBool(key) is { } b)
+            if (Find(key) is { } v && convert(v) is { } value)
             {
-                return b;
+                return value;
             }
         }
 

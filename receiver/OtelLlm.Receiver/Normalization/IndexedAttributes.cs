@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using OpenTelemetry.Proto.Common.V1;
 
 namespace OtelLlm.Receiver.Normalization;
@@ -22,6 +23,31 @@ internal static class IndexedAttributes
         }
 
         return groups;
+    }
+
+    /// <summary>
+    /// One OTel-schema message per group, in index order (<see langword="null"/> when there are none): its role from
+    /// <paramref name="roleKey"/> (an assistant's on output, a user's on input when absent), its parts and anything
+    /// else from <paramref name="fill"/>, which is given the group, the role, the empty parts, the message and its index.
+    /// </summary>
+    public static JsonArray? Messages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, string roleKey, bool output, Action<Dictionary<string, AnyValue>, string, JsonArray, JsonObject, int> fill)
+    {
+        if (groups.Count == 0)
+        {
+            return null;
+        }
+
+        var messages = new JsonArray();
+        foreach (var (_, fields) in groups)
+        {
+            var role = MessageJson.Role(GetString(fields, roleKey) ?? (output ? "assistant" : "user"));
+            var parts = new JsonArray();
+            var message = new JsonObject { ["role"] = role, ["parts"] = parts };
+            fill(fields, role, parts, message, messages.Count);
+            messages.Add(message);
+        }
+
+        return messages;
     }
 
     /// <summary>Groups the <c>{prefix}{i}.{rest}</c> entries of an already-grouped dictionary.</summary>

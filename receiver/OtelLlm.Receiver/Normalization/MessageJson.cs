@@ -90,6 +90,13 @@ internal static class MessageJson
     /// finish reasons use the semconv vocabulary.
     /// </summary>
     public static JsonArray? NormalizeMessages(JsonNode? node, bool output)
+        => MapObjects(node, message => NormalizeMessage(message, output));
+
+    /// <summary>
+    /// The objects of an array (or of an array given as a JSON string) through <paramref name="map"/>, dropping what it
+    /// maps to null and anything that is not an object; <see langword="null"/> when nothing is left.
+    /// </summary>
+    private static JsonArray? MapObjects(JsonNode? node, Func<JsonObject, JsonNode?> map)
     {
         if (ObjectOrArray(node) is not JsonArray array)
         {
@@ -99,15 +106,9 @@ internal static class MessageJson
         var result = new JsonArray();
         foreach (var item in array)
         {
-            if (item is not JsonObject message)
+            if (item is JsonObject obj && map(obj) is { } mapped)
             {
-                continue;
-            }
-
-            var normalized = NormalizeMessage(message, output);
-            if (normalized is not null)
-            {
-                result.Add(normalized);
+                result.Add(mapped);
             }
         }
 
@@ -323,51 +324,33 @@ internal static class MessageJson
     /// Tool definitions in the flat semconv form <c>{type,name,description?,parameters?}</c>; OpenAI's
     /// <c>{type:"function",function:{..}}</c> and bare function objects are flattened.
     /// </summary>
-    public static JsonArray? NormalizeToolDefinitions(JsonNode? node)
+    public static JsonArray? NormalizeToolDefinitions(JsonNode? node) => MapObjects(node, static tool =>
     {
-        if (ObjectOrArray(node) is not JsonArray array)
+        if (tool["function"] is JsonObject function)
         {
-            return null;
+            var flat = new JsonObject { ["type"] = StringOf(tool["type"]) ?? "function" };
+            foreach (var (key, value) in function)
+            {
+                flat[key] = value?.DeepClone();
+            }
+
+            return flat;
         }
 
-        var result = new JsonArray();
-        foreach (var item in array)
+        var copy = (JsonObject)tool.DeepClone();
+        if (copy.ContainsKey("type"))
         {
-            if (item is not JsonObject tool)
-            {
-                continue;
-            }
-
-            if (tool["function"] is JsonObject function)
-            {
-                var flat = new JsonObject { ["type"] = StringOf(tool["type"]) ?? "function" };
-                foreach (var (key, value) in function)
-                {
-                    flat[key] = value?.DeepClone();
-                }
-
-                result.Add(flat);
-            }
-            else
-            {
-                var copy = (JsonObject)tool.DeepClone();
-                if (!copy.ContainsKey("type"))
-                {
-                    var ordered = new JsonObject { ["type"] = "function" };
-                    foreach (var (key, value) in copy)
-                    {
-                        ordered[key] = value?.DeepClone();
-                    }
-
-                    copy = ordered;
-                }
-
-                result.Add(copy);
-            }
+            return copy;
         }
 
-        return result.Count == 0 ? null : result;
-    }
+        var ordered = new JsonObject { ["type"] = "function" };
+        foreach (var (key, value) in copy)
+        {
+            ordered[key] = value?.DeepClone();
+        }
+
+        return ordered;
+    });
 
     /// <summary>System instructions as a parts array; a raw string becomes one text part.</summary>
     public static JsonArray? NormalizeSystemInstructions(JsonNode? node)

@@ -200,17 +200,8 @@ internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenIn
     }
 
     private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output, string? finishReason)
-    {
-        if (groups.Count == 0)
+        => IndexedAttributes.Messages(groups, "message.role", output, (fields, role, parts, message, index) =>
         {
-            return null;
-        }
-
-        var messages = new JsonArray();
-        foreach (var (_, fields) in groups)
-        {
-            var role = MessageJson.Role(IndexedAttributes.GetString(fields, "message.role") ?? (output ? "assistant" : "user"));
-            var parts = new JsonArray();
             var toolCallId = IndexedAttributes.GetString(fields, "message.tool_call_id");
             if (role == "tool")
             {
@@ -246,23 +237,17 @@ internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenIn
                     args is null ? null : JsonValue.Create(Decoding.AnyValueText.ToText(args))));
             }
 
-            var message = new JsonObject { ["role"] = role, ["parts"] = parts };
             if (IndexedAttributes.GetString(fields, "message.name") is { } name)
             {
                 message["name"] = name;
             }
 
             // OpenInference reports one finish reason, the first choice's.
-            if (output && finishReason is not null && messages.Count == 0)
+            if (output && finishReason is not null && index == 0)
             {
                 message["finish_reason"] = finishReason;
             }
-
-            messages.Add(message);
-        }
-
-        return messages;
-    }
+        });
 
     private static JsonArray? Texts(AttributeMap a, string prefix, string field, string role)
     {

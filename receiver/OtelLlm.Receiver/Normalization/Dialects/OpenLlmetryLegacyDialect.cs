@@ -96,17 +96,8 @@ internal sealed class OpenLlmetryLegacyDialect() : GenAiDialect(SourceFormats.Op
     };
 
     private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output)
-    {
-        if (groups.Count == 0)
+        => IndexedAttributes.Messages(groups, "role", output, (fields, role, parts, message, _) =>
         {
-            return null;
-        }
-
-        var messages = new JsonArray();
-        foreach (var (_, fields) in groups)
-        {
-            var role = MessageJson.Role(IndexedAttributes.GetString(fields, "role") ?? (output ? "assistant" : "user"));
-            var parts = new JsonArray();
             fields.TryGetValue("content", out var content);
             var contentNode = content is null ? null : MessageJson.FromAnyValue(content);
             MessageJson.AddContentParts(parts, contentNode, IndexedAttributes.GetString(fields, "tool_call_id"), isToolResult: role == "tool");
@@ -129,15 +120,9 @@ internal sealed class OpenLlmetryLegacyDialect() : GenAiDialect(SourceFormats.Op
                 parts.Add(MessageJson.ToolCallPart(IndexedAttributes.GetString(call, "id"), name, args is null ? null : MessageJson.FromAnyValue(args)));
             }
 
-            var message = new JsonObject { ["role"] = role, ["parts"] = parts };
             if (output && IndexedAttributes.GetString(fields, "finish_reason") is { } finish)
             {
                 message["finish_reason"] = FinishReasons.Normalize(finish);
             }
-
-            messages.Add(message);
-        }
-
-        return messages;
-    }
+        });
 }
