@@ -190,6 +190,13 @@ public sealed class ProtobufTraceEncoderTests
 
         // A known field with another wire type, and a group.
         Assert.Equal(Outcome.FellBack, AssertSameRows(Wrap(Concat(ids, Varint(5, 1)))));
+        Assert.Equal(Outcome.FellBack, AssertSameRows(Wrap(Concat(ids, Len(11, Varint(2, 1))))));
+        Assert.Equal(Outcome.FellBack, AssertSameRows(Wrap(Concat(ids, Len(13, Fixed64(3, 1))))));
+
+        // Fields of events and links no column holds (dropped counts, a link's flags), with another wire type: skipped
+        // like unknown fields, as Google.Protobuf skips them.
+        Assert.Equal(Outcome.FastPath, AssertSameRows(Wrap(Concat(ids, Len(11, Concat(Len(2, "e"u8.ToArray()), Len(4, [1])))))));
+        Assert.Equal(Outcome.FastPath, AssertSameRows(Wrap(Concat(ids, Len(13, Concat(Len(1, new byte[16]), Len(2, new byte[8]), Varint(5, 1), Varint(6, 1)))))));
         Assert.Equal(Outcome.FellBack, AssertSameRows(Wrap(Concat(ids, Tag(50, 3), Varint(51, 1), Tag(50, 4)))));
 
         // Invalid UTF-8 in a name, an attribute key, an attribute value, an event name, a nested value.
