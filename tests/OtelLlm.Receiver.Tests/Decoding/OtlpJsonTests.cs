@@ -26,37 +26,18 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Traces_EveryField_DecodeBackEqual()
     {
-        var request = new ExportTraceServiceRequest
-        {
-            ResourceSpans =
+        var request = Traces(
+            new Span
             {
-                new ResourceSpans
-                {
-                    Resource = Resource(), SchemaUrl = "https://opentelemetry.io/schemas/1.37.0",
-                    ScopeSpans =
-                    {
-                        new ScopeSpans
-                        {
-                            Scope = Scope(), SchemaUrl = "s",
-                            Spans =
-                            {
-                                new Span
-                                {
-                                    TraceId = s_traceId, SpanId = s_spanId, ParentSpanId = s_spanId, TraceState = "k=v", Flags = 257,
-                                    Name = "chat gpt-4o", Kind = Span.Types.SpanKind.Client,
-                                    StartTimeUnixNano = 1_700_000_000_000_000_001, EndTimeUnixNano = ulong.MaxValue,
-                                    Attributes = { EveryValue() }, DroppedAttributesCount = 1, DroppedEventsCount = 2, DroppedLinksCount = 3,
-                                    Events = { new Span.Types.Event { TimeUnixNano = 5, Name = "gen_ai.choice", Attributes = { Kv("a", "b") }, DroppedAttributesCount = 4 } },
-                                    Links = { new Span.Types.Link { TraceId = s_traceId, SpanId = s_spanId, TraceState = "t", Attributes = { Kv("l", "m") }, DroppedAttributesCount = 5, Flags = 1 } },
-                                    Status = new Status { Code = Status.Types.StatusCode.Error, Message = "boom" },
-                                },
-                                new Span { Name = "bare" },
-                            },
-                        },
-                    },
-                },
+                TraceId = s_traceId, SpanId = s_spanId, ParentSpanId = s_spanId, TraceState = "k=v", Flags = 257,
+                Name = "chat gpt-4o", Kind = Span.Types.SpanKind.Client,
+                StartTimeUnixNano = 1_700_000_000_000_000_001, EndTimeUnixNano = ulong.MaxValue,
+                Attributes = { EveryValue() }, DroppedAttributesCount = 1, DroppedEventsCount = 2, DroppedLinksCount = 3,
+                Events = { new Span.Types.Event { TimeUnixNano = 5, Name = "gen_ai.choice", Attributes = { Kv("a", "b") }, DroppedAttributesCount = 4 } },
+                Links = { new Span.Types.Link { TraceId = s_traceId, SpanId = s_spanId, TraceState = "t", Attributes = { Kv("l", "m") }, DroppedAttributesCount = 5, Flags = 1 } },
+                Status = new Status { Code = Status.Types.StatusCode.Error, Message = "boom" },
             },
-        };
+            new Span { Name = "bare" });
 
         Assert.Equal(request, OtlpJson.ParseTraces(Json(request)));
     }
@@ -64,33 +45,14 @@ public sealed class OtlpJsonTests
     [Fact]
     public void Logs_EveryField_DecodeBackEqual()
     {
-        var request = new ExportLogsServiceRequest
-        {
-            ResourceLogs =
+        var request = Logs(
+            new LogRecord
             {
-                new ResourceLogs
-                {
-                    Resource = Resource(), SchemaUrl = "r",
-                    ScopeLogs =
-                    {
-                        new ScopeLogs
-                        {
-                            Scope = Scope(), SchemaUrl = "s",
-                            LogRecords =
-                            {
-                                new LogRecord
-                                {
-                                    TimeUnixNano = 1, ObservedTimeUnixNano = 2, SeverityNumber = SeverityNumber.Warn2, SeverityText = "WARN",
-                                    Body = new AnyValue { KvlistValue = new KeyValueList { Values = { EveryValue() } } },
-                                    Attributes = { Kv("event.name", "gen_ai.user.message") }, DroppedAttributesCount = 6, Flags = 1,
-                                    TraceId = s_traceId, SpanId = s_spanId, EventName = "gen_ai.user.message",
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-        };
+                TimeUnixNano = 1, ObservedTimeUnixNano = 2, SeverityNumber = SeverityNumber.Warn2, SeverityText = "WARN",
+                Body = new AnyValue { KvlistValue = new KeyValueList { Values = { EveryValue() } } },
+                Attributes = { Kv("event.name", "gen_ai.user.message") }, DroppedAttributesCount = 6, Flags = 1,
+                TraceId = s_traceId, SpanId = s_spanId, EventName = "gen_ai.user.message",
+            });
 
         Assert.Equal(request, OtlpJson.ParseLogs(Json(request)));
     }
@@ -99,58 +61,51 @@ public sealed class OtlpJsonTests
     public void Metrics_EveryKindOfPoint_DecodeBackEqual()
     {
         var exemplar = new Exemplar { FilteredAttributes = { Kv("f", "g") }, TimeUnixNano = 9, AsInt = -7, SpanId = s_spanId, TraceId = s_traceId };
-        var metrics = new ScopeMetrics
-        {
-            Scope = Scope(), SchemaUrl = "s",
-            Metrics =
+        var request = Metrics(
+            new Metric
             {
-                new Metric
+                Name = "g", Description = "d", Unit = "{call}", Metadata = { Kv("m", "n") },
+                Gauge = new Gauge { DataPoints = { new NumberDataPoint { Attributes = { Kv("a", "b") }, StartTimeUnixNano = 1, TimeUnixNano = 2, AsDouble = double.NaN, Exemplars = { exemplar }, Flags = 1 } } },
+            },
+            new Metric
+            {
+                Name = "s",
+                Sum = new Sum { AggregationTemporality = AggregationTemporality.Cumulative, IsMonotonic = true, DataPoints = { new NumberDataPoint { AsInt = long.MinValue } } },
+            },
+            new Metric
+            {
+                Name = "h",
+                Histogram = new Histogram
                 {
-                    Name = "g", Description = "d", Unit = "{call}", Metadata = { Kv("m", "n") },
-                    Gauge = new Gauge { DataPoints = { new NumberDataPoint { Attributes = { Kv("a", "b") }, StartTimeUnixNano = 1, TimeUnixNano = 2, AsDouble = double.NaN, Exemplars = { exemplar }, Flags = 1 } } },
+                    AggregationTemporality = AggregationTemporality.Delta,
+                    DataPoints = { new HistogramDataPoint { Count = 3, Sum = 1.5, Min = 0.25, Max = double.PositiveInfinity, BucketCounts = { 1, 0, 2 }, ExplicitBounds = { 0.5, 1 }, Exemplars = { exemplar } } },
                 },
-                new Metric
+            },
+            new Metric
+            {
+                Name = "e",
+                ExponentialHistogram = new ExponentialHistogram
                 {
-                    Name = "s",
-                    Sum = new Sum { AggregationTemporality = AggregationTemporality.Cumulative, IsMonotonic = true, DataPoints = { new NumberDataPoint { AsInt = long.MinValue } } },
-                },
-                new Metric
-                {
-                    Name = "h",
-                    Histogram = new Histogram
+                    AggregationTemporality = AggregationTemporality.Delta,
+                    DataPoints =
                     {
-                        AggregationTemporality = AggregationTemporality.Delta,
-                        DataPoints = { new HistogramDataPoint { Count = 3, Sum = 1.5, Min = 0.25, Max = double.PositiveInfinity, BucketCounts = { 1, 0, 2 }, ExplicitBounds = { 0.5, 1 }, Exemplars = { exemplar } } },
-                    },
-                },
-                new Metric
-                {
-                    Name = "e",
-                    ExponentialHistogram = new ExponentialHistogram
-                    {
-                        AggregationTemporality = AggregationTemporality.Delta,
-                        DataPoints =
+                        new ExponentialHistogramDataPoint
                         {
-                            new ExponentialHistogramDataPoint
-                            {
-                                Count = 4, Sum = 2, Scale = -2, ZeroCount = 1, ZeroThreshold = 1e-9, Min = 0, Max = 8,
-                                Positive = new ExponentialHistogramDataPoint.Types.Buckets { Offset = -3, BucketCounts = { 1, 2 } },
-                                Negative = new ExponentialHistogramDataPoint.Types.Buckets { Offset = 1, BucketCounts = { 1 } },
-                            },
+                            Count = 4, Sum = 2, Scale = -2, ZeroCount = 1, ZeroThreshold = 1e-9, Min = 0, Max = 8,
+                            Positive = new ExponentialHistogramDataPoint.Types.Buckets { Offset = -3, BucketCounts = { 1, 2 } },
+                            Negative = new ExponentialHistogramDataPoint.Types.Buckets { Offset = 1, BucketCounts = { 1 } },
                         },
                     },
                 },
-                new Metric
-                {
-                    Name = "q",
-                    Summary = new Summary
-                    {
-                        DataPoints = { new SummaryDataPoint { Count = 2, Sum = 3, QuantileValues = { new SummaryDataPoint.Types.ValueAtQuantile { Quantile = 0.99, Value = 5 } } } },
-                    },
-                },
             },
-        };
-        var request = new ExportMetricsServiceRequest { ResourceMetrics = { new ResourceMetrics { Resource = Resource(), SchemaUrl = "r", ScopeMetrics = { metrics } } } };
+            new Metric
+            {
+                Name = "q",
+                Summary = new Summary
+                {
+                    DataPoints = { new SummaryDataPoint { Count = 2, Sum = 3, QuantileValues = { new SummaryDataPoint.Types.ValueAtQuantile { Quantile = 0.99, Value = 5 } } } },
+                },
+            });
 
         Assert.Equal(request, OtlpJson.ParseMetrics(Json(request)));
     }
@@ -198,6 +153,22 @@ public sealed class OtlpJsonTests
         var error = Assert.Throws<OtlpJsonException>(() => OtlpJson.ParseTraces(Encoding.UTF8.GetBytes(json)));
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
+
+    // Each request under one resource and one scope, both with every field set.
+    private static ExportTraceServiceRequest Traces(params Span[] spans) => new()
+    {
+        ResourceSpans = { new ResourceSpans { Resource = Resource(), SchemaUrl = "r", ScopeSpans = { new ScopeSpans { Scope = Scope(), SchemaUrl = "s", Spans = { spans } } } } },
+    };
+
+    private static ExportLogsServiceRequest Logs(params LogRecord[] records) => new()
+    {
+        ResourceLogs = { new ResourceLogs { Resource = Resource(), SchemaUrl = "r", ScopeLogs = { new ScopeLogs { Scope = Scope(), SchemaUrl = "s", LogRecords = { records } } } } },
+    };
+
+    private static ExportMetricsServiceRequest Metrics(params Metric[] metrics) => new()
+    {
+        ResourceMetrics = { new ResourceMetrics { Resource = Resource(), SchemaUrl = "r", ScopeMetrics = { new ScopeMetrics { Scope = Scope(), SchemaUrl = "s", Metrics = { metrics } } } } },
+    };
 
     private static byte[] Json(IMessage message) => Encoding.UTF8.GetBytes(OtlpJsonText.Write(message));
 
