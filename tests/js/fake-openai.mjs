@@ -108,6 +108,17 @@ export function embeddingVector(index, dimensions = SCRIPT.embeddings.dimensions
   return Array.from({ length: dimensions }, (_, j) => ((j + 1) / 16) * (index + 1));
 }
 
+/** A chat usage object of the script (the wire's prompt/completion names) in the senders' summary terms. */
+export function usageOf(u) {
+  return {
+    inputTokens: u.prompt_tokens,
+    outputTokens: u.completion_tokens,
+    totalTokens: u.total_tokens,
+    cacheReadTokens: u.prompt_tokens_details.cached_tokens,
+    reasoningTokens: u.completion_tokens_details.reasoning_tokens,
+  };
+}
+
 function sendJson(res, status, body, extraHeaders = {}) {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extraHeaders });

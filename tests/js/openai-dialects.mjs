@@ -9,17 +9,14 @@
 //
 // Exit codes: 0 every export succeeded and every call produced a span; 1 otherwise; 2 bad arguments.
 import { createRequire } from 'node:module';
-import { trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
+import { metrics } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { metrics } from '@opentelemetry/api';
-import { PROTOCOLS, parseArgs, parseHeaders, defaultRunId, createExporter, checkResults } from './lib/otlp.mjs';
-import { startFakeOpenAI, SCRIPT, responseModel, embeddingVector } from './fake-openai.mjs';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { Harness } from './lib/harness.mjs';
+import { startFakeOpenAI, SCRIPT, responseModel, embeddingVector, usageOf } from './fake-openai.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -43,54 +40,22 @@ const INSTRUMENTATIONS = {
   },
 };
 
-function usageError(message) {
-  process.stderr.write(`openai-dialects: ${message}\n`);
-  process.exit(2);
-}
-
-let options;
-try {
-  options = parseArgs(process.argv.slice(2), {
-    instrumentation: undefined, endpoint: undefined, protocol: 'http/protobuf', captureContent: 'true', runId: undefined, headers: '',
-  });
-} catch (e) {
-  usageError(e.message);
-}
-const kind = INSTRUMENTATIONS[options.instrumentation];
-if (!kind) usageError(`--instrumentation must be one of ${Object.keys(INSTRUMENTATIONS).join(', ')}`);
-if (!options.endpoint) usageError('--endpoint is required');
-if (!PROTOCOLS.includes(options.protocol)) usageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
-if (!['true', 'false'].includes(options.captureContent)) usageError('--capture-content must be true or false');
-const captureContent = options.captureContent === 'true';
-let headers;
-try {
-  headers = parseHeaders(options.headers);
-} catch (e) {
-  usageError(e.message);
-}
-const runId = options.runId ?? defaultRunId();
+const harness = new Harness('openai-dialects');
+const rawOptions = harness.readOptions({ instrumentation: undefined, captureContent: 'true' });
+const kind = INSTRUMENTATIONS[rawOptions.instrumentation];
+if (!kind) harness.usageError(`--instrumentation must be one of ${Object.keys(INSTRUMENTATIONS).join(', ')}`);
+const options = harness.checkOptions(rawOptions);
+const { runId, captureContent } = options;
 const serviceName = `js-openai-${options.instrumentation}`;
-const exporterOptions = { endpoint: options.endpoint, protocol: options.protocol, headers, compression: 'none' };
-const results = [];
 const resourceAttributes = { 'service.name': serviceName, 'otelllm.test.run_id': runId, 'deployment.environment.name': 'interop-test' };
 const resource = resourceFromAttributes(resourceAttributes);
 
-// ---- recorders: which spans and log records each call produced --------------------------------
-let currentCall;
-const spanRecords = [];
-const spanRecorder = {
-  onStart(span) {
-    spanRecords.push({ call: currentCall, span });
-  },
-  onEnd() {},
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
+// ---- providers, and which log records each call produced ------------------------------------------
 const logRecords = [];
 const logRecorder = {
   onEmit(record) {
     logRecords.push({
-      call: currentCall,
+      call: harness.currentCall,
       eventName: record.eventName ?? record.attributes?.['event.name'] ?? '',
       traceId: record.spanContext?.traceId ?? '',
       spanId: record.spanContext?.spanId ?? '',
@@ -99,22 +64,10 @@ const logRecorder = {
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };
-
-// ---- providers ----------------------------------------------------------------------------------
-const tracerProvider = new NodeTracerProvider({
-  resource,
-  spanProcessors: [spanRecorder, new BatchSpanProcessor(createExporter('traces', exporterOptions, results), { scheduledDelayMillis: 600000 })],
-});
-tracerProvider.register();
-const loggerProvider = new LoggerProvider({
-  resource,
-  processors: [logRecorder, new BatchLogRecordProcessor({ exporter: createExporter('logs', exporterOptions, results), scheduledDelayMillis: 600000 })],
-});
+const tracerProvider = harness.tracerProvider(resource);
+const loggerProvider = new LoggerProvider({ resource, processors: [logRecorder, harness.logProcessor()] });
 logs.setGlobalLoggerProvider(loggerProvider);
-const meterProvider = new MeterProvider({
-  resource,
-  readers: [new PeriodicExportingMetricReader({ exporter: createExporter('metrics', exporterOptions, results), exportIntervalMillis: 600000, exportTimeoutMillis: 30000 })],
-});
+const meterProvider = new MeterProvider({ resource, readers: [harness.metricReader()] });
 metrics.setGlobalMeterProvider(meterProvider);
 
 // ---- instrumentation, then the openai module ------------------------------------------------------
@@ -166,30 +119,6 @@ const WEATHER_TOOL = {
 };
 const TOOL_RESULT = '{"temperature":18,"unit":"celsius","condition":"sunny"}';
 
-function usageOf(u) {
-  return {
-    inputTokens: u.prompt_tokens,
-    outputTokens: u.completion_tokens,
-    totalTokens: u.total_tokens,
-    cacheReadTokens: u.prompt_tokens_details.cached_tokens,
-    reasoningTokens: u.completion_tokens_details.reasoning_tokens,
-  };
-}
-
-const calls = [];
-async function run(name, spec, body) {
-  currentCall = name;
-  const call = { name, ...spec };
-  try {
-    Object.assign(call, await body());
-  } catch (e) {
-    call.error = { ...(call.error ?? {}), clientErrorType: e?.constructor?.name ?? 'Error', clientStatus: e?.status, clientMessage: e?.message };
-  } finally {
-    currentCall = undefined;
-  }
-  calls.push(call);
-}
-
 const chatRequest = {
   model: MODEL,
   messages: [
@@ -200,7 +129,7 @@ const chatRequest = {
   max_tokens: 64,
   top_p: 0.9,
 };
-await run('chat', {
+await harness.run('chat', {
   operation: 'chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL), responseId: SCRIPT.chat.id,
   temperature: 0.2, maxTokens: 64, topP: 0.9,
   systemInstructions: 'You are a terse geography assistant.', input: [{ role: 'user', content: 'What is the capital of France?' }],
@@ -210,7 +139,7 @@ await run('chat', {
   return { observed: { id: r.id, model: r.model, text: r.choices[0].message.content, finishReason: r.choices[0].finish_reason } };
 });
 
-await run('stream', {
+await harness.run('stream', {
   operation: 'chat', streaming: true, requestModel: MODEL, responseModel: responseModel(MODEL), responseId: SCRIPT.stream.id,
   temperature: 0.7, input: [{ role: 'user', content: 'Tell me a one-sentence story about a span.' }],
   outputText: SCRIPT.stream.text, finishReasons: [SCRIPT.stream.finishReason], usage: usageOf(SCRIPT.stream.usage),
@@ -236,7 +165,7 @@ await run('stream', {
 
 const toolUser = { role: 'user', content: 'What is the weather in Paris?' };
 let assistantToolMessage;
-await run('tool_call', {
+await harness.run('tool_call', {
   operation: 'chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL), responseId: SCRIPT.toolCall.id,
   input: [toolUser], tools: [WEATHER_TOOL], outputText: null,
   toolCalls: [{ id: SCRIPT.toolCall.toolCallId, name: WEATHER_TOOL.function.name, arguments: SCRIPT.toolCall.arguments }],
@@ -247,7 +176,7 @@ await run('tool_call', {
   return { observed: { id: r.id, toolCalls: r.choices[0].message.tool_calls, finishReason: r.choices[0].finish_reason } };
 });
 
-await run('tool_result', {
+await harness.run('tool_result', {
   operation: 'chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL), responseId: SCRIPT.toolResult.id,
   input: [
     toolUser,
@@ -269,7 +198,7 @@ await run('tool_result', {
   return { observed: { id: r.id, text: r.choices[0].message.content, finishReason: r.choices[0].finish_reason } };
 });
 
-await run('error', {
+await harness.run('error', {
   operation: 'chat', streaming: false, requestModel: SCRIPT.error.model, input: [{ role: 'user', content: 'This call is rate limited.' }],
   error: { httpStatus: SCRIPT.error.status, type: 'RateLimitError', code: SCRIPT.error.body.error.code, message: SCRIPT.error.body.error.message },
 }, async () => {
@@ -278,7 +207,7 @@ await run('error', {
 });
 
 const EMBED_INPUT = ['The quick brown fox', 'jumps over the lazy dog'];
-await run('embeddings', {
+await harness.run('embeddings', {
   operation: 'embeddings', streaming: false, requestModel: SCRIPT.embeddings.model, responseModel: SCRIPT.embeddings.model,
   input: EMBED_INPUT, encodingFormat: 'float', dimensions: SCRIPT.embeddings.dimensions,
   usage: { inputTokens: SCRIPT.embeddings.promptTokensPerInput * EMBED_INPUT.length, totalTokens: SCRIPT.embeddings.promptTokensPerInput * EMBED_INPUT.length },
@@ -290,21 +219,10 @@ await run('embeddings', {
 
 // ---- shut down, then report ----------------------------------------------------------------------
 await fake.close();
-const failures = [];
-for (const [name, provider] of [['traces', tracerProvider], ['logs', loggerProvider], ['metrics', meterProvider]]) {
-  try {
-    await provider.shutdown();
-  } catch (e) {
-    failures.push(`${name}: shutdown failed: ${e?.message ?? e}`);
-  }
-}
-try {
-  checkResults(results, kind.signals);
-} catch (e) {
-  failures.push(e.message);
-}
+await harness.shutDown({ traces: tracerProvider, logs: loggerProvider, metrics: meterProvider }, kind.signals);
 
-const scopeSpans = spanRecords.filter((r) => r.span.instrumentationScope?.name === kind.scope);
+const { calls, failures } = harness;
+const scopeSpans = harness.spanRecords.filter((r) => r.span.instrumentationScope?.name === kind.scope);
 for (const call of calls) {
   const spans = scopeSpans.filter((r) => r.call === call.name).map(({ span }) => ({
     traceId: span.spanContext().traceId,
@@ -322,15 +240,8 @@ for (const call of calls) {
     failures.push(`call '${call.name}' produced no finished span from ${kind.scope}`);
   }
 }
-const wrongCalls = calls.filter((c) => (c.name === 'error' ? c.error?.clientStatus !== SCRIPT.error.status : c.error !== undefined));
-for (const c of wrongCalls) failures.push(`call '${c.name}' did not behave as scripted: ${JSON.stringify(c.error)}`);
 
-if (failures.length > 0) {
-  process.stderr.write(`openai-dialects: ${failures.join('\n  ')}\n`);
-  process.exit(1);
-}
-
-const summary = {
+harness.finish({
   runId,
   serviceName,
   instrumentation: options.instrumentation,
@@ -340,9 +251,7 @@ const summary = {
   protocol: options.protocol,
   resourceAttributes,
   expectedSignals: kind.signals,
-  exportedSignals: [...new Set(results.filter((r) => r.ok).map((r) => r.signal))],
+  exportedSignals: [...new Set(harness.results.filter((r) => r.ok).map((r) => r.signal))],
   counts: { spans: scopeSpans.filter((r) => r.span.ended).length, logs: logRecords.length, calls: calls.length },
   calls,
-};
-process.stdout.write(`${JSON.stringify(summary)}\n`);
-process.exit(0);
+});

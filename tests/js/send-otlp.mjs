@@ -10,46 +10,21 @@
 import { context, trace, SpanKind, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import {
-  PROTOCOLS, SIGNALS, parseArgs, parseHeaders, defaultRunId, createExporter, checkResults, hrTime, unixNanoString,
-} from './lib/otlp.mjs';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { SIGNALS, hrTime, unixNanoString } from './lib/otlp.mjs';
+import { Harness } from './lib/harness.mjs';
 
 const SCOPE = { name: 'js-interop', version: '1.0.0' };
 // Linked span context: the W3C trace-context example ids, so tests can assert them literally.
 const LINK = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331' };
 const TRICKY_STRING = 'line1\nline2\t"quoted" \\ back\'slash ünïcødé ✓';
 
-function usageError(message) {
-  process.stderr.write(`send-otlp: ${message}\n`);
-  process.exit(2);
-}
-
-let options;
-try {
-  options = parseArgs(process.argv.slice(2), {
-    endpoint: undefined, protocol: 'http/protobuf', signals: SIGNALS.join(','), headers: '', runId: undefined, compression: 'none',
-  });
-} catch (e) {
-  usageError(e.message);
-}
-if (!options.endpoint) usageError('--endpoint is required');
-if (!PROTOCOLS.includes(options.protocol)) usageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
-const signals = options.signals.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of signals) if (!SIGNALS.includes(s)) usageError(`unknown signal '${s}'`);
-if (signals.length === 0) usageError('--signals is empty');
-let headers;
-try {
-  headers = parseHeaders(options.headers);
-} catch (e) {
-  usageError(e.message);
-}
-const runId = options.runId ?? defaultRunId();
+const harness = new Harness('send-otlp');
+const options = harness.checkOptions(harness.readOptions({ signals: SIGNALS.join(','), compression: 'none' }));
+const { runId, signals } = options;
 const serviceName = `js-interop-${options.protocol}`;
-const exporterOptions = { endpoint: options.endpoint, protocol: options.protocol, headers, compression: options.compression };
-const results = [];
 
 const resourceAttributes = {
   'service.name': serviceName,
@@ -77,10 +52,7 @@ const summary = {
 
 // ---- traces ---------------------------------------------------------------------------------
 const tracerProvider = signals.includes('traces')
-  ? new BasicTracerProvider({
-    resource,
-    spanProcessors: [new BatchSpanProcessor(createExporter('traces', exporterOptions, results), { scheduledDelayMillis: 600000, maxExportBatchSize: 512 })],
-  })
+  ? new BasicTracerProvider({ resource, spanProcessors: [harness.spanProcessor()] })
   : undefined;
 // Without the traces signal spans are still created (no-op ids are all zero) so logs keep a context.
 const tracer = tracerProvider ? tracerProvider.getTracer(SCOPE.name, SCOPE.version) : trace.getTracer(SCOPE.name);
@@ -138,10 +110,7 @@ if (tracerProvider) {
 // ---- logs -----------------------------------------------------------------------------------
 let loggerProvider;
 if (signals.includes('logs')) {
-  loggerProvider = new LoggerProvider({
-    resource,
-    processors: [new BatchLogRecordProcessor({ exporter: createExporter('logs', exporterOptions, results), scheduledDelayMillis: 600000, maxExportBatchSize: 512 })],
-  });
+  loggerProvider = new LoggerProvider({ resource, processors: [harness.logProcessor()] });
   const logger = loggerProvider.getLogger(SCOPE.name, SCOPE.version);
   const logs = [
     {
@@ -177,10 +146,7 @@ server.end(hrTime(times.serverEnd));
 let meterProvider;
 if (signals.includes('metrics')) {
   // One export only: the reader's interval is far away, so the single collection happens at shutdown.
-  meterProvider = new MeterProvider({
-    resource,
-    readers: [new PeriodicExportingMetricReader({ exporter: createExporter('metrics', exporterOptions, results), exportIntervalMillis: 600000, exportTimeoutMillis: 30000 })],
-  });
+  meterProvider = new MeterProvider({ resource, readers: [harness.metricReader()] });
   const meter = meterProvider.getMeter(SCOPE.name, SCOPE.version);
   const attrs = { 'otelllm.test.run_id': runId, route: '/chat' };
   const buckets = [0, 10, 50, 100, 500, 1000];
@@ -207,23 +173,7 @@ if (signals.includes('metrics')) {
   summary.counts.metricPoints = summary.metrics.length;
 }
 
-// ---- flush, shut down, report ---------------------------------------------------------------
-// shutdown() flushes each provider exactly once (a separate forceFlush would export metrics twice).
-const shutdownErrors = [];
-for (const [name, provider] of [['traces', tracerProvider], ['logs', loggerProvider], ['metrics', meterProvider]]) {
-  if (!provider) continue;
-  try {
-    await provider.shutdown();
-  } catch (e) {
-    shutdownErrors.push(`${name}: shutdown failed: ${e?.message ?? e}`);
-  }
-}
-try {
-  checkResults(results, signals);
-  if (shutdownErrors.length > 0) throw new Error(shutdownErrors.join('\n  '));
-} catch (e) {
-  process.stderr.write(`send-otlp: ${[e.message, ...shutdownErrors].filter((m, i, a) => a.indexOf(m) === i).join('\n  ')}\n`);
-  process.exit(1);
-}
-summary.exports = results.length;
-process.stdout.write(`${JSON.stringify(summary)}\n`);
+// ---- shut down, report ---------------------------------------------------------------------------
+await harness.shutDown({ traces: tracerProvider, logs: loggerProvider, metrics: meterProvider }, signals);
+summary.exports = harness.results.length;
+harness.finish(summary);

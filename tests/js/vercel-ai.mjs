@@ -13,62 +13,30 @@
 //
 // Exit codes: 0 every export succeeded and every call behaved as scripted; 1 otherwise; 2 bad arguments.
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
-import { PROTOCOLS, parseArgs, parseHeaders, defaultRunId, createExporter, checkResults } from './lib/otlp.mjs';
-import { startFakeOpenAI, SCRIPT, responseModel } from './fake-openai.mjs';
+import { Harness } from './lib/harness.mjs';
+import { startFakeOpenAI, SCRIPT, responseModel, usageOf } from './fake-openai.mjs';
 
-function usageError(message) {
-  process.stderr.write(`vercel-ai: ${message}\n`);
-  process.exit(2);
-}
-
-let options;
-try {
-  options = parseArgs(process.argv.slice(2), { endpoint: undefined, sdk: '5', integration: undefined, protocol: 'http/protobuf', captureContent: 'true', runId: undefined, headers: '' });
-} catch (e) {
-  usageError(e.message);
-}
-if (!['5', '7'].includes(options.sdk)) usageError('--sdk must be 5 or 7');
-const sdk = await import(options.sdk === '7' ? './ai-sdk-7/sdk.mjs' : './lib/ai-sdk-5.mjs');
+// The SDK's errors carry the HTTP status as `statusCode`, and their `name` (AI_APICallError) says more than the class.
+const harness = new Harness('vercel-ai', {
+  clientError: (e) => ({ clientErrorType: e?.constructor?.name ?? 'Error', clientName: e?.name, clientStatus: e?.statusCode, clientMessage: e?.message }),
+});
+const rawOptions = harness.readOptions({ sdk: '5', integration: undefined, captureContent: 'true' });
+if (!['5', '7'].includes(rawOptions.sdk)) harness.usageError('--sdk must be 5 or 7');
+const sdk = await import(rawOptions.sdk === '7' ? './ai-sdk-7/sdk.mjs' : './lib/ai-sdk-5.mjs');
 const { generateText, streamText, generateObject, embed, embedMany, tool, stepCountIs, createOpenAI } = sdk;
-const integration = options.integration ?? sdk.integrations[0];
-if (!sdk.integrations.includes(integration)) usageError(`--integration must be one of ${sdk.integrations.join(', ')} for SDK ${options.sdk}`);
+const integration = rawOptions.integration ?? sdk.integrations[0];
+if (!sdk.integrations.includes(integration)) harness.usageError(`--integration must be one of ${sdk.integrations.join(', ')} for SDK ${rawOptions.sdk}`);
 // Semantic-convention spans are named by operation and model; the others by the SDK's operation id.
 const semconv = integration === 'otel';
-if (!options.endpoint) usageError('--endpoint is required');
-if (!PROTOCOLS.includes(options.protocol)) usageError(`--protocol must be one of ${PROTOCOLS.join(', ')}`);
-if (!['true', 'false'].includes(options.captureContent)) usageError('--capture-content must be true or false');
-const captureContent = options.captureContent === 'true';
-let headers;
-try {
-  headers = parseHeaders(options.headers);
-} catch (e) {
-  usageError(e.message);
-}
-const runId = options.runId ?? defaultRunId();
+const options = harness.checkOptions(rawOptions);
+const { runId, captureContent } = options;
 const serviceName = options.sdk === '5' ? 'js-vercel-ai' : `js-vercel-ai-${options.sdk}-${integration}`;
-const results = [];
 const resourceAttributes = { 'service.name': serviceName, 'otelllm.test.run_id': runId, 'deployment.environment.name': 'interop-test' };
 
-// ---- which spans each call produced -------------------------------------------------------------
-let currentCall;
-const spanRecords = [];
-const spanRecorder = {
-  onStart(span) {
-    spanRecords.push({ call: currentCall, span });
-  },
-  onEnd() {},
-  forceFlush: () => Promise.resolve(),
-  shutdown: () => Promise.resolve(),
-};
-const tracerProvider = new NodeTracerProvider({
-  resource: resourceFromAttributes(resourceAttributes),
-  spanProcessors: [spanRecorder, new BatchSpanProcessor(createExporter('traces', { endpoint: options.endpoint, protocol: options.protocol, headers, compression: 'none' }, results), { scheduledDelayMillis: 600000 })],
-});
-// The SDK takes the global tracer provider unless one is passed; the global one is what a new user has.
-tracerProvider.register();
+// The SDK takes the global tracer provider (the harness registers it) unless one is passed; the global one is what a
+// new user has.
+const tracerProvider = harness.tracerProvider(resourceFromAttributes(resourceAttributes));
 sdk.register(integration);
 
 const fake = await startFakeOpenAI();
@@ -86,34 +54,9 @@ const weatherTool = tool({
   execute: async () => TOOL_RESULT,
 });
 
-/** Usage on the wire, in the SDK's terms. */
-function usageOf(u) {
-  return {
-    inputTokens: u.prompt_tokens,
-    outputTokens: u.completion_tokens,
-    totalTokens: u.total_tokens,
-    cacheReadTokens: u.prompt_tokens_details.cached_tokens,
-    reasoningTokens: u.completion_tokens_details.reasoning_tokens,
-  };
-}
-
-const calls = [];
-async function run(name, spec, body) {
-  currentCall = name;
-  const call = { name, ...spec };
-  try {
-    Object.assign(call, await body());
-  } catch (e) {
-    call.error = { ...(call.error ?? {}), clientErrorType: e?.constructor?.name ?? 'Error', clientName: e?.name, clientStatus: e?.statusCode, clientMessage: e?.message };
-  } finally {
-    currentCall = undefined;
-  }
-  calls.push(call);
-}
-
 const SYSTEM = 'You are a terse geography assistant.';
 const QUESTION = 'What is the capital of France?';
-await run('generate_text', {
+await harness.run('generate_text', {
   function: 'generateText',
   modelCalls: [{
     operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
@@ -126,7 +69,7 @@ await run('generate_text', {
 });
 
 const STORY = 'Tell me a one-sentence story about a span.';
-await run('stream_text', {
+await harness.run('stream_text', {
   function: 'streamText',
   modelCalls: [{
     operationId: 'ai.streamText.doStream', provider: 'openai.chat', streaming: true, requestModel: MODEL, responseModel: responseModel(MODEL),
@@ -141,7 +84,7 @@ await run('stream_text', {
 });
 
 const OBJECT_PROMPT = 'Name the capital of France and its country as JSON.';
-await run('generate_object', {
+await harness.run('generate_object', {
   function: 'generateObject',
   modelCalls: [{
     operationId: 'ai.generateObject.doGenerate', provider: 'openai.chat', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
@@ -154,7 +97,7 @@ await run('generate_object', {
 });
 
 const WEATHER_QUESTION = 'What is the weather in Paris?';
-await run('tool_loop', {
+await harness.run('tool_loop', {
   function: 'generateText',
   tool: { name: 'get_weather', callId: SCRIPT.toolCall.toolCallId, arguments: WEATHER, result: TOOL_RESULT, description: 'Get the current weather for a city' },
   modelCalls: [{
@@ -172,7 +115,7 @@ await run('tool_loop', {
   return { observed: { text: r.text, steps: r.steps.length, finishReason: r.finishReason } };
 });
 
-await run('responses', {
+await harness.run('responses', {
   function: 'generateText',
   modelCalls: [{
     operationId: 'ai.generateText.doGenerate', provider: 'openai.responses', streaming: false, requestModel: MODEL, responseModel: responseModel(MODEL),
@@ -190,7 +133,7 @@ await run('responses', {
 });
 
 const EMBED_MODEL = SCRIPT.embeddings.model;
-await run('embed', {
+await harness.run('embed', {
   function: 'embed',
   modelCalls: [{ operationId: 'ai.embed.doEmbed', provider: 'openai.embedding', requestModel: EMBED_MODEL, usage: { inputTokens: SCRIPT.embeddings.promptTokensPerInput, totalTokens: SCRIPT.embeddings.promptTokensPerInput } }],
 }, async () => {
@@ -199,7 +142,7 @@ await run('embed', {
 });
 
 const EMBED_VALUES = ['The quick brown fox', 'jumps over the lazy dog'];
-await run('embed_many', {
+await harness.run('embed_many', {
   function: 'embedMany',
   modelCalls: [{
     operationId: 'ai.embedMany.doEmbed', provider: 'openai.embedding', requestModel: EMBED_MODEL,
@@ -210,7 +153,7 @@ await run('embed_many', {
   return { observed: { count: r.embeddings.length, tokens: r.usage.tokens } };
 });
 
-await run('error', {
+await harness.run('error', {
   function: 'generateText',
   modelCalls: [{ operationId: 'ai.generateText.doGenerate', provider: 'openai.chat', requestModel: SCRIPT.error.model, input: [{ role: 'user', text: 'This call is rate limited.' }] }],
   error: { httpStatus: SCRIPT.error.status, message: SCRIPT.error.body.error.message },
@@ -221,18 +164,9 @@ await run('error', {
 
 // ---- shut down, then report ----------------------------------------------------------------------
 await fake.close();
-const failures = [];
-try {
-  await tracerProvider.shutdown();
-} catch (e) {
-  failures.push(`traces: shutdown failed: ${e?.message ?? e}`);
-}
-try {
-  checkResults(results, ['traces']);
-} catch (e) {
-  failures.push(e.message);
-}
+await harness.shutDown({ traces: tracerProvider }, ['traces']);
 
+const { calls, failures } = harness;
 const hex = (s) => s ?? '';
 function isSemconvModelCall(span, spans) {
   const operation = span.attributes['gen_ai.operation.name'];
@@ -241,7 +175,7 @@ function isSemconvModelCall(span, spans) {
   return operation === 'embeddings' && parent?.attributes['gen_ai.operation.name'] === 'embeddings';
 }
 for (const call of calls) {
-  call.spans = spanRecords.filter((r) => r.call === call.name).map(({ span }) => ({
+  call.spans = harness.spansOf(call.name).map((span) => ({
     traceId: span.spanContext().traceId,
     spanId: span.spanContext().spanId,
     parentSpanId: hex(span.parentSpanContext?.spanId),
@@ -263,15 +197,7 @@ for (const call of calls) {
   });
   if (call.spans.some((s) => !s.ended)) failures.push(`call '${call.name}' left a span open`);
 }
-const wrongCalls = calls.filter((c) => (c.name === 'error' ? c.error?.clientStatus !== SCRIPT.error.status : c.error !== undefined));
-for (const c of wrongCalls) failures.push(`call '${c.name}' did not behave as scripted: ${JSON.stringify(c.error)}`);
-
-if (failures.length > 0) {
-  process.stderr.write(`vercel-ai: ${failures.join('\n  ')}\n`);
-  process.exit(1);
-}
-
-const summary = {
+harness.finish({
   runId,
   serviceName,
   sdk: sdk.versions,
@@ -280,8 +206,6 @@ const summary = {
   protocol: options.protocol,
   resourceAttributes,
   telemetry: { functionId: telemetry.functionId, metadata: METADATA },
-  counts: { spans: spanRecords.length, modelCalls: calls.reduce((n, c) => n + c.modelCalls.length, 0) },
+  counts: { spans: harness.spanRecords.length, modelCalls: calls.reduce((n, c) => n + c.modelCalls.length, 0) },
   calls,
-};
-process.stdout.write(`${JSON.stringify(summary)}\n`);
-process.exit(0);
+});

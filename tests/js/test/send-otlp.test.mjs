@@ -14,13 +14,18 @@ async function withSink(start, fn) {
   }
 }
 
-test('http/json: every signal arrives once and matches the summary field by field', () => withSink(startHttpSink, async (sink) => {
-  const runId = `json-${process.pid}`;
-  const summary = summaryOf(await runScript('send-otlp.mjs', ['--endpoint', sink.url, '--protocol', 'http/json', '--run-id', runId, '--headers', 'x-otelllm-key=secret,x-other=a%3Db']));
+/** Sends every signal to the sink with send-otlp.mjs; checks the run id, the service name and one request per signal. */
+async function sendEverySignal(sink, protocol, runId, extraArgs) {
+  const summary = summaryOf(await runScript('send-otlp.mjs', ['--endpoint', sink.url, '--protocol', protocol, '--run-id', runId, ...extraArgs]));
   assert.equal(summary.runId, runId);
-  assert.equal(summary.serviceName, 'js-interop-http/json');
-  assert.deepEqual(summary.counts, { spans: 2, logs: 2, metricPoints: 4 });
+  assert.equal(summary.serviceName, `js-interop-${protocol}`);
   assert.deepEqual(sink.requests.map((r) => r.signal).sort(), [...SIGNALS].sort());
+  return summary;
+}
+
+test('http/json: every signal arrives once and matches the summary field by field', () => withSink(startHttpSink, async (sink) => {
+  const summary = await sendEverySignal(sink, 'http/json', `json-${process.pid}`, ['--headers', 'x-otelllm-key=secret,x-other=a%3Db']);
+  assert.deepEqual(summary.counts, { spans: 2, logs: 2, metricPoints: 4 });
   for (const r of sink.requests) {
     assert.match(r.contentType, /^application\/json/);
     assert.equal(r.headers['x-otelllm-key'], 'secret');
@@ -104,9 +109,7 @@ test('http/json: every signal arrives once and matches the summary field by fiel
 
 test('http/protobuf with gzip: every signal arrives as protobuf carrying the run id and ids', () => withSink(startHttpSink, async (sink) => {
   const runId = `proto-${process.pid}`;
-  const summary = summaryOf(await runScript('send-otlp.mjs', ['--endpoint', sink.url, '--protocol', 'http/protobuf', '--run-id', runId, '--compression', 'gzip']));
-  assert.equal(summary.serviceName, 'js-interop-http/protobuf');
-  assert.deepEqual(sink.requests.map((r) => r.signal).sort(), [...SIGNALS].sort());
+  const summary = await sendEverySignal(sink, 'http/protobuf', runId, ['--compression', 'gzip']);
   for (const r of sink.requests) {
     assert.equal(r.contentType, 'application/x-protobuf');
     assert.equal(r.contentEncoding, 'gzip');
@@ -126,9 +129,7 @@ test('http/protobuf with gzip: every signal arrives as protobuf carrying the run
 
 test('grpc: every signal arrives on its OTLP service with the headers as metadata', () => withSink(startGrpcSink, async (sink) => {
   const runId = `grpc-${process.pid}`;
-  const summary = summaryOf(await runScript('send-otlp.mjs', ['--endpoint', sink.url, '--protocol', 'grpc', '--run-id', runId, '--headers', 'authorization=Bearer%20token-1']));
-  assert.equal(summary.serviceName, 'js-interop-grpc');
-  assert.deepEqual(sink.requests.map((r) => r.signal).sort(), [...SIGNALS].sort());
+  const summary = await sendEverySignal(sink, 'grpc', runId, ['--headers', 'authorization=Bearer%20token-1']);
   for (const r of sink.requests) {
     assert.ok(r.body.includes(Buffer.from(runId)));
     assert.equal(r.metadata.authorization, 'Bearer token-1');
