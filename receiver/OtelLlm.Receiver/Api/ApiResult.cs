@@ -7,27 +7,12 @@ namespace OtelLlm.Receiver.Api;
 /// The one result type of every <c>/api/v1</c> endpoint: a JSON body with a status, an error list, nothing (204),
 /// or a body streamed as it is produced (exports). Failures always carry <see cref="ApiErrorBody"/>.
 /// </summary>
-internal sealed class ApiResult : IResult
+internal sealed class ApiResult(
+    int status, object? body, string? contentType = null, string? fileName = null, Func<Stream, CancellationToken, Task>? stream = null, int retryAfterSeconds = 0)
+    : IResult
 {
-    private readonly int _status;
-    private readonly object? _body;
-    private readonly string? _contentType;
-    private readonly string? _fileName;
-    private readonly Func<Stream, CancellationToken, Task>? _stream;
-    private readonly int _retryAfterSeconds;
-
-    private ApiResult(int status, object? body, string? contentType = null, string? fileName = null, Func<Stream, CancellationToken, Task>? stream = null, int retryAfterSeconds = 0)
-    {
-        _status = status;
-        _body = body;
-        _contentType = contentType;
-        _fileName = fileName;
-        _stream = stream;
-        _retryAfterSeconds = retryAfterSeconds;
-    }
-
     /// <summary>The HTTP status this result answers with.</summary>
-    public int StatusCode => _status;
+    public int StatusCode => status;
 
     /// <summary>200 with <paramref name="body"/> as JSON.</summary>
     public static ApiResult Ok(object body) => new(StatusCodes.Status200OK, body);
@@ -59,33 +44,33 @@ internal sealed class ApiResult : IResult
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
-        response.StatusCode = _status;
+        response.StatusCode = status;
         response.Headers.CacheControl = "no-store";
-        if (_retryAfterSeconds > 0)
+        if (retryAfterSeconds > 0)
         {
-            response.Headers.RetryAfter = _retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (_stream is not null)
+        if (stream is not null)
         {
-            response.ContentType = _contentType;
-            if (_fileName is not null)
+            response.ContentType = contentType;
+            if (fileName is not null)
             {
-                response.Headers.ContentDisposition = $"attachment; filename=\"{_fileName}\"";
+                response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
             }
 
             // Rows go out as they are read; buffering in a proxy-friendly way is the client's business.
             httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
-            await _stream(response.Body, httpContext.RequestAborted);
+            await stream(response.Body, httpContext.RequestAborted);
             return;
         }
 
-        if (_body is null)
+        if (body is null)
         {
             return;
         }
 
         response.ContentType = ApiJson.ContentType + "; charset=utf-8";
-        await JsonSerializer.SerializeAsync(response.Body, _body, _body.GetType(), ApiJson.Options, httpContext.RequestAborted);
+        await JsonSerializer.SerializeAsync(response.Body, body, body.GetType(), ApiJson.Options, httpContext.RequestAborted);
     }
 }

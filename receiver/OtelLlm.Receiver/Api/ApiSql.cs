@@ -29,10 +29,19 @@ internal static class ApiSql
 
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>A <c>DateTime</c> as ClickHouse's JSON writes it (<c>2025-06-01 12:00:00</c>, UTC) in ISO 8601.</summary>
-    public static string IsoTime(JsonElement value)
-        => DateTime.SpecifyKind(DateTime.ParseExact(value.GetString()!, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), DateTimeKind.Utc)
-            .ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+    /// <summary>SQL for a <c>DateTime('UTC')</c> <paramref name="column"/> in ISO 8601 (<c>2025-06-01T12:00:00Z</c>).</summary>
+    public static string IsoTime(string column) => $"formatDateTime({column}, '%Y-%m-%dT%H:%M:%SZ')";
+
+    /// <summary>
+    /// SQL for nanoseconds since the epoch in ISO 8601 UTC to the 100 ns, trailing zeros of the fraction left out, as
+    /// <see cref="ApiTime.Format"/> writes it (<c>2025-06-01T12:00:00.1234567Z</c>, <c>2025-06-01T12:00:00Z</c>).
+    /// </summary>
+    public static string IsoNanos(string nanos)
+    {
+        var ticks = $"intDiv({nanos} % 1000000000, 100)";
+        return $"concat(formatDateTime(toDateTime(intDiv({nanos}, 1000000000), 'UTC'), '%Y-%m-%dT%H:%M:%S'), " +
+            $"if({ticks} = 0, '', concat('.', replaceRegexpOne(substring(toString(10000000 + {ticks}), 2), '0+$', ''))), 'Z')";
+    }
 
     /// <summary>A number ClickHouse's JSON may write quoted (64-bit integers) or not.</summary>
     public static double Double(JsonElement value)

@@ -42,9 +42,9 @@ internal static class FeedbackQueries
     public static async Task<(List<FeedbackItem> Items, bool Truncated)> ListAsync(ClickHouseClient client, FeedbackFilter filter, int limit, CancellationToken ct)
     {
         var sql = $"""
-            SELECT FeedbackId, Timestamp, TraceId, SpanId, ResponseId, Name, Value, StringValue, Comment, Source, UserId, MetaKeys, MetaValues,
-                   CallSpanId, CallTimestamp, CallModel, CallResponseModel, CallProvider, CallWorkload, CallService, CallEnvironment,
-                   CallOperation, CallStatus, CallCostUsd, CallDuration
+            SELECT FeedbackId AS Id, {ApiSql.IsoTime("Timestamp")} AS Timestamp, TraceId, SpanId, ResponseId, Name, Value, StringValue, Comment, Source, UserId,
+                   MetaKeys, MetaValues, CallSpanId, {ApiSql.IsoTime("CallTimestamp")} AS CallTimestamp, CallModel, CallResponseModel, CallProvider,
+                   CallWorkload, CallService, CallEnvironment, CallOperation, CallStatus, CallCostUsd, CallDuration / 1e6 AS CallDurationMs
             FROM ({Joined(filter)})
             ORDER BY Timestamp DESC, FeedbackId
             LIMIT {limit + 1}
@@ -69,13 +69,7 @@ internal static class FeedbackQueries
             ORDER BY Count DESC, Name, Key
             LIMIT 1000
             """;
-        var rows = await client.QueryJsonAsync(sql, "summarize feedback", ct);
-        return [.. rows.Select(r => new FeedbackGroup(
-            r.GetProperty("Name").GetString()!,
-            r.GetProperty("Key").GetString()!,
-            ApiSql.Long(r.GetProperty("Count")),
-            NullableFinite(r.GetProperty("Mean")),
-            NullableFinite(r.GetProperty("PositiveRate"))))];
+        return ApiRows.ReadAll<FeedbackGroup>(await client.QueryJsonAsync(sql, "summarize feedback", ct));
     }
 
     /// <summary>Feedback in the filter's range, each with the columns of its call (empty when the call is not stored).</summary>
@@ -150,36 +144,7 @@ internal static class FeedbackQueries
         }
 
         // An unmatched ANY LEFT JOIN leaves the call's columns at their defaults: an empty span id.
-        var callSpan = r.GetProperty("CallSpanId").GetString();
-        var call = string.IsNullOrEmpty(callSpan) ? null : new FeedbackCall(
-            callSpan,
-            ApiSql.IsoTime(r.GetProperty("CallTimestamp")),
-            r.GetProperty("CallModel").GetString()!,
-            ApiSql.Text(r.GetProperty("CallResponseModel")),
-            ApiSql.Text(r.GetProperty("CallProvider")),
-            ApiSql.Text(r.GetProperty("CallWorkload")),
-            ApiSql.Text(r.GetProperty("CallService")),
-            ApiSql.Text(r.GetProperty("CallEnvironment")),
-            ApiSql.Text(r.GetProperty("CallOperation")),
-            r.GetProperty("CallStatus").GetString()!,
-            ApiSql.NullableDouble(r.GetProperty("CallCostUsd")),
-            ApiSql.Double(r.GetProperty("CallDuration")) / 1e6);
-        return new FeedbackItem(
-            r.GetProperty("FeedbackId").GetString()!,
-            ApiSql.IsoTime(r.GetProperty("Timestamp")),
-            r.GetProperty("TraceId").GetString()!,
-            ApiSql.Text(r.GetProperty("SpanId")),
-            ApiSql.Text(r.GetProperty("ResponseId")),
-            r.GetProperty("Name").GetString()!,
-            ApiSql.NullableDouble(r.GetProperty("Value")),
-            ApiSql.Text(r.GetProperty("StringValue")),
-            ApiSql.Text(r.GetProperty("Comment")),
-            r.GetProperty("Source").GetString()!,
-            ApiSql.Text(r.GetProperty("UserId")),
-            metadata,
-            call);
+        var call = ApiRows.Read<FeedbackCall>(r, "Call");
+        return ApiRows.Read<FeedbackItem>(r) with { Metadata = metadata, Call = call.SpanId.Length == 0 ? null : call };
     }
-
-    private static double? NullableFinite(JsonElement value)
-        => value.ValueKind == JsonValueKind.Null ? null : ApiSql.Double(value) is var d && double.IsFinite(d) ? d : null;
 }

@@ -76,7 +76,7 @@ internal static class CallQueries
             next = new CallCursor(sort, descending ? "desc" : "asc", Text(last.GetProperty("SortValue")), last.GetProperty("TraceId").GetString()!, last.GetProperty("SpanId").GetString()!).Encode();
         }
 
-        return ([.. page.Select(r => Summary(r, columns.CallEnergy))], next);
+        return (ApiRows.ReadAll<CallSummary>(page), next);
     }
 
     /// <summary>The newest (or oldest) calls, found in windows growing from the range's end (start) until the page is full.</summary>
@@ -156,7 +156,7 @@ internal static class CallQueries
         var read = string.Join(", ", $"{SummaryColumns(columns)}, {f.RevisedColumns}".Split(',', StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal));
         var rows = await client.QueryJsonAsync(
             $"""
-            SELECT *, {order.Expression} AS SortValue
+            SELECT {SummaryFields(columns)}, {order.Expression} AS SortValue
             FROM
             (
                 SELECT {read}
@@ -210,42 +210,15 @@ internal static class CallQueries
 
     public static string SummaryColumns(StorageColumns columns) => columns.CallEnergy ? CallColumns.Summary + ", EnergyWh, Co2eGrams" : CallColumns.Summary;
 
-    /// <summary>A <see cref="CallSummary"/> from a row with <see cref="CallColumns.Summary"/>.</summary>
-    public static CallSummary Summary(JsonElement r, bool energy)
-    {
-        var nanos = ulong.Parse(Text(r.GetProperty("StartTimeUnixNano")), CultureInfo.InvariantCulture);
-        return new CallSummary(
-            r.GetProperty("TraceId").GetString()!,
-            r.GetProperty("SpanId").GetString()!,
-            ApiSql.Text(r.GetProperty("ParentSpanId")),
-            TraceQueries.Nanos(nanos),
-            r.GetProperty("Project").GetString()!,
-            ApiSql.Text(r.GetProperty("ServiceName")),
-            ApiSql.Text(r.GetProperty("Environment")),
-            ApiSql.Text(r.GetProperty("Operation")),
-            ApiSql.Text(r.GetProperty("Provider")),
-            r.GetProperty("RequestModel").GetString()!,
-            ApiSql.Text(r.GetProperty("ResponseModel")),
-            ApiSql.Long(r.GetProperty("InputTokens")),
-            ApiSql.Long(r.GetProperty("OutputTokens")),
-            ApiSql.Long(r.GetProperty("CacheReadTokens")),
-            ApiSql.Long(r.GetProperty("CacheWriteTokens")),
-            ApiSql.Long(r.GetProperty("ReasoningTokens")),
-            ApiSql.Long(r.GetProperty("TotalTokens")),
-            ApiSql.NullableDouble(r.GetProperty("CostUsd")),
-            energy ? ApiSql.NullableDouble(r.GetProperty("EnergyWh")) : null,
-            energy ? ApiSql.NullableDouble(r.GetProperty("Co2eGrams")) : null,
-            ApiSql.Double(r.GetProperty("Duration")) / 1e6,
-            ApiSql.Long(r.GetProperty("Streaming")) == 1,
-            ApiSql.NullableDouble(r.GetProperty("TimeToFirstTokenMs")),
-            ApiSql.Text(r.GetProperty("ConversationId")),
-            ApiSql.Text(r.GetProperty("UserId")),
-            ApiSql.Text(r.GetProperty("Workload")),
-            ApiSql.Text(r.GetProperty("AgentName")),
-            r.GetProperty("StatusCode").GetString()!,
-            ApiSql.Text(r.GetProperty("ErrorType")),
-            ApiSql.Text(r.GetProperty("SourceFormat")));
-    }
+    /// <summary>
+    /// The fields of a <see cref="CallSummary"/> under its property names, selected from a source with
+    /// <see cref="SummaryColumns"/> (in an outer query: <c>Timestamp</c> names the start time there).
+    /// </summary>
+    public static string SummaryFields(StorageColumns columns)
+        => "TraceId, SpanId, ParentSpanId, " + ApiSql.IsoNanos("StartTimeUnixNano") + " AS Timestamp, Project, ServiceName AS Service, Environment, Operation, " +
+            "Provider, RequestModel AS Model, ResponseModel, InputTokens, OutputTokens, CacheReadTokens, CacheWriteTokens, ReasoningTokens, TotalTokens, " +
+            "CostUsd, " + (columns.CallEnergy ? "EnergyWh, Co2eGrams, " : string.Empty) + "Duration / 1e6 AS DurationMs, Streaming, TimeToFirstTokenMs, " +
+            "ConversationId AS SessionId, UserId, Workload, AgentName, StatusCode AS Status, ErrorType, SourceFormat";
 
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
 

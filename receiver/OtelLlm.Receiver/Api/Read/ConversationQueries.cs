@@ -19,12 +19,6 @@ internal static class ConversationQueries
     // Sessions are looked for among the range's latest calls with a session id, as the Sessions panel does.
     private const int SessionScanCalls = 20_000;
 
-    private const string Totals =
-        "count() AS Calls, countIf(StatusCode = 'Error') AS Errors, sum(InputTokens) AS InputTokens, sum(OutputTokens) AS OutputTokens, " +
-        "sum(TotalTokens) AS TotalTokens, sum(ifNull(CostUsd, 0)) AS CostUsd, sum(Duration) AS DurationSum, " +
-        "toString(min(StartTimeUnixNano)) AS FirstNanos, toString(max(StartTimeUnixNano)) AS LastNanos, " +
-        "arraySlice(groupUniqArray(UserId), 1, 10) AS Users, arraySlice(groupUniqArray(RequestModel), 1, 10) AS Models";
-
     private const string TotalsColumns = "Project, TraceId, SpanId, StartTimeUnixNano, ConversationId, UserId, RequestModel, StatusCode, InputTokens, OutputTokens, TotalTokens, CostUsd, Duration";
 
     public static async Task<(List<ConversationTotals> Items, bool Truncated)> SessionsAsync(ClickHouseClient client, CallFilter f, int limit, CancellationToken ct)
@@ -37,14 +31,14 @@ internal static class ConversationQueries
             """;
         var rows = await client.QueryJsonAsync(
             $"""
-            SELECT ConversationId AS Id, {Totals}
+            SELECT ConversationId AS Id, {Totals(users: true)}
             FROM ({CallSources.Calls(f, TotalsColumns, $"ConversationId IN ({latest})")})
             GROUP BY Id
             ORDER BY max(StartTimeUnixNano) DESC, Id
             """,
             "list sessions",
             ct);
-        return ApiSql.Page(rows, limit, r => ToTotals(r, users: true));
+        return ApiSql.Page(rows, limit, ApiRows.Read<ConversationTotals>);
     }
 
     public static async Task<(List<ConversationTotals> Items, bool Truncated)> UsersAsync(ClickHouseClient client, CallFilter f, int limit, CancellationToken ct)
@@ -52,9 +46,9 @@ internal static class ConversationQueries
         var rows = await client.QueryJsonAsync(
             $"""
             SELECT UserId AS Id, sum(Calls) AS Calls, sum(Errors) AS Errors, sum(InputTokensSum) AS InputTokens, sum(OutputTokensSum) AS OutputTokens,
-                   sum(TotalTokensSum) AS TotalTokens, sum(CostUsdSum) AS CostUsd, sum(DurationSum) AS DurationSum, uniqMerge(Sessions) AS SessionCount,
-                   toString(toUInt64(toUnixTimestamp(minMerge(FirstSeen))) * 1000000000) AS FirstNanos,
-                   toString(toUInt64(toUnixTimestamp(maxMerge(LastSeen))) * 1000000000) AS LastNanos
+                   sum(TotalTokensSum) AS TotalTokens, sum(CostUsdSum) AS CostUsd, sum(DurationSum) / 1e6 AS DurationMs, uniqMerge(Sessions) AS Sessions,
+                   {Time("toUInt64(toUnixTimestamp(minMerge(FirstSeen))) * 1000000000")} AS FirstCall,
+                   {Time("toUInt64(toUnixTimestamp(maxMerge(LastSeen))) * 1000000000")} AS LastCall
             FROM ({UserDays(f)})
             GROUP BY Id
             ORDER BY CostUsd DESC, Calls DESC, Id
@@ -62,21 +56,21 @@ internal static class ConversationQueries
             """,
             "list users",
             ct);
-        return ApiSql.Page(rows, limit, r => ToTotals(r, users: false));
+        return ApiSql.Page(rows, limit, ApiRows.Read<ConversationTotals>);
     }
 
     /// <summary>A session's calls from its first, or a user's latest calls, in the order they started, with totals.</summary>
     public static async Task<ConversationDetail?> DetailAsync(ClickHouseClient client, StorageColumns columns, CallFilter f, bool session, CancellationToken ct)
     {
         var id = session ? f.SessionId! : f.UserId!;
-        var sessions = session ? string.Empty : ", uniq(ConversationId) AS SessionCount";
-        var totalsTask = client.QueryJsonAsync($"SELECT {SqlLiteral.Quote(id)} AS Id, {Totals}{sessions} FROM ({CallSources.Calls(f, TotalsColumns)})", "total the calls", ct);
+        var sessions = session ? string.Empty : ", uniq(ConversationId) AS Sessions";
+        var totalsTask = client.QueryJsonAsync($"SELECT {SqlLiteral.Quote(id)} AS Id, {Totals(users: session)}{sessions} FROM ({CallSources.Calls(f, TotalsColumns)})", "total the calls", ct);
 
         // A session is read from its start; a user's history from its latest calls (then put back in order).
         var order = session ? "ASC" : "DESC";
         var callsTask = client.QueryJsonAsync(
             $"""
-            SELECT *
+            SELECT {CallQueries.SummaryFields(columns)}, InputMessages, OutputMessages
             FROM ({CallSources.Calls(f, CallQueries.SummaryColumns(columns) + ", InputMessages, OutputMessages")})
             ORDER BY StartTimeUnixNano {order}, TraceId {order}, SpanId {order}
             LIMIT {MaxCalls + 1}
@@ -84,14 +78,14 @@ internal static class ConversationQueries
             "read the calls in order",
             ct);
         await Task.WhenAll(totalsTask, callsTask);
-        var totals = (await totalsTask)[0];
-        if (ApiSql.Long(totals.GetProperty("Calls")) == 0)
+        var totals = ApiRows.Read<ConversationTotals>((await totalsTask)[0]);
+        if (totals.Calls == 0)
         {
             return null;
         }
 
         var calls = (await callsTask).Take(MaxCalls).Select(r => new ConversationCall(
-            CallQueries.Summary(r, columns.CallEnergy),
+            ApiRows.Read<CallSummary>(r),
             Preview(r.GetProperty("InputMessages").GetString(), lastUser: true),
             Preview(r.GetProperty("OutputMessages").GetString(), lastUser: false))).ToList();
         if (!session)
@@ -99,7 +93,7 @@ internal static class ConversationQueries
             calls.Reverse();
         }
 
-        return new ConversationDetail(ToTotals(totals, users: session), calls, (await callsTask).Count > MaxCalls);
+        return new ConversationDetail(totals, calls, (await callsTask).Count > MaxCalls);
     }
 
     /// <summary>Per-user rows with the columns of <c>llm_users_1d</c> (<c>AggregateFunction</c> states included) for the filter's range.</summary>
@@ -133,25 +127,19 @@ internal static class ConversationQueries
             """;
     }
 
-    private static ConversationTotals ToTotals(JsonElement r, bool users)
-    {
-        var first = r.GetProperty("FirstNanos").GetString();
-        var last = r.GetProperty("LastNanos").GetString();
-        return new ConversationTotals(
-            r.GetProperty("Id").GetString()!,
-            ApiSql.Long(r.GetProperty("Calls")),
-            ApiSql.Long(r.GetProperty("Errors")),
-            ApiSql.Long(r.GetProperty("InputTokens")),
-            ApiSql.Long(r.GetProperty("OutputTokens")),
-            ApiSql.Long(r.GetProperty("TotalTokens")),
-            ApiSql.Double(r.GetProperty("CostUsd")),
-            ApiSql.Double(r.GetProperty("DurationSum")) / 1e6,
-            first is null or "0" ? null : TraceQueries.Nanos(ulong.Parse(first, CultureInfo.InvariantCulture)),
-            last is null or "0" ? null : TraceQueries.Nanos(ulong.Parse(last, CultureInfo.InvariantCulture)),
-            r.TryGetProperty("SessionCount", out var sessions) ? ApiSql.Long(sessions) : null,
-            users && r.TryGetProperty("Users", out var u) ? [.. u.EnumerateArray().Select(e => e.GetString()!).Where(s => s.Length > 0)] : null,
-            r.TryGetProperty("Models", out var m) ? [.. m.EnumerateArray().Select(e => e.GetString()!).Where(s => s.Length > 0)] : null);
-    }
+    /// <summary>
+    /// The <see cref="ConversationTotals"/> of calls, from their columns (<see cref="TotalsColumns"/>); the users only
+    /// for a session.
+    /// </summary>
+    private static string Totals(bool users)
+        => "count() AS Calls, countIf(StatusCode = 'Error') AS Errors, sum(InputTokens) AS InputTokens, sum(OutputTokens) AS OutputTokens, " +
+            "sum(TotalTokens) AS TotalTokens, sum(ifNull(CostUsd, 0)) AS CostUsd, sum(Duration) / 1e6 AS DurationMs, " +
+            $"{Time("min(StartTimeUnixNano)")} AS FirstCall, {Time("max(StartTimeUnixNano)")} AS LastCall, " +
+            (users ? "arrayFilter(u -> u != '', arraySlice(groupUniqArray(UserId), 1, 10)) AS Users, " : string.Empty) +
+            "arrayFilter(m -> m != '', arraySlice(groupUniqArray(RequestModel), 1, 10)) AS Models";
+
+    /// <summary>SQL for a time in nanoseconds in ISO 8601, <c>NULL</c> for 0 (no calls).</summary>
+    private static string Time(string nanos) => $"if({nanos} = 0, NULL, {ApiSql.IsoNanos(nanos)})";
 
     /// <summary>The text parts of the last user message (or of every output message), up to <see cref="PreviewChars"/>.</summary>
     public static string? Preview(string? messages, bool lastUser)

@@ -11,6 +11,10 @@ namespace OtelLlm.Receiver.Api.Read;
 /// </summary>
 internal static class TraceQueries
 {
+    /// <summary>The columns of a call beyond its summary (the first six those of <see cref="CallParameters"/>).</summary>
+    private const string Detail =
+        "Temperature, TopP, MaxTokens, FinishReasons, ResponseId, ServerAddress, StatusMessage, CostSource, SystemInstructions, InputMessages, OutputMessages, ToolDefinitions, Revision";
+
     /// <summary>Log records of a trace are looked for this long around its spans.</summary>
     private static readonly TimeSpan s_logSlack = TimeSpan.FromMinutes(5);
 
@@ -42,8 +46,8 @@ internal static class TraceQueries
         var inProject = project is null ? "1" : $"Project = {SqlLiteral.Quote(project)}";
         var spans = client.QueryJsonAsync(
             $"""
-            SELECT SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, StartTimeUnixNano, EndTimeUnixNano, Duration, StatusCode, StatusMessage,
-                   ScopeName, SpanAttributes.Key AS AttributeKeys, SpanAttributes.Value AS AttributeValues,
+            SELECT SpanId, ParentSpanId, SpanName AS Name, SpanKind AS Kind, ServiceName AS Service, StartTimeUnixNano, {ApiSql.IsoNanos("StartTimeUnixNano")} AS Start,
+                   EndTimeUnixNano, Duration / 1e6 AS DurationMs, StatusCode AS Status, StatusMessage, ScopeName AS Scope, SpanAttributes.Key AS AttributeKeys, SpanAttributes.Value AS AttributeValues,
                    ResourceAttributes.Key AS ResourceKeys, ResourceAttributes.Value AS ResourceValues,
                    Events.TimeUnixNano AS EventTimes, Events.Name AS EventNames, Events.Attributes AS EventAttributes
             FROM otel_traces
@@ -56,17 +60,21 @@ internal static class TraceQueries
             ct);
         var calls = client.QueryJsonAsync(
             $"""
-            SELECT {CallQueries.SummaryColumns(columns)}
-            FROM llm_calls
-            WHERE {ApiSql.Between("Timestamp", bounds.Start, bounds.End)} AND TraceId = {trace} AND {inProject}
-            ORDER BY Revision DESC
-            LIMIT 1 BY Project, TraceId, SpanId
+            SELECT {CallQueries.SummaryFields(columns)}
+            FROM
+            (
+                SELECT {CallQueries.SummaryColumns(columns)}
+                FROM llm_calls
+                WHERE {ApiSql.Between("Timestamp", bounds.Start, bounds.End)} AND TraceId = {trace} AND {inProject}
+                ORDER BY Revision DESC
+                LIMIT 1 BY Project, TraceId, SpanId
+            )
             """,
             "read the trace's calls",
             ct);
         var logs = client.QueryJsonAsync(
             $"""
-            SELECT TimeUnixNano, SpanId, SeverityText, SeverityNumber, ServiceName, EventName, Body,
+            SELECT {ApiSql.IsoNanos("TimeUnixNano")} AS Time, SpanId, SeverityText AS Severity, SeverityNumber, ServiceName AS Service, EventName, Body,
                    LogAttributes.Key AS AttributeKeys, LogAttributes.Value AS AttributeValues
             FROM otel_logs
             WHERE {ApiSql.Between("Timestamp", bounds.Start - s_logSlack, bounds.End + s_logSlack)} AND TraceId = {trace} AND {inProject}
@@ -77,7 +85,7 @@ internal static class TraceQueries
             "read the trace's logs",
             ct);
         await Task.WhenAll(spans, calls, logs);
-        var callSummaries = (await calls).Select(r => CallQueries.Summary(r, columns.CallEnergy)).OrderBy(c => c.Timestamp, StringComparer.Ordinal).ToList();
+        var callSummaries = (await calls).Select(ApiRows.Read<CallSummary>).OrderBy(c => c.Timestamp, StringComparer.Ordinal).ToList();
         var callSpans = callSummaries.Select(c => c.SpanId).ToHashSet(StringComparer.Ordinal);
         var spanList = (await spans).Select(r => Span(r, callSpans)).ToList();
         if (spanList.Count == 0)
@@ -118,15 +126,20 @@ internal static class TraceQueries
 
         var trace = SqlLiteral.Quote(traceId);
         var inProject = project is null ? "1" : $"Project = {SqlLiteral.Quote(project)}";
+        var detail = columns.CallEnergy ? Detail + ", EnergySource" : Detail;
         var rows = await client.QueryJsonAsync(
             $"""
-            SELECT {CallQueries.SummaryColumns(columns)}, Temperature, TopP, MaxTokens, FinishReasons, ResponseId, ServerAddress, StatusMessage, CostSource,{(columns.CallEnergy ? " EnergySource," : string.Empty)}
-                   SystemInstructions, InputMessages, OutputMessages, ToolDefinitions, Attributes.Key AS AttributeKeys, Attributes.Value AS AttributeValues, Revision,
-                   (SELECT argMax(SpanId, StartTimeUnixNano) FROM llm_calls WHERE {time} AND TraceId = {trace} AND {inProject}) AS LastSpanOfTrace
-            FROM llm_calls
-            WHERE {time} AND TraceId = {trace} AND SpanId = {SqlLiteral.Quote(spanId)} AND {inProject}
-            ORDER BY Revision DESC
-            LIMIT 1
+            SELECT {CallQueries.SummaryFields(columns)}, {detail}, AttributeKeys, AttributeValues, LastSpanOfTrace
+            FROM
+            (
+                SELECT {CallQueries.SummaryColumns(columns)}, {detail},
+                       Attributes.Key AS AttributeKeys, Attributes.Value AS AttributeValues,
+                       (SELECT argMax(SpanId, StartTimeUnixNano) FROM llm_calls WHERE {time} AND TraceId = {trace} AND {inProject}) AS LastSpanOfTrace
+                FROM llm_calls
+                WHERE {time} AND TraceId = {trace} AND SpanId = {SqlLiteral.Quote(spanId)} AND {inProject}
+                ORDER BY Revision DESC
+                LIMIT 1
+            )
             """,
             "read the call",
             ct);
@@ -136,46 +149,37 @@ internal static class TraceQueries
         }
 
         var r = rows[0];
-        var summary = CallQueries.Summary(r, columns.CallEnergy);
-        var responseId = ApiSql.Text(r.GetProperty("ResponseId"));
+        var summary = ApiRows.Read<CallSummary>(r);
+        var parameters = ApiRows.Read<CallParameters>(r);
+        var responseId = parameters.ResponseId;
         var isLast = r.GetProperty("LastSpanOfTrace").GetString() == spanId;
         var feedback = await client.QueryJsonAsync(
             $"""
-            SELECT FeedbackId, Timestamp, Name, Value, StringValue, Comment, Source, UserId
-            FROM llm_feedback
-            WHERE Project = {SqlLiteral.Quote(summary.Project)} AND TraceId = {trace}
-              AND (SpanId = {SqlLiteral.Quote(spanId)}
-                   OR (SpanId = '' AND ResponseId != '' AND ResponseId = {SqlLiteral.Quote(responseId ?? string.Empty)})
-                   OR (SpanId = '' AND ResponseId = '' AND {(isLast ? 1 : 0)} = 1))
-            ORDER BY Timestamp, FeedbackId
-            LIMIT 1 BY FeedbackId
+            SELECT FeedbackId AS Id, {ApiSql.IsoTime("Timestamp")} AS Timestamp, Name, Value, StringValue, Comment, Source, UserId
+            FROM
+            (
+                SELECT FeedbackId, Timestamp, Name, Value, StringValue, Comment, Source, UserId
+                FROM llm_feedback
+                WHERE Project = {SqlLiteral.Quote(summary.Project)} AND TraceId = {trace}
+                  AND (SpanId = {SqlLiteral.Quote(spanId)}
+                       OR (SpanId = '' AND ResponseId != '' AND ResponseId = {SqlLiteral.Quote(responseId ?? string.Empty)})
+                       OR (SpanId = '' AND ResponseId = '' AND {(isLast ? 1 : 0)} = 1))
+                ORDER BY Timestamp, FeedbackId
+                LIMIT 1 BY FeedbackId
+            )
             """,
             "read the call's feedback",
             ct);
         return new CallDetail(
             summary,
-            new CallParameters(
-                ApiSql.NullableDouble(r.GetProperty("Temperature")),
-                ApiSql.NullableDouble(r.GetProperty("TopP")),
-                r.GetProperty("MaxTokens").ValueKind == JsonValueKind.Null ? null : ApiSql.Long(r.GetProperty("MaxTokens")),
-                [.. r.GetProperty("FinishReasons").EnumerateArray().Select(e => e.GetString()!)],
-                responseId,
-                ApiSql.Text(r.GetProperty("ServerAddress"))),
+            parameters,
             new CallContent(Json(r.GetProperty("SystemInstructions")), Json(r.GetProperty("InputMessages")), Json(r.GetProperty("OutputMessages")), Json(r.GetProperty("ToolDefinitions"))),
             ApiSql.Text(r.GetProperty("StatusMessage")),
             ApiSql.Text(r.GetProperty("CostSource")),
             columns.CallEnergy ? ApiSql.Text(r.GetProperty("EnergySource")) : null,
             Pairs(r, "AttributeKeys", "AttributeValues"),
             ApiSql.Long(r.GetProperty("Revision")),
-            [.. feedback.Select(f => new CallFeedback(
-                f.GetProperty("FeedbackId").GetString()!,
-                ApiSql.IsoTime(f.GetProperty("Timestamp")),
-                f.GetProperty("Name").GetString()!,
-                ApiSql.NullableDouble(f.GetProperty("Value")),
-                ApiSql.Text(f.GetProperty("StringValue")),
-                ApiSql.Text(f.GetProperty("Comment")),
-                f.GetProperty("Source").GetString()!,
-                ApiSql.Text(f.GetProperty("UserId"))))]);
+            ApiRows.ReadAll<CallFeedback>(feedback));
     }
 
     /// <summary>Stored JSON text as JSON; text that is not JSON as a JSON string; nothing when empty.</summary>
@@ -214,8 +218,6 @@ internal static class TraceQueries
 
     private static TraceSpan Span(JsonElement r, HashSet<string> callSpans)
     {
-        var spanId = r.GetProperty("SpanId").GetString()!;
-        var start = r.GetProperty("StartTimeUnixNano").GetString()!;
         var times = r.GetProperty("EventTimes");
         var names = r.GetProperty("EventNames");
         var attributes = r.GetProperty("EventAttributes");
@@ -225,34 +227,18 @@ internal static class TraceQueries
             events.Add(new SpanEvent(times[i].ValueKind == JsonValueKind.String ? times[i].GetString()! : times[i].GetRawText(), names[i].GetString()!, Json(attributes[i])));
         }
 
-        return new TraceSpan(
-            spanId,
-            ApiSql.Text(r.GetProperty("ParentSpanId")),
-            r.GetProperty("SpanName").GetString()!,
-            r.GetProperty("SpanKind").GetString()!,
-            r.GetProperty("ServiceName").GetString()!,
-            start,
-            Nanos(ulong.Parse(start, CultureInfo.InvariantCulture)),
-            ApiSql.Double(r.GetProperty("Duration")) / 1e6,
-            r.GetProperty("StatusCode").GetString()!,
-            ApiSql.Text(r.GetProperty("StatusMessage")),
-            ApiSql.Text(r.GetProperty("ScopeName")),
-            Pairs(r, "AttributeKeys", "AttributeValues"),
-            Pairs(r, "ResourceKeys", "ResourceValues"),
-            events,
-            callSpans.Contains(spanId));
+        var span = ApiRows.Read<TraceSpan>(r);
+        return span with
+        {
+            Attributes = Pairs(r, "AttributeKeys", "AttributeValues"),
+            Resource = Pairs(r, "ResourceKeys", "ResourceValues"),
+            Events = events,
+            IsLlmCall = callSpans.Contains(span.SpanId),
+        };
     }
 
-    private static TraceLog Log(JsonElement r) => new(
-        Nanos(ulong.Parse(r.GetProperty("TimeUnixNano").GetString()!, CultureInfo.InvariantCulture)),
-        ApiSql.Text(r.GetProperty("SpanId")),
-        ApiSql.Text(r.GetProperty("SeverityText")),
-        r.GetProperty("SeverityNumber").GetInt32(),
-        ApiSql.Text(r.GetProperty("ServiceName")),
-        ApiSql.Text(r.GetProperty("EventName")),
-        r.GetProperty("Body").GetString()!,
-        Pairs(r, "AttributeKeys", "AttributeValues"));
+    private static TraceLog Log(JsonElement r) => ApiRows.Read<TraceLog>(r) with { Attributes = Pairs(r, "AttributeKeys", "AttributeValues") };
 
     /// <summary>Nanoseconds since the epoch as an ISO 8601 UTC time (to the 100 ns).</summary>
-    public static string Nanos(ulong nanos) => ApiTime.Format(DateTimeOffset.UnixEpoch.AddTicks((long)(nanos / 100)));
+    private static string Nanos(ulong nanos) => ApiTime.Format(DateTimeOffset.UnixEpoch.AddTicks((long)(nanos / 100)));
 }
