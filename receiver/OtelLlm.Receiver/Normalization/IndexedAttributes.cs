@@ -28,9 +28,10 @@ internal static class IndexedAttributes
     /// <summary>
     /// One OTel-schema message per group, in index order (<see langword="null"/> when there are none): its role from
     /// <paramref name="roleKey"/> (an assistant's on output, a user's on input when absent), its parts and anything
-    /// else from <paramref name="fill"/>, which is given the group, the role, the empty parts, the message and its index.
+    /// else from <paramref name="fill"/>, which is given the group and <paramref name="state"/> (so a static lambda
+    /// serves, and a span without such attributes allocates nothing).
     /// </summary>
-    public static JsonArray? Messages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, string roleKey, bool output, Action<Dictionary<string, AnyValue>, string, JsonArray, JsonObject, int> fill)
+    public static JsonArray? Messages<TState>(SortedDictionary<int, Dictionary<string, AnyValue>> groups, string roleKey, bool output, TState state, Action<MessageGroup, TState> fill)
     {
         if (groups.Count == 0)
         {
@@ -43,7 +44,7 @@ internal static class IndexedAttributes
             var role = MessageJson.Role(GetString(fields, roleKey) ?? (output ? "assistant" : "user"));
             var parts = new JsonArray();
             var message = new JsonObject { ["role"] = role, ["parts"] = parts };
-            fill(fields, role, parts, message, messages.Count);
+            fill(new MessageGroup(fields, role, parts, message, messages.Count, output), state);
             messages.Add(message);
         }
 
@@ -94,3 +95,6 @@ internal static class IndexedAttributes
         group.TryAdd(dot < 0 ? string.Empty : rest[(dot + 1)..].ToString(), value);
     }
 }
+
+/// <summary>One indexed group being made into a message: its attributes, role, parts, the message, its index, and whether it is output.</summary>
+internal readonly record struct MessageGroup(Dictionary<string, AnyValue> Fields, string Role, JsonArray Parts, JsonObject Message, int Index, bool Output);

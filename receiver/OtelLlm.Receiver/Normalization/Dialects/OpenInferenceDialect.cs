@@ -200,8 +200,9 @@ internal sealed class OpenInferenceDialect() : GenAiDialect(SourceFormats.OpenIn
     }
 
     private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output, string? finishReason)
-        => IndexedAttributes.Messages(groups, "message.role", output, (fields, role, parts, message, index) =>
+        => IndexedAttributes.Messages(groups, "message.role", output, finishReason, static (g, finishReason) =>
         {
+            var (fields, role, parts, message, index, output) = g;
             var toolCallId = IndexedAttributes.GetString(fields, "message.tool_call_id");
             if (role == "tool")
             {

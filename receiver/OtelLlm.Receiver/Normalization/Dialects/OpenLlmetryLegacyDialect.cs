@@ -96,8 +96,9 @@ internal sealed class OpenLlmetryLegacyDialect() : GenAiDialect(SourceFormats.Op
     };
 
     private static JsonArray? BuildMessages(SortedDictionary<int, Dictionary<string, AnyValue>> groups, bool output)
-        => IndexedAttributes.Messages(groups, "role", output, (fields, role, parts, message, _) =>
+        => IndexedAttributes.Messages(groups, "role", output, 0, static (g, _) =>
         {
+            var (fields, role, parts, message, _, output) = g;
             fields.TryGetValue("content", out var content);
             var contentNode = content is null ? null : MessageJson.FromAnyValue(content);
             MessageJson.AddContentParts(parts, contentNode, IndexedAttributes.GetString(fields, "tool_call_id"), isToolResult: role == "tool");
