@@ -27,6 +27,8 @@ public sealed class VercelAiEndToEndTests(ReceiverFixture receiver) : IClassFixt
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
+            // The writers insert each table on its own: wait for every acknowledged row, spans included, not only calls.
+            await receiver.WaitUntilWrittenAsync();
             var rows = await receiver.Database.Client.QueryJsonAsync($"SELECT * FROM llm_calls FINAL WHERE TraceId IN ({traces})", "read Vercel AI SDK calls");
             if (rows.Count >= expected || DateTime.UtcNow > deadline)
             {
