@@ -40,6 +40,7 @@ public sealed class SdkOutageTests(ITestOutputHelper output)
         // The outage: its length is the scenario, not a wait for something to happen.
         await server.StopAsync();
         var stoppedAt = clock.Elapsed;
+        var appendedAtStop = log.AppendedSequence;
         var heldWhileDown = 0L;
         while (clock.Elapsed - stoppedAt < TimeSpan.FromSeconds(15))
         {
@@ -47,12 +48,14 @@ public sealed class SdkOutageTests(ITestOutputHelper output)
             await Task.Delay(200);
         }
 
+        var appendedWhileDown = log.AppendedSequence - appendedAtStop;
+
         await server.StartAgainAsync();
         var produced = await stream;
 
         var stored = await database.WaitForCountAsync($"SELECT count() FROM otel_traces FINAL WHERE ServiceName = '{service}'", produced, TimeSpan.FromMinutes(3));
         var unique = await database.CountAsync($"SELECT uniqExact(SpanId) FROM otel_traces WHERE ServiceName = '{service}'");
-        output.WriteLine($"produced {produced}, rows held in the log during the outage up to {heldWhileDown}, stored {stored} (FINAL), unique {unique}");
+        output.WriteLine($"produced {produced}, {appendedWhileDown} records appended and up to {heldWhileDown} rows held in the log during the outage (stopped at {stoppedAt.TotalSeconds:F1} s), stored {stored} (FINAL), unique {unique}");
         Assert.True(heldWhileDown > Rate, "the log did not hold the stream while ClickHouse was stopped");
         Assert.Equal(1 + (Rate * Seconds), produced);
         Assert.Equal(produced, stored);
