@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 
-namespace OtelLlm.LoadGen.Payloads;
+namespace OtelLlm.Benchmarks;
 
 /// <summary>
 /// Writes an OTLP message as OTLP/JSON, the way OpenTelemetry's JavaScript exporters send it: Google.Protobuf's proto3

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -13,7 +14,7 @@ namespace OtelLlm.Receiver.Api;
 internal static class ApiRows
 {
     private static readonly JsonSerializerOptions s_options = Options(null);
-    private static readonly Dictionary<string, JsonSerializerOptions> s_prefixed = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, JsonSerializerOptions> s_prefixed = new(StringComparer.Ordinal);
 
     /// <summary>A <typeparamref name="T"/> from <paramref name="row"/>'s columns named after its properties.</summary>
     public static T Read<T>(JsonElement row) => row.Deserialize<T>(s_options)!;
@@ -23,18 +24,7 @@ internal static class ApiRows
     /// (<c>CallModel</c> for <c>Model</c>): a record nested in a flat row.
     /// </summary>
     public static T Read<T>(JsonElement row, string prefix)
-    {
-        JsonSerializerOptions? options;
-        lock (s_prefixed)
-        {
-            if (!s_prefixed.TryGetValue(prefix, out options))
-            {
-                s_prefixed[prefix] = options = Options(new PrefixPolicy(prefix));
-            }
-        }
-
-        return row.Deserialize<T>(options)!;
-    }
+        => row.Deserialize<T>(s_prefixed.GetOrAdd(prefix, static p => Options(new PrefixPolicy(p))))!;
 
     /// <summary>The rows' records, in order.</summary>
     public static List<T> ReadAll<T>(IEnumerable<JsonElement> rows) => [.. rows.Select(Read<T>)];

@@ -8,7 +8,7 @@ using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
-using OtelLlm.LoadGen.Payloads;
+using OtelLlm.Benchmarks;
 using OtelLlm.Receiver.Decoding;
 
 namespace OtelLlm.Receiver.Tests.Decoding;
