@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using OpenTelemetry.Proto.Collector.Trace.V1;
 using OtelLlm.LoadGen.Payloads;
 using OtelLlm.Receiver.Decoding;
 
@@ -26,5 +27,5 @@ public class OtlpJsonBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Spans)]
-    public int ParseTraces() => OtlpJson.ParseTraces(_json).ResourceSpans.Count;
+    public int ParseTraces() => OtlpJson.Parse<ExportTraceServiceRequest>(_json).ResourceSpans.Count;
 }

@@ -31,13 +31,8 @@ internal static class OtlpJson
     private static readonly Dictionary<MessageDescriptor, MessagePlan> s_plans = BuildPlans(
         ExportTraceServiceRequest.Descriptor, ExportLogsServiceRequest.Descriptor, ExportMetricsServiceRequest.Descriptor);
 
-    public static ExportTraceServiceRequest ParseTraces(ReadOnlySpan<byte> json) => Parse<ExportTraceServiceRequest>(json);
-
-    public static ExportLogsServiceRequest ParseLogs(ReadOnlySpan<byte> json) => Parse<ExportLogsServiceRequest>(json);
-
-    public static ExportMetricsServiceRequest ParseMetrics(ReadOnlySpan<byte> json) => Parse<ExportMetricsServiceRequest>(json);
-
-    private static T Parse<T>(ReadOnlySpan<byte> json)
+    /// <summary>Decodes one of the three export requests (traces, logs, metrics).</summary>
+    public static T Parse<T>(ReadOnlySpan<byte> json)
         where T : IMessage, new()
     {
         var request = new T();

@@ -14,17 +14,25 @@ internal delegate EncodedCounts RowsEncoder(ref EncodedRequest output);
 
 /// <summary>
 /// What every signal's export does once its rows are encoded: counts what arrived and what was refused, hands the rows
-/// to the pipeline, and completes when they are written. Decoding failures become <see cref="OtlpFailure.InvalidArgument"/>.
+/// to the pipeline, and answers with the signal's response once they are written. Decoding failures become
+/// <see cref="OtlpFailure.InvalidArgument"/>.
 /// </summary>
 internal sealed class OtlpExport(TelemetryPipeline pipeline, ReceiverMetrics metrics)
 {
     /// <summary>Decodes a request message from protobuf or OTLP/JSON, naming the message in the error.</summary>
-    public static TRequest Decode<TRequest>(OtlpBody body, MessageParser<TRequest> parser, Func<ReadOnlySpan<byte>, TRequest> parseJson)
-        where TRequest : IMessage<TRequest>
+    public static TRequest Decode<TRequest>(OtlpBody body)
+        where TRequest : IMessage<TRequest>, new()
     {
         try
         {
-            return body.Json ? parseJson(body.Bytes.Span) : parser.ParseFrom(body.Bytes.Span);
+            if (body.Json)
+            {
+                return OtlpJson.Parse<TRequest>(body.Bytes.Span);
+            }
+
+            var request = new TRequest();
+            request.MergeFrom(body.Bytes.Span);
+            return request;
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -36,8 +44,12 @@ internal sealed class OtlpExport(TelemetryPipeline pipeline, ReceiverMetrics met
         }
     }
 
-    /// <summary>Encodes the rows, queues them, and returns the counts once every row is written.</summary>
-    public async Task<EncodedCounts> StoreAsync(string signal, RowsEncoder encode, CancellationToken ct)
+    /// <summary>
+    /// Encodes the rows, queues them, and answers once every row is written: an empty response when every item was
+    /// taken, otherwise the signal's partial success, which <paramref name="partialSuccess"/> fills from the counts.
+    /// </summary>
+    public async Task<TResponse> ExportAsync<TResponse>(string signal, RowsEncoder encode, Func<EncodedCounts, TResponse> partialSuccess, CancellationToken ct)
+        where TResponse : new()
     {
         var rows = new EncodedRequest();
         try
@@ -50,7 +62,7 @@ internal sealed class OtlpExport(TelemetryPipeline pipeline, ReceiverMetrics met
             }
 
             await pipeline.SubmitAsync(rows).WaitAsync(ct);
-            return counts;
+            return counts.Rejected == 0 ? new TResponse() : partialSuccess(counts);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using OpenTelemetry.Proto.Collector.Logs.V1;
-using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.RowEncoding;
 
 namespace OtelLlm.Receiver.Otlp;
@@ -10,12 +9,10 @@ namespace OtelLlm.Receiver.Otlp;
 /// </summary>
 internal sealed class OtlpLogsService(LogRows rows, OtlpExport export)
 {
-    public async Task<ExportLogsServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
-        => Response(await export.StoreAsync(
+    public Task<ExportLogsServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
+        => export.ExportAsync(
             "logs",
-            (ref output) => rows.Encode(project, OtlpExport.Decode(body, ExportLogsServiceRequest.Parser, OtlpJson.ParseLogs), output),
-            ct));
-
-    private static ExportLogsServiceResponse Response(EncodedCounts counts)
-        => counts.Rejected == 0 ? new() : new() { PartialSuccess = new ExportLogsPartialSuccess { RejectedLogRecords = counts.Rejected, ErrorMessage = counts.Error } };
+            (ref output) => rows.Encode(project, OtlpExport.Decode<ExportLogsServiceRequest>(body), output),
+            counts => new ExportLogsServiceResponse { PartialSuccess = new() { RejectedLogRecords = counts.Rejected, ErrorMessage = counts.Error } },
+            ct);
 }

@@ -1,5 +1,4 @@
 using OpenTelemetry.Proto.Collector.Trace.V1;
-using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.RowEncoding;
 
 namespace OtelLlm.Receiver.Otlp;
@@ -10,14 +9,12 @@ namespace OtelLlm.Receiver.Otlp;
 /// </summary>
 internal sealed class OtlpTraceService(TraceRows rows, OtlpExport export)
 {
-    public async Task<ExportTraceServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
-        => Response(await export.StoreAsync(
+    public Task<ExportTraceServiceResponse> ExportAsync(string project, OtlpBody body, CancellationToken ct)
+        => export.ExportAsync(
             "traces",
             (ref output) => body.Json
-                ? rows.Encode(project, OtlpExport.Decode(body, ExportTraceServiceRequest.Parser, OtlpJson.ParseTraces), output)
+                ? rows.Encode(project, OtlpExport.Decode<ExportTraceServiceRequest>(body), output)
                 : rows.Encode(project, body.Bytes.Span, ref output),
-            ct));
-
-    private static ExportTraceServiceResponse Response(EncodedCounts counts)
-        => counts.Rejected == 0 ? new() : new() { PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = counts.Rejected, ErrorMessage = counts.Error } };
+            counts => new ExportTraceServiceResponse { PartialSuccess = new() { RejectedSpans = counts.Rejected, ErrorMessage = counts.Error } },
+            ct);
 }

@@ -39,7 +39,7 @@ public sealed class OtlpJsonTests
             },
             new Span { Name = "bare" });
 
-        Assert.Equal(request, OtlpJson.ParseTraces(Json(request)));
+        Assert.Equal(request, OtlpJson.Parse<ExportTraceServiceRequest>(Json(request)));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class OtlpJsonTests
                 TraceId = s_traceId, SpanId = s_spanId, EventName = "gen_ai.user.message",
             });
 
-        Assert.Equal(request, OtlpJson.ParseLogs(Json(request)));
+        Assert.Equal(request, OtlpJson.Parse<ExportLogsServiceRequest>(Json(request)));
     }
 
     [Fact]
@@ -107,13 +107,13 @@ public sealed class OtlpJsonTests
                 },
             });
 
-        Assert.Equal(request, OtlpJson.ParseMetrics(Json(request)));
+        Assert.Equal(request, OtlpJson.Parse<ExportMetricsServiceRequest>(Json(request)));
     }
 
     [Fact]
     public void Leniencies_SnakeCaseNumbersEnumNamesNullsAndUnknownFields()
     {
-        var request = OtlpJson.ParseTraces("""
+        var request = OtlpJson.Parse<ExportTraceServiceRequest>("""
             {"resource_spans":[{"resource":null,"future":{"a":[1,{"b":null}]},"scope_spans":[{"spans":[
               {"trace_id":"5B8EFFF798038103D269B633813FC60C","span_id":"","kind":"SPAN_KIND_SERVER","flags":"3",
                "start_time_unix_nano":1700000000000000001,"endTimeUnixNano":"1700000000000000002","status":null,"events":null,
@@ -150,7 +150,7 @@ public sealed class OtlpJsonTests
     [InlineData("""{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"cut""", "(near byte")]
     public void Invalid_FailsWithTheReason(string json, string reason)
     {
-        var error = Assert.Throws<OtlpJsonException>(() => OtlpJson.ParseTraces(Encoding.UTF8.GetBytes(json)));
+        var error = Assert.Throws<OtlpJsonException>(() => OtlpJson.Parse<ExportTraceServiceRequest>(Encoding.UTF8.GetBytes(json)));
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 
