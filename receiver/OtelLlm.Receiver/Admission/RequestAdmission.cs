@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Pipeline;
 
 using OtelLlm.Receiver.Configuration;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api.Alerts;
 using OtelLlm.Receiver.Api.Export;

@@ -4,11 +4,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using Google.Protobuf;
 using Google.Protobuf.Collections;
-using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Storage.ClickHouse;
-using StoredKeyValueList = OtelLlm.Storage.Rows.KeyValueList;
 
 namespace OtelLlm.Receiver.Decoding;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Google.Protobuf;
 
 namespace OtelLlm.Receiver.Decoding;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using Google.Protobuf;
-using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Trace.V1;
 
 namespace OtelLlm.Receiver.Decoding;

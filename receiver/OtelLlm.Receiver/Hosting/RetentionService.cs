@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Storage.ClickHouse;

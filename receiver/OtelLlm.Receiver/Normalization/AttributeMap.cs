@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf.Collections;
-using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Receiver.Decoding;
 
 namespace OtelLlm.Receiver.Normalization;

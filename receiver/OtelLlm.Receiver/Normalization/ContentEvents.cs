@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Google.Protobuf.Collections;
-using OpenTelemetry.Proto.Common.V1;
 
 namespace OtelLlm.Receiver.Normalization;
 

@@ -1,8 +1,5 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.Options;
-using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Logs.V1;
-using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Semantics.Pricing;
@@ -130,7 +127,7 @@ internal sealed partial class GenAiNormalizer : IGenAiNormalizer, IDisposable
             Project = project,
             Operation = operation,
             SourceFormat = dialect.SourceFormat,
-            Attributes = new OtelLlm.Storage.Rows.KeyValueList(8),
+            Attributes = new StoredKeyValueList(8),
         };
         dialect.Fill(input, row);
         _cost.InferProvider(row);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using OpenTelemetry.Proto.Common.V1;
 
 namespace OtelLlm.Receiver.Normalization;
 

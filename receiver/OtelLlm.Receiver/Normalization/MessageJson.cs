@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Receiver.Decoding;
 
 namespace OtelLlm.Receiver.Normalization;

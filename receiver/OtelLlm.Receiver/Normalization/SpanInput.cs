@@ -1,5 +1,3 @@
-using OpenTelemetry.Proto.Common.V1;
-using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 
 namespace OtelLlm.Receiver.Normalization;

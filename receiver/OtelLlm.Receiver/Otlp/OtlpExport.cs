@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Pipeline;

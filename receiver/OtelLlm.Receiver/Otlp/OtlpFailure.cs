@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Grpc.Core;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Decoding;

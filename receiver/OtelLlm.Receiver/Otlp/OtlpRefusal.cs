@@ -1,6 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Diagnostics;
 

@@ -1,9 +1,6 @@
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Logs.V1;
-using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Logs.V1;
-using OpenTelemetry.Proto.Resource.V1;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Normalization;

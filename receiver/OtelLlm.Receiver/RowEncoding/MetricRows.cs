@@ -1,9 +1,6 @@
 using Google.Protobuf.Collections;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
-using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Metrics.V1;
-using OpenTelemetry.Proto.Resource.V1;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Pipeline;

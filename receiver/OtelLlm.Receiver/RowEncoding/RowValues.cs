@@ -1,7 +1,5 @@
-using OpenTelemetry.Proto.Resource.V1;
 using OpenTelemetry.Proto.Trace.V1;
 using OtelLlm.Receiver.Decoding;
-using StoredKeyValueList = OtelLlm.Storage.Rows.KeyValueList;
 
 namespace OtelLlm.Receiver.RowEncoding;
 

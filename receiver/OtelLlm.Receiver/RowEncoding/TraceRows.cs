@@ -1,9 +1,5 @@
 using System.Buffers;
-using Google.Protobuf;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Proto.Collector.Trace.V1;
-using OpenTelemetry.Proto.Common.V1;
-using OpenTelemetry.Proto.Resource.V1;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Decoding;
 using OtelLlm.Receiver.Diagnostics;

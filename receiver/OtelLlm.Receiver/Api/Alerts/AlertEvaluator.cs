@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Storage.ClickHouse;

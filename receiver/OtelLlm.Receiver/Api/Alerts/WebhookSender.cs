@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Storage.Rows;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Rows;
 
@@ -128,7 +127,7 @@ internal static class FeedbackEndpoints
             return null;
         }
 
-        var attributes = new KeyValueList();
+        var attributes = new StoredKeyValueList();
         foreach (var (key, text) in metadata ?? [])
         {
             attributes.Add(key, text);

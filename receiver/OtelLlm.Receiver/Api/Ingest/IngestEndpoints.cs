@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Normalization;
 using OtelLlm.Receiver.Pipeline;
 using OtelLlm.Receiver.Admission;

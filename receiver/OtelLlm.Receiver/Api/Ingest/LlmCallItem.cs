@@ -148,7 +148,7 @@ internal static class LlmCallItem
         }
 
         energy.Apply(energyWh, call);
-        var attributes = new KeyValueList();
+        var attributes = new StoredKeyValueList();
         foreach (var (key, value) in metadata ?? [])
         {
             attributes.Add(key, value);
@@ -161,7 +161,7 @@ internal static class LlmCallItem
     /// <summary>The call's span, with the GenAI attributes an OTLP client would have sent.</summary>
     private static TraceRow Span(LlmCallRow call, string? rawProvider)
     {
-        var resource = new KeyValueList();
+        var resource = new StoredKeyValueList();
         if (call.ServiceName.Length > 0)
         {
             resource.Add(Otel.ServiceName, call.ServiceName);
@@ -172,7 +172,7 @@ internal static class LlmCallItem
             resource.Add(Otel.DeploymentEnvironmentName, call.Environment);
         }
 
-        var a = new KeyValueList();
+        var a = new StoredKeyValueList();
         Add(a, GenAi.Operation.Name, call.Operation);
         Add(a, GenAi.Provider.Name, call.Provider.Length > 0 ? call.Provider : rawProvider ?? string.Empty);
         Add(a, GenAi.Request.Model, call.RequestModel);
@@ -218,7 +218,7 @@ internal static class LlmCallItem
         };
     }
 
-    private static void Add(KeyValueList list, string key, string value)
+    private static void Add(StoredKeyValueList list, string key, string value)
     {
         if (value.Length > 0)
         {

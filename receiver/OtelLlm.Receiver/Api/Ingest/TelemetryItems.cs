@@ -183,11 +183,11 @@ internal static class TelemetryItems
         return row;
     }
 
-    private static (string Service, KeyValueList Resource) Resource(JsonItem item)
+    private static (string Service, StoredKeyValueList Resource) Resource(JsonItem item)
     {
         var service = item.String("service", maxLength: 256) ?? string.Empty;
         var environment = item.String("environment", maxLength: 128);
-        var resource = new KeyValueList();
+        var resource = new StoredKeyValueList();
         if (service.Length > 0)
         {
             resource.Add(Semantics.Otel.ServiceName, service);
@@ -201,9 +201,9 @@ internal static class TelemetryItems
         return (service, resource);
     }
 
-    private static KeyValueList Attributes(JsonItem item)
+    private static StoredKeyValueList Attributes(JsonItem item)
     {
-        var list = new KeyValueList();
+        var list = new StoredKeyValueList();
         foreach (var (key, value) in item.StringMap("attributes", maxEntries: 128) ?? [])
         {
             list.Add(key, value);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using OpenTelemetry.Proto.Common.V1;
 using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.Normalization.Dialects;

@@ -5,7 +5,6 @@ using System.IO.Pipelines;
 using Grpc.Core;
 using Grpc.Net.Compression;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Configuration;
 

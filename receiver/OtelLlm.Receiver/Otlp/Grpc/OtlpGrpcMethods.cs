@@ -1,5 +1,4 @@
 using System.Buffers;
-using Google.Protobuf;
 using Grpc.Core;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;

@@ -1,8 +1,6 @@
 using System.Globalization;
-using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Configuration;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 using OtelLlm.Receiver.Configuration;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Pipeline.Wal;
