@@ -20,14 +20,16 @@ internal sealed record AlertEventFilter(string? Project, DateTimeOffset From, Da
 /// </summary>
 internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(AlertEvaluator.ClockKey)] TimeProvider time) : IDisposable
 {
+    // Rows are read by ApiRows into the storage rows: each column is named after its property. An event's value (NaN,
+    // which JSON cannot carry, comes as NULL) and its deliveries (one array per field) are put together in ToEvent.
     private const string RuleColumns =
         "Project, RuleId, Revision, Deleted, Name, Kind, Threshold, WindowMinutes, CooldownMinutes, FilterService, FilterEnvironment, " +
-        "FilterProvider, FilterModel, Webhooks, WebhookFormats, Enabled, toUInt32(CreatedAt) AS CreatedAt, toUInt32(UpdatedAt) AS UpdatedAt";
+        "FilterProvider, FilterModel, Webhooks, WebhookFormats, Enabled, toUInt32(CreatedAt) AS CreatedAtUnixSeconds, toUInt32(UpdatedAt) AS UpdatedAtUnixSeconds";
 
     private const string EventColumns =
-        "Project, EventId, Revision, toUInt32(Timestamp) AS Timestamp, RuleId, RuleName, Kind, State, IncidentId, if(isNaN(Value), NULL, Value) AS Value, Threshold, " +
-        "toUInt32(WindowStart) AS WindowStart, toUInt32(WindowEnd) AS WindowEnd, Message, toUInt32(AcknowledgedAt) AS AcknowledgedAt, AcknowledgedBy, " +
-        "Deliveries.Url AS DeliveryUrl, Deliveries.Attempts AS DeliveryAttempts, Deliveries.Delivered AS DeliveryDelivered, " +
+        "Project, EventId, Revision, toUInt32(Timestamp) AS TimeUnixSeconds, RuleId, RuleName, Kind, State, IncidentId, if(isNaN(Value), NULL, Value) AS ValueOrNull, " +
+        "Threshold, toUInt32(WindowStart) AS WindowStartUnixSeconds, toUInt32(WindowEnd) AS WindowEndUnixSeconds, Message, " +
+        "toUInt32(AcknowledgedAt) AS AcknowledgedAtUnixSeconds, AcknowledgedBy, Deliveries.Url AS DeliveryUrl, Deliveries.Attempts AS DeliveryAttempts, Deliveries.Delivered AS DeliveryDelivered, " +
         "Deliveries.LastStatus AS DeliveryStatus, Deliveries.LastError AS DeliveryError, arrayMap(t -> toUInt32(t), Deliveries.LastAttemptAt) AS DeliveryAt";
 
     // One writer at a time changes an event in this process, so an acknowledgement and a delivery outcome written at
@@ -82,7 +84,7 @@ internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(Ale
             ORDER BY Name, RuleId
             """;
         var rows = await client.QueryJsonAsync(sql, "read alert rules", ct);
-        return [.. rows.Select(ToRule)];
+        return ApiRows.ReadAll<AlertRuleRow>(rows);
     }
 
     public async Task<AlertRuleRow?> RuleAsync(string? project, string ruleId, CancellationToken ct)
@@ -124,8 +126,8 @@ internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(Ale
         where.Append(" AND ").Append(ApiSql.Equal("RuleId", f.RuleId)).Append(" AND ").Append(ApiSql.Equal("State", f.State));
         var acknowledged = f.Acknowledged switch
         {
-            true => "isNotNull(AcknowledgedAt)",
-            false => "isNull(AcknowledgedAt)",
+            true => "isNotNull(AcknowledgedAtUnixSeconds)",
+            false => "isNull(AcknowledgedAtUnixSeconds)",
             null => "1",
         };
         var sql = $"""
@@ -138,7 +140,7 @@ internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(Ale
                 LIMIT 1 BY Project, EventId
             )
             WHERE {acknowledged}
-            ORDER BY Timestamp DESC, EventId DESC
+            ORDER BY TimeUnixSeconds DESC, EventId DESC
             LIMIT {limit + 1}
             """;
         return ApiSql.Page(await client.QueryJsonAsync(sql, "list alert events", ct), limit, ToEvent);
@@ -199,40 +201,19 @@ internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(Ale
         }
     }
 
-    private static AlertRuleRow ToRule(JsonElement r) => new()
-    {
-        Project = r.GetProperty("Project").GetString()!,
-        RuleId = r.GetProperty("RuleId").GetString()!,
-        Revision = (ulong)ApiSql.Long(r.GetProperty("Revision")),
-        Deleted = ApiSql.Long(r.GetProperty("Deleted")) != 0,
-        Name = r.GetProperty("Name").GetString()!,
-        Kind = r.GetProperty("Kind").GetString()!,
-        Threshold = ApiSql.Double(r.GetProperty("Threshold")),
-        WindowMinutes = (uint)ApiSql.Long(r.GetProperty("WindowMinutes")),
-        CooldownMinutes = (uint)ApiSql.Long(r.GetProperty("CooldownMinutes")),
-        FilterService = r.GetProperty("FilterService").GetString()!,
-        FilterEnvironment = r.GetProperty("FilterEnvironment").GetString()!,
-        FilterProvider = r.GetProperty("FilterProvider").GetString()!,
-        FilterModel = r.GetProperty("FilterModel").GetString()!,
-        Webhooks = Strings(r.GetProperty("Webhooks")),
-        WebhookFormats = Strings(r.GetProperty("WebhookFormats")),
-        Enabled = ApiSql.Long(r.GetProperty("Enabled")) != 0,
-        CreatedAtUnixSeconds = (ulong)ApiSql.Long(r.GetProperty("CreatedAt")),
-        UpdatedAtUnixSeconds = (ulong)ApiSql.Long(r.GetProperty("UpdatedAt")),
-    };
-
     private static AlertEventRow ToEvent(JsonElement r)
     {
+        var row = ApiRows.Read<AlertEventRow>(r);
+        row.Value = ApiSql.NullableDouble(r.GetProperty("ValueOrNull")) ?? double.NaN;
         var urls = r.GetProperty("DeliveryUrl");
         var attempts = r.GetProperty("DeliveryAttempts");
         var delivered = r.GetProperty("DeliveryDelivered");
         var status = r.GetProperty("DeliveryStatus");
         var error = r.GetProperty("DeliveryError");
         var at = r.GetProperty("DeliveryAt");
-        var deliveries = new List<AlertDeliveryRow>(urls.GetArrayLength());
         for (var i = 0; i < urls.GetArrayLength(); i++)
         {
-            deliveries.Add(new AlertDeliveryRow(
+            row.Deliveries.Add(new AlertDeliveryRow(
                 urls[i].GetString()!,
                 (uint)ApiSql.Long(attempts[i]),
                 ApiSql.Long(delivered[i]) != 0,
@@ -241,28 +222,6 @@ internal sealed class AlertStore(ClickHouseClient client, [FromKeyedServices(Ale
                 (ulong)ApiSql.Long(at[i])));
         }
 
-        var acknowledged = r.GetProperty("AcknowledgedAt");
-        return new AlertEventRow
-        {
-            Project = r.GetProperty("Project").GetString()!,
-            EventId = r.GetProperty("EventId").GetString()!,
-            Revision = (ulong)ApiSql.Long(r.GetProperty("Revision")),
-            TimeUnixSeconds = (ulong)ApiSql.Long(r.GetProperty("Timestamp")),
-            RuleId = r.GetProperty("RuleId").GetString()!,
-            RuleName = r.GetProperty("RuleName").GetString()!,
-            Kind = r.GetProperty("Kind").GetString()!,
-            State = r.GetProperty("State").GetString()!,
-            IncidentId = r.GetProperty("IncidentId").GetString()!,
-            Value = ApiSql.NullableDouble(r.GetProperty("Value")) ?? double.NaN,
-            Threshold = ApiSql.Double(r.GetProperty("Threshold")),
-            WindowStartUnixSeconds = (ulong)ApiSql.Long(r.GetProperty("WindowStart")),
-            WindowEndUnixSeconds = (ulong)ApiSql.Long(r.GetProperty("WindowEnd")),
-            Message = r.GetProperty("Message").GetString()!,
-            AcknowledgedAtUnixSeconds = acknowledged.ValueKind == JsonValueKind.Null ? null : (ulong)ApiSql.Long(acknowledged),
-            AcknowledgedBy = r.GetProperty("AcknowledgedBy").GetString()!,
-            Deliveries = deliveries,
-        };
+        return row;
     }
-
-    private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }
