@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OtelLlm.Receiver.Admission;
 using OtelLlm.Receiver.Api;
 using OtelLlm.Receiver.Configuration;
-using OtelLlm.Receiver.WebConsole;
 using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Hosting;
 using OtelLlm.Receiver.Normalization;
@@ -17,6 +16,7 @@ using OtelLlm.Receiver.Pipeline.Reliability;
 using OtelLlm.Receiver.Pipeline.Wal;
 using OtelLlm.Receiver.Repricing;
 using OtelLlm.Receiver.RowEncoding;
+using OtelLlm.Receiver.WebConsole;
 using OtelLlm.Storage.ClickHouse;
 using OtelLlm.Storage.Schema;
 

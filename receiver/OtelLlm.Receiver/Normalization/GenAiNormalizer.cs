@@ -1,10 +1,10 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Proto.Logs.V1;
 using OpenTelemetry.Proto.Trace.V1;
-using OtelLlm.Receiver.Diagnostics;
-using OtelLlm.Semantics.Pricing;
 using OtelLlm.Receiver.Decoding;
+using OtelLlm.Receiver.Diagnostics;
 using OtelLlm.Receiver.Normalization.Dialects;
+using OtelLlm.Semantics.Pricing;
 using OtelLlm.Storage.Rows;
 
 namespace OtelLlm.Receiver.Normalization;
