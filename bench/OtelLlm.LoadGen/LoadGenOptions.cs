@@ -14,7 +14,7 @@ internal sealed class LoadGenOptions
     public int Concurrency { get; private set; } = 32;
     public int Connections { get; private set; } = 4;
     public double DurationSeconds { get; private set; } = 20;
-    public double WarmupSeconds { get; private set; } = 5;
+    public double WarmupSeconds { get; private set; } = 75;
     public long MaxSpans { get; private set; }
     public double Rate { get; private set; }
     public int ProbeIntervalMs { get; private set; } = 200;
@@ -51,7 +51,7 @@ internal sealed class LoadGenOptions
           --concurrency N                  requests in flight (default 32; the receiver acks when its batch is written, so keep spans in flight above its 10,000-row batch size)
           --connections N                  HTTP/2 connections for gRPC (default 4)
           --duration S                     measured seconds per phase (default 20)
-          --warmup S                       unmeasured seconds first (default 5)
+          --warmup S                       unmeasured seconds first, while the receiver's JIT settles (default 75)
           --spans N                        stop a phase after N acknowledged spans (default: duration only)
           --rate R                         target spans/s (default 0: flat out)
           --probe-interval MS              one latency probe every MS milliseconds (default 200)
