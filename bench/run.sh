@@ -4,7 +4,7 @@
 # dashboard-query benchmark over 10 million llm_calls rows and the export benchmark over 1 million calls with content.
 # Results land in bench/results/raw/ (ignored by git).
 #
-#   bench/run.sh            full run (about 15-25 minutes on 2 cores, most of it the first 10M-row insert)
+#   bench/run.sh            full run (about 20-30 minutes on 2 cores, most of it the first 10M-row insert; ingest phases warm up 75 s)
 #   bench/run.sh --quick    smoke run: 8 s phases, 1M dashboard rows, two micro-benchmarks (about 6 minutes)
 #
 # Needs ClickHouse on http://127.0.0.1:8123 (override with CLICKHOUSE_URL). Build output goes to
